@@ -1,0 +1,104 @@
+package org.beyondsoftmax.ops;
+
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.family.TNumber;
+
+/**
+ * alpha-entmax by bisection (Peters, Niculae &amp; Martins 2019; Blondel et al. 2020) on the last
+ * axis: p = max((alpha - 1) x - tau, 0)^(1/(alpha - 1)), tau found by bisection so that sum(p) = 1,
+ * then p renormalised. alpha = 1 is softmax, alpha = 2 sparsemax. alpha is a tensor of shape
+ * [.., 1] (broadcast per row) and is differentiable.
+ *
+ * <p>The bisection runs on the sorted candidates z &gt; -1 only (z = (alpha - 1)(x - max x); the
+ * support never reaches below -1), so its cost follows the support, not the row length.
+ *
+ * <p>Gradient (custom), with r = p^(2 - alpha) on the support: dx = r g - (sum(r g)/sum(r)) r and
+ * d alpha = sum g [ (p - r~)/(alpha-1)^2 - (p log p - r~ sum(p log p))/(alpha - 1) ], r~ =
+ * r/sum(r) (as in the entmax package). At alpha = 1 exactly the alpha-gradient is reported as 0.
+ */
+final class EntmaxBisect {
+  static final String RULE = "entmax_bisect";
+
+  static {
+    CustomGradients.define(
+        RULE,
+        (tf, node, up) -> {
+          Operand<TNumber> p = (Operand<TNumber>) (Operand<?>) node.input(0);
+          Operand<TNumber> alpha = (Operand<TNumber>) (Operand<?>) node.input(2);
+          Operand<TNumber> g = (Operand<TNumber>) (Operand<?>) up.get(0);
+          return gradients(tf, node.input(0), p, alpha, g);
+        });
+  }
+
+  private EntmaxBisect() {}
+
+  /** @param alpha shape [.., 1] broadcastable over the rows of x, same dtype as x */
+  static <T extends TNumber> Operand<T> lastAxis(Ops tf, Operand<T> x, Operand<T> alpha) {
+    return RowGuard.apply(
+        tf,
+        x,
+        0.0,
+        safe -> {
+          Operand<T> xs = tf.stopGradient(safe);
+          Operand<T> a = tf.stopGradient(alpha);
+          Operand<T> one = G.scalar(tf, 1.0, xs);
+          Operand<TBool> isSoftmax = tf.math.equal(a, one);
+          // alpha - 1, with alpha = 1 rows computed as sparsemax and replaced by softmax below
+          Operand<T> am1 = tf.select(isSoftmax, one, tf.math.sub(a, one));
+          Operand<T> z = tf.math.mul(tf.math.sub(xs, G.maxLast(tf, xs)), am1);
+          Operand<T> tau = threshold(tf, z, am1);
+          Operand<T> p = pow(tf, tf.math.sub(z, tau), am1);
+          p = tf.math.div(p, G.sumLast(tf, p));
+          p = tf.select(isSoftmax, tf.nn.softmax(xs), p);
+          Operand<T> alphaRows = tf.math.add(tf.zerosLike(G.maxLast(tf, xs)), alpha);
+          return CustomGradients.apply(tf, RULE, p, List.of(safe, alphaRows), Map.of());
+        });
+  }
+
+  private static <T extends TNumber> Operand<T> pow(Ops tf, Operand<T> t, Operand<T> am1) {
+    Operand<T> pos = tf.math.maximum(t, tf.zerosLike(t));
+    return tf.math.pow(pos, tf.math.reciprocal(am1));
+  }
+
+  private static <T extends TNumber> Operand<T> threshold(Ops tf, Operand<T> z, Operand<T> am1) {
+    Operand<T> top = Candidates.sortedTop(tf, z, SortStrategy.BOUNDED_TOP_K);
+    Operand<T> one = G.scalar(tf, 1.0, z);
+    Operand<T> d = tf.dtypes.cast(G.lastDim(tf, z), z.type());
+    Operand<T> lo = tf.math.neg(tf.onesLike(G.maxLast(tf, z)));
+    Operand<T> hi = tf.math.neg(tf.math.pow(tf.math.reciprocal(d), am1));
+    Operand<T> width = tf.math.sub(hi, lo);
+    int iterations = z.type() == TFloat64.class ? 54 : 26;
+    Operand<T> half = G.scalar(tf, 0.5, z);
+    for (int i = 0; i < iterations; i++) {
+      width = tf.math.mul(width, half);
+      Operand<T> mid = tf.math.add(lo, width);
+      Operand<T> mass = G.sumLast(tf, pow(tf, tf.math.sub(top, mid), am1));
+      lo = tf.select(tf.math.greaterEqual(mass, one), mid, lo);
+    }
+    return lo;
+  }
+
+  private static <T extends TNumber> List<Operand<?>> gradients(
+      Ops tf, Operand<?> in0, Operand<T> p, Operand<T> alpha, Operand<T> g) {
+    Operand<T> one = G.scalar(tf, 1.0, p);
+    Operand<TBool> on = tf.math.greater(p, tf.zerosLike(p));
+    Operand<TBool> isSoftmax = tf.math.equal(alpha, one);
+    Operand<T> am1 = tf.select(isSoftmax, one, tf.math.sub(alpha, one));
+    Operand<T> safeP = tf.select(on, p, tf.onesLike(p));
+    Operand<T> r = G.where0(tf, on, tf.math.pow(safeP, tf.math.sub(one, am1)));
+    Operand<T> dx = Entmax15.jvp(tf, r, g);
+    Operand<T> plogp = G.where0(tf, on, tf.math.mul(p, tf.math.log(safeP)));
+    Operand<T> entropyTerm = G.sumLast(tf, plogp);
+    Operand<T> skew = tf.math.div(r, G.sumLast(tf, r));
+    Operand<T> t1 = tf.math.div(tf.math.sub(p, skew), tf.math.square(am1));
+    Operand<T> t2 = tf.math.div(tf.math.sub(plogp, tf.math.mul(skew, entropyTerm)), am1);
+    Operand<T> dAlpha = G.sumLast(tf, tf.math.mul(g, tf.math.sub(t1, t2)));
+    dAlpha = tf.select(isSoftmax, tf.zerosLike(dAlpha), dAlpha);
+    return List.of(in0, dx, dAlpha);
+  }
+}

@@ -1,0 +1,241 @@
+package org.beyondsoftmax.ops;
+
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.family.TFloating;
+import org.tensorflow.types.family.TNumber;
+import org.tensorflow.types.family.TType;
+
+/**
+ * Losses for integer class labels as TF-Java graph ops, all trainable ({@code tf.gradients}).
+ *
+ * <p>Each takes logits of any rank &gt;= 1 with a class axis, integer labels shaped like the logits
+ * without that axis, and {@link LossOptions} (axis, {@link Reduction}, ignored label, sample
+ * weights). The result has the logits' dtype: one loss per example ({@link Reduction#NONE}) or a
+ * scalar.
+ *
+ * <p>Masks: -inf logits are dropped (no NaN); a label pointing at a -inf logit gives +inf; an
+ * example whose logits are all -inf gives loss 0 and gradient 0 and does not count in the mean.
+ * A label outside [0, M) (other than the ignored value) fails the run with a TensorFlow error.
+ */
+public final class Losses {
+  private Losses() {}
+
+  /** Per-row loss of [R, M] logits (class axis last, compute dtype) and flattened labels. */
+  private interface RowLoss {
+    <T extends TNumber> Operand<T> apply(Ops tf, Operand<T> z, Labels<?> labels);
+  }
+
+  /**
+   * Softmax cross-entropy: L = log sum_j exp(z_j) - z_y, gradient softmax(z) - onehot(y). Trains
+   * (TF-Java has no gradient for SparseSoftmaxCrossEntropyWithLogits).
+   */
+  public static <T extends TFloating> Operand<T> crossEntropy(
+      Ops tf, Operand<T> logits, Operand<? extends TType> labels, LossOptions options) {
+    return build(tf, "crossEntropy", logits, labels, options, new RowLoss() {
+      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Labels<?> l) {
+        return FenchelYoung.crossEntropy(s, z, l);
+      }
+    });
+  }
+
+  public static <T extends TFloating> Operand<T> crossEntropy(
+      Ops tf, Operand<T> logits, Operand<? extends TType> labels) {
+    return crossEntropy(tf, logits, labels, LossOptions.defaults());
+  }
+
+  /**
+   * Sparsemax loss (Martins &amp; Astudillo 2016), the Fenchel-Young loss of sparsemax:
+   * L = sum_j p_j z_j + (1 - sum_j p_j^2)/2 - z_y, p = sparsemax(z); gradient p - onehot(y).
+   */
+  public static <T extends TFloating> Operand<T> sparsemaxLoss(
+      Ops tf, Operand<T> logits, Operand<? extends TType> labels, LossOptions options) {
+    return build(tf, "sparsemaxLoss", logits, labels, options, new RowLoss() {
+      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Labels<?> l) {
+        Operand<U> p = Sparsemax.lastAxis(s, tf.stopGradient(z), SortStrategy.BOUNDED_TOP_K);
+        return FenchelYoung.loss(s, z, p, Entropies.gini(s, p), l);
+      }
+    });
+  }
+
+  public static <T extends TFloating> Operand<T> sparsemaxLoss(
+      Ops tf, Operand<T> logits, Operand<? extends TType> labels) {
+    return sparsemaxLoss(tf, logits, labels, LossOptions.defaults());
+  }
+
+  /**
+   * 1.5-entmax loss (Peters et al. 2019), Fenchel-Young: L = sum_j p_j z_j + (1 - sum_j
+   * p_j^1.5)/0.75 - z_y, p = entmax15(z); gradient p - onehot(y).
+   */
+  public static <T extends TFloating> Operand<T> entmax15Loss(
+      Ops tf, Operand<T> logits, Operand<? extends TType> labels, LossOptions options) {
+    return build(tf, "entmax15Loss", logits, labels, options, new RowLoss() {
+      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Labels<?> l) {
+        Operand<U> p = Entmax15.lastAxis(s, tf.stopGradient(z), SortStrategy.BOUNDED_TOP_K);
+        return FenchelYoung.loss(s, z, p, Entropies.tsallis15(s, p), l);
+      }
+    });
+  }
+
+  public static <T extends TFloating> Operand<T> entmax15Loss(
+      Ops tf, Operand<T> logits, Operand<? extends TType> labels) {
+    return entmax15Loss(tf, logits, labels, LossOptions.defaults());
+  }
+
+  /**
+   * alpha-entmax loss (Blondel et al. 2020), Fenchel-Young with the Tsallis alpha-entropy:
+   * L = sum_j p_j z_j + (1 - sum_j p_j^alpha)/(alpha(alpha - 1)) - z_y; alpha = 1 is
+   * cross-entropy. Gradient to the logits p - onehot(y) (alpha is held constant here).
+   *
+   * @param alpha &gt;= 1, finite
+   */
+  public static <T extends TFloating> Operand<T> entmaxBisectLoss(
+      Ops tf, Operand<T> logits, Operand<? extends TType> labels, double alpha, LossOptions options) {
+    Checks.finite("alpha", alpha);
+    if (alpha < 1) {
+      throw new IllegalArgumentException("alpha must be >= 1, got " + alpha);
+    }
+    return build(tf, "entmaxBisectLoss", logits, labels, options, new RowLoss() {
+      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Labels<?> l) {
+        Operand<U> a = G.scalar(s, alpha, z);
+        Operand<U> p = EntmaxBisect.lastAxis(s, tf.stopGradient(z), a);
+        return FenchelYoung.loss(s, z, p, Entropies.tsallis(s, p, a), l);
+      }
+    });
+  }
+
+  public static <T extends TFloating> Operand<T> entmaxBisectLoss(
+      Ops tf, Operand<T> logits, Operand<? extends TType> labels, double alpha) {
+    return entmaxBisectLoss(tf, logits, labels, alpha, LossOptions.defaults());
+  }
+
+  /**
+   * Top-k softmax loss ("sparse softmax", Sun et al. 2021): cross-entropy over the k largest
+   * logits and the label, L = log sum_{j in topk(z) + {y}} exp(z_j) - z_y; gradient p - onehot(y)
+   * with p the softmax over that set.
+   *
+   * @param k &gt;= 1; larger than the axis means plain cross-entropy
+   */
+  public static <T extends TFloating> Operand<T> topKSoftmaxLoss(
+      Ops tf, Operand<T> logits, Operand<? extends TType> labels, int k, LossOptions options) {
+    Checks.atLeast("k", k, 1);
+    return build(tf, "topKSoftmaxLoss", logits, labels, options, new RowLoss() {
+      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Labels<?> l) {
+        Operand<TBool> keep = s.math.logicalOr(TopKSoftmax.keep(s, z, k), isLabel(s, z, l));
+        Operand<U> kept = s.select(keep, z, G.scalar(s, Double.NEGATIVE_INFINITY, z));
+        return FenchelYoung.crossEntropy(s, kept, l);
+      }
+    });
+  }
+
+  public static <T extends TFloating> Operand<T> topKSoftmaxLoss(
+      Ops tf, Operand<T> logits, Operand<? extends TType> labels, int k) {
+    return topKSoftmaxLoss(tf, logits, labels, k, LossOptions.defaults());
+  }
+
+  /**
+   * Additive-margin softmax loss (Wang et al. 2018, "Additive Margin Softmax for Face
+   * Verification"; CosFace): cross-entropy of scale (cos - margin onehot(y)).
+   *
+   * @param cosines cosine similarities in [-1, 1] (the class axis holds the classes)
+   * @param scale &gt; 0
+   * @param margin finite, &gt;= 0
+   */
+  public static <T extends TFloating> Operand<T> amSoftmaxLoss(
+      Ops tf, Operand<T> cosines, Operand<? extends TType> labels, double scale, double margin,
+      LossOptions options) {
+    Checks.positive("scale", scale);
+    Checks.finite("margin", margin);
+    if (margin < 0) {
+      throw new IllegalArgumentException("margin must be >= 0, got " + margin);
+    }
+    return build(tf, "amSoftmaxLoss", cosines, labels, options, new RowLoss() {
+      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Labels<?> l) {
+        Operand<U> margins =
+            s.select(isLabel(s, z, l), G.scalar(s, margin, z), s.zerosLike(z));
+        Operand<U> logits = s.math.mul(G.scalar(s, scale, z), s.math.sub(z, margins));
+        return FenchelYoung.crossEntropy(s, logits, l);
+      }
+    });
+  }
+
+  public static <T extends TFloating> Operand<T> amSoftmaxLoss(
+      Ops tf, Operand<T> cosines, Operand<? extends TType> labels, double scale, double margin) {
+    return amSoftmaxLoss(tf, cosines, labels, scale, margin, LossOptions.defaults());
+  }
+
+  /**
+   * Taylor cross-entropy (de Brébisson &amp; Vincent 2016): -log of the Taylor softmax at the
+   * label, L = log sum_j f(z_j) - log f(z_y), f(z) = sum_{i=0..order} z^i/i!.
+   *
+   * @param order even and &gt;= 2
+   */
+  public static <T extends TFloating> Operand<T> taylorCrossEntropy(
+      Ops tf, Operand<T> logits, Operand<? extends TType> labels, int order, LossOptions options) {
+    Mappings.checkOrder(order);
+    return build(tf, "taylorCrossEntropy", logits, labels, options, new RowLoss() {
+      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Labels<?> l) {
+        return s.math.neg(l.pick(s, TaylorSoftmax.logLastAxis(s, z, order)));
+      }
+    });
+  }
+
+  public static <T extends TFloating> Operand<T> taylorCrossEntropy(
+      Ops tf, Operand<T> logits, Operand<? extends TType> labels, int order) {
+    return taylorCrossEntropy(tf, logits, labels, order, LossOptions.defaults());
+  }
+
+  private static <U extends TNumber> Operand<TBool> isLabel(Ops tf, Operand<U> z, Labels<?> l) {
+    Operand<TInt32> classes = tf.range(tf.constant(0), G.lastDim(tf, z), tf.constant(1));
+    Operand<TInt32> y = tf.dtypes.cast(l.safe, TInt32.class);
+    return tf.math.equal(tf.expandDims(classes, tf.constant(0)), tf.expandDims(y, tf.constant(-1)));
+  }
+
+  /** Validation, layout, flattening to [R, M], masking, weights and reduction around a row loss. */
+  private static <T extends TFloating> Operand<T> build(
+      Ops tf, String name, Operand<T> logits, Operand<? extends TType> labels,
+      LossOptions options, RowLoss rowLoss) {
+    Ops s = tf.withSubScope(name);
+    ClassAxis ax = ClassAxis.of(s, logits, options.axis());
+    Checks.integer("labels", labels);
+    Checks.labelShape("labels", labels, logits, ax.axis());
+    options.weights().ifPresent(w -> Checks.floating("weights", w));
+    Operand<TNumber> x = ax.toLast(logits);
+    Operand<TInt32> classes = G.lastDim(s, x);
+    Operand<TNumber> z =
+        s.reshape(x, s.stack(List.of(s.constant(-1), classes)));
+    Labels<?> l = Labels.of(s, labels, classes, options.ignoreLabel());
+    Operand<TNumber> perRow = rowLoss.apply(s, z, l);
+    // rows with all logits -inf and ignored labels: loss 0, gradient 0, not counted
+    Operand<TBool> live =
+        s.math.notEqual(
+            FenchelYoung.squeezeLast(s, G.maxLast(s, s.stopGradient(z))),
+            G.scalar(s, Double.NEGATIVE_INFINITY, perRow));
+    Operand<TBool> counted = s.math.logicalAnd(l.counted, live);
+    perRow = s.select(counted, perRow, s.zerosLike(perRow));
+    Operand<TNumber> perExample = s.reshape(perRow, s.shape(labels));
+    Operand<TNumber> countedShaped = s.reshape(s.dtypes.cast(counted, perRow.type()), s.shape(labels));
+    Operand<TNumber> weights = countedShaped;
+    if (options.weights().isPresent()) {
+      Operand<TNumber> w = ax.compute(options.weights().get());
+      perExample = s.math.mul(perExample, w);
+      weights = s.math.mul(countedShaped, w);
+    }
+    Operand<TNumber> result =
+        switch (options.reduction()) {
+          case NONE -> perExample;
+          case SUM -> s.reduceSum(perExample, allAxes(s, perExample));
+          case MEAN -> s.math.divNoNan(
+              s.reduceSum(perExample, allAxes(s, perExample)),
+              s.reduceSum(weights, allAxes(s, weights)));
+        };
+    return ax.restoreReduced(result);
+  }
+
+  private static Operand<TInt32> allAxes(Ops tf, Operand<?> x) {
+    return tf.range(tf.constant(0), tf.rank(x), tf.constant(1));
+  }
+}
