@@ -90,7 +90,8 @@ final class EntmaxBisect {
     Operand<TBool> isSoftmax = tf.math.equal(alpha, one);
     Operand<T> am1 = tf.select(isSoftmax, one, tf.math.sub(alpha, one));
     Operand<T> safeP = tf.select(on, p, tf.onesLike(p));
-    Operand<T> r = G.where0(tf, on, tf.math.pow(safeP, tf.math.sub(one, am1)));
+    Operand<T> two = G.scalar(tf, 2.0, p);
+    Operand<T> r = G.where0(tf, on, tf.math.pow(safeP, tf.math.sub(two, alpha)));
     Operand<T> dx = Entmax15.jvp(tf, r, g);
     Operand<T> plogp = G.where0(tf, on, tf.math.mul(p, tf.math.log(safeP)));
     Operand<T> entropyTerm = G.sumLast(tf, plogp);

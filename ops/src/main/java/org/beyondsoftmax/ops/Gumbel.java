@@ -19,7 +19,7 @@ final class Gumbel {
   static <T extends TNumber> Operand<T> noise(Ops tf, Operand<T> like, long seed) {
     Operand<TFloat32> u =
         tf.random.randomUniform(
-            tf.shape(like), TFloat32.class, RandomUniform.seed(seed), RandomUniform.seed2(seed ^ 0x5DEECE66DL));
+            tf.shape(tf.stopGradient(like)), TFloat32.class, RandomUniform.seed(seed), RandomUniform.seed2(seed ^ 0x5DEECE66DL));
     Operand<T> uu = tf.dtypes.cast(u, like.type());
     Operand<T> tiny = G.scalar(tf, 1e-20, like);
     uu = tf.math.maximum(uu, tiny);
@@ -34,8 +34,13 @@ final class Gumbel {
   /** softmax((x + G)/tau); when hard, the one-hot of its argmax with the soft gradient. */
   static <T extends TNumber> Operand<T> softmax(
       Ops tf, Operand<T> x, double tau, boolean hard, long seed) {
-    Operand<T> y =
-        Softmax.softmax(tf, tf.math.div(tf.math.add(x, noise(tf, x, seed)), G.scalar(tf, tau, x)));
+    return softmax(tf, x, noise(tf, x, seed), tau, hard);
+  }
+
+  /** The same with given noise (tests use fixed noise to check gradients). */
+  static <T extends TNumber> Operand<T> softmax(
+      Ops tf, Operand<T> x, Operand<T> noise, double tau, boolean hard) {
+    Operand<T> y = Softmax.softmax(tf, tf.math.div(tf.math.add(x, noise), G.scalar(tf, tau, x)));
     if (!hard) {
       return y;
     }
