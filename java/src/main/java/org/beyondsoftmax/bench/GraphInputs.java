@@ -1,0 +1,101 @@
+package org.beyondsoftmax.bench;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Operand;
+import org.tensorflow.Tensor;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.family.TType;
+
+/**
+ * The inputs of one benchmark graph, as an objective sees them: placeholders (static shapes) fed
+ * from the shape's {@link BenchInputs}, each created on first use. Records the feeds and the
+ * inputs the gradient is taken with respect to (logits, cosines, PLIF slopes).
+ */
+public final class GraphInputs {
+  private final Ops tf;
+  private final BenchInputs data;
+  private final Map<Operand<?>, Tensor> feeds = new LinkedHashMap<>();
+  private final List<Operand<TFloat32>> differentiable = new ArrayList<>();
+  private Operand<TFloat32> logits;
+  private Operand<TFloat32> cosines;
+  private Operand<TFloat32> upstream;
+  private Operand<TInt32> labels;
+
+  GraphInputs(Ops tf, BenchInputs data) {
+    this.tf = tf;
+    this.data = data;
+  }
+
+  public Ops tf() {
+    return tf;
+  }
+
+  /** [N, M] float32 logits; differentiated. */
+  public Operand<TFloat32> logits() {
+    if (logits == null) {
+      logits = input(TFloat32.class, data.logits(), true);
+    }
+    return logits;
+  }
+
+  /** [N, M] float32 cosines in [-1, 1] (for margin losses); differentiated. */
+  public Operand<TFloat32> cosines() {
+    if (cosines == null) {
+      cosines = input(TFloat32.class, data.cosines(), true);
+    }
+    return cosines;
+  }
+
+  /** [N] int32 labels in [0, M). */
+  public Operand<TInt32> labels() {
+    if (labels == null) {
+      labels = input(TInt32.class, data.labels(), false);
+    }
+    return labels;
+  }
+
+  /** [k] float32 raw PLIF slopes; differentiated. */
+  public Operand<TFloat32> plifSlopesRaw(int k) {
+    return input(TFloat32.class, data.plifSlopesRaw(k), true);
+  }
+
+  /** sum(y * w) with w the fixed random upstream gradient: backward gets a dense w as dy. */
+  public Operand<TFloat32> weightedSum(Operand<TFloat32> y) {
+    if (upstream == null) {
+      upstream = input(TFloat32.class, data.upstream(), false);
+    }
+    return tf.reduceSum(tf.math.mul(y, upstream), tf.constant(new int[] {0, 1}));
+  }
+
+  /** -sum_i logProbs[i, labels[i]]: the cross-entropy of [N, M] log-probabilities (SUM). */
+  public Operand<TFloat32> negLogLikelihood(Operand<TFloat32> logProbs) {
+    Operand<TFloat32> oneHot = tf.oneHot(labels(), tf.constant(data.shape().classes()),
+        tf.constant(1f), tf.constant(0f));
+    return tf.math.neg(tf.reduceSum(tf.math.mul(logProbs, oneHot), tf.constant(new int[] {0, 1})));
+  }
+
+  Map<Operand<?>, Tensor> feeds() {
+    return Collections.unmodifiableMap(feeds);
+  }
+
+  List<Operand<TFloat32>> differentiable() {
+    return Collections.unmodifiableList(differentiable);
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T extends TType> Operand<T> input(Class<T> type, Tensor value, boolean differentiate) {
+    Placeholder<T> p = tf.placeholder(type, Placeholder.shape(value.shape()));
+    feeds.put(p, value);
+    if (differentiate) {
+      differentiable.add((Operand<TFloat32>) p);
+    }
+    return p;
+  }
+}

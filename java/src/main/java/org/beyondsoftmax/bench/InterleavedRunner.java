@@ -1,0 +1,94 @@
+package org.beyondsoftmax.bench;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.Random;
+
+/**
+ * The timing harness for the ops of one shape: warm-up runs of each op, then rounds that each run
+ * every op once in a seeded shuffled order, so that slow drift (clocks, caches, other load) is
+ * spread over all ops alike instead of biasing whichever op ran last. An op that throws is
+ * reported and dropped from the remaining runs; the others go on.
+ */
+public final class InterleavedRunner {
+  private final int warmup;
+  private final int rounds;
+  private final long seed;
+  private final PrintWriter progress;
+
+  /** Step times in ms per op ({@code rounds} of them), and the error of each op that failed. */
+  public record Outcome(Map<String, double[]> millis, Map<String, String> errors) {}
+
+  public InterleavedRunner(int warmup, int rounds, long seed, PrintWriter progress) {
+    if (warmup < 0) {
+      throw new IllegalArgumentException("warmup must be >= 0, got " + warmup);
+    }
+    if (rounds < 1) {
+      throw new IllegalArgumentException("rounds must be >= 1, got " + rounds);
+    }
+    this.warmup = warmup;
+    this.rounds = rounds;
+    this.seed = seed;
+    this.progress = progress;
+  }
+
+  public Outcome run(List<OpBenchmark> ops) {
+    Map<String, String> errors = new LinkedHashMap<>();
+    List<OpBenchmark> live = new ArrayList<>();
+    for (OpBenchmark op : ops) {
+      progress.printf("warming up %s [%s]...%n", op.name(), op.shape());
+      progress.flush();
+      boolean ok = true;
+      for (int i = 0; i < warmup && ok; i++) {
+        ok = step(op, errors).isPresent();
+      }
+      if (ok) {
+        live.add(op);
+      }
+    }
+    Map<String, double[]> millis = new LinkedHashMap<>();
+    live.forEach(op -> millis.put(op.name(), new double[rounds]));
+    Random random = new Random(seed);
+    for (int round = 0; round < rounds && !live.isEmpty(); round++) {
+      List<OpBenchmark> order = new ArrayList<>(live);
+      Collections.shuffle(order, random);
+      progress.printf("round %d/%d [%s]: %d ops%n", round + 1, rounds, order.get(0).shape(),
+          order.size());
+      progress.flush();
+      for (OpBenchmark op : order) {
+        OptionalDouble ms = step(op, errors);
+        if (ms.isPresent()) {
+          millis.get(op.name())[round] = ms.getAsDouble();
+        } else {
+          live.remove(op);
+          millis.remove(op.name());
+        }
+      }
+    }
+    return new Outcome(millis, errors);
+  }
+
+  /** One timed step of {@code op}; empty (and the error recorded and printed) when it fails. */
+  private OptionalDouble step(OpBenchmark op, Map<String, String> errors) {
+    try {
+      return OptionalDouble.of(op.timeStepMillis());
+    } catch (RuntimeException | OutOfMemoryError e) {
+      String message = describe(e);
+      errors.put(op.name(), message);
+      progress.printf("error: %s [%s] failed: %s%n", op.name(), op.shape(), message);
+      progress.flush();
+      return OptionalDouble.empty();
+    }
+  }
+
+  /** The exception's class and message, for reports. */
+  static String describe(Throwable e) {
+    String message = e.getMessage();
+    return e.getClass().getName() + (message == null ? "" : ": " + message.strip());
+  }
+}

@@ -1,0 +1,129 @@
+package org.beyondsoftmax.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.beyondsoftmax.bench.AtomicJsonWriter;
+import org.beyondsoftmax.bench.BenchCase;
+import org.beyondsoftmax.bench.BenchReport;
+import org.beyondsoftmax.bench.BenchShape;
+import org.beyondsoftmax.bench.BenchSuite;
+import org.beyondsoftmax.bench.BenchmarkCases;
+import org.beyondsoftmax.bench.ResultTable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code beyond bench ops}: times forward+backward of every mapping and loss against the
+ * softmax cross-entropy baseline; prints a table, optionally writes JSON.
+ */
+@Command(
+    name = "ops",
+    mixinStandardHelpOptions = true,
+    version = Main.VERSION,
+    description = {
+        "Times one forward+backward step (Session.run fetching the gradient w.r.t. the logits) of "
+            + "each op on float32 logits, interleaving the ops round by round, and reports the "
+            + "median step time and its ratio to softmax_ce at the same shape.",
+        "Mappings y(x) are timed through sum(y * w), w a fixed random upstream gradient; "
+            + "losses with reduction SUM."},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:all ops ran", "1:some op failed to build or run (the others are reported)",
+        "2:invalid options"})
+public final class BenchOpsCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--json", paramLabel = "FILE",
+      description = "also write the results as JSON to FILE (atomically)")
+  Path json;
+
+  @Option(names = "--shapes", paramLabel = "NxM", split = ",", converter = ShapeConverter.class,
+      defaultValue = "2048x10000,256x100000",
+      description = "comma-separated shapes [N examples x M classes] (default: ${DEFAULT-VALUE})")
+  List<BenchShape> shapes;
+
+  private int rounds;
+  private int warmup;
+  private List<String> only;
+
+  @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
+      description = "seed of the random inputs and of the run order (default: ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(names = "--rounds", paramLabel = "N", defaultValue = "7",
+      description = "timed rounds, each running every op once (default: ${DEFAULT-VALUE})")
+  void setRounds(int value) {
+    if (value < 1) {
+      throw invalid("--rounds", value, "must be >= 1");
+    }
+    rounds = value;
+  }
+
+  @Option(names = "--warmup", paramLabel = "N", defaultValue = "3",
+      description = "untimed runs of each op before the rounds (default: ${DEFAULT-VALUE})")
+  void setWarmup(int value) {
+    if (value < 0) {
+      throw invalid("--warmup", value, "must be >= 0");
+    }
+    warmup = value;
+  }
+
+  @Option(names = "--only", paramLabel = "NAME", split = ",",
+      description = "time only these ops (softmax_ce, the baseline, is always timed); one of: "
+          + "${COMPLETION-CANDIDATES}",
+      completionCandidates = OpNames.class)
+  void setOnly(List<String> names) {
+    for (String name : names) {
+      if (!BenchmarkCases.names().contains(name)) {
+        throw invalid("--only", name, "unknown op; must be one of " + BenchmarkCases.names());
+      }
+    }
+    only = names;
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter out = spec.commandLine().getOut();
+    BenchReport report = new BenchSuite(warmup, rounds, seed, err).run(shapes, selectedCases());
+    out.print(ResultTable.format(report));
+    out.flush();
+    if (json != null) {
+      AtomicJsonWriter.write(json, report);
+      err.println("wrote " + json);
+      err.flush();
+    }
+    return report.failed().isEmpty() ? 0 : 1;
+  }
+
+  private List<BenchCase> selectedCases() {
+    if (only == null) {
+      return BenchmarkCases.ALL;
+    }
+    Set<String> wanted = new LinkedHashSet<>(only);
+    wanted.add(BenchmarkCases.BASELINE);
+    return BenchmarkCases.ALL.stream().filter(c -> wanted.contains(c.name())).toList();
+  }
+
+  private ParameterException invalid(String option, Object value, String why) {
+    return new ParameterException(spec.commandLine(),
+        "Invalid value for option '" + option + "': " + why + ", got '" + value + "'");
+  }
+
+  /** The op names, for the help of --only. */
+  static final class OpNames implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return BenchmarkCases.names().iterator();
+    }
+  }
+}

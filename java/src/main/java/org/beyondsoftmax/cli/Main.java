@@ -1,0 +1,30 @@
+package org.beyondsoftmax.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** The {@code beyond} command line: the entry point of {@code ./beyond}; it only holds subcommands. */
+@Command(
+    name = "beyond",
+    mixinStandardHelpOptions = true,
+    version = Main.VERSION,
+    description = "Output heads beyond Linear-Softmax for TensorFlow-Java.",
+    subcommands = {BenchCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+  static final String VERSION = "0.1.0";
+
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "Missing required subcommand");
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+}

@@ -1,0 +1,90 @@
+package org.beyondsoftmax.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import org.beyondsoftmax.bench.BenchmarkCases;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code beyond bench ops} end to end on a tiny shape, and its option validation. */
+class BenchOpsCommandTest {
+  @TempDir
+  Path dir;
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int execute(String... args) {
+    CommandLine cmd = new CommandLine(new Main());
+    cmd.setOut(new PrintWriter(out));
+    cmd.setErr(new PrintWriter(err));
+    return cmd.execute(args);
+  }
+
+  @Test
+  void benchesEveryOpAndWritesJson() throws Exception {
+    Path json = dir.resolve("bench.json");
+    int code = execute("bench", "ops", "--shapes", "64x50", "--rounds", "2", "--warmup", "1",
+        "--json", json.toString());
+    assertEquals(0, code, "exit code; stderr:\n" + err);
+    assertFalse(Files.exists(dir.resolve("bench.json.tmp")), "temporary file left behind");
+    JsonNode results = new ObjectMapper().readTree(json.toFile()).get("results");
+    Set<String> seen = new HashSet<>();
+    for (JsonNode r : results) {
+      String op = r.get("op").asText();
+      seen.add(op);
+      assertEquals("[64,50]", r.get("shape").toString(), op);
+      assertTrue(r.get("median_ms").asDouble() > 0, op + ": median_ms > 0");
+      assertTrue(r.get("ratio_to_softmax_ce").asDouble() > 0, op + ": ratio > 0");
+      if (op.equals(BenchmarkCases.BASELINE)) {
+        assertEquals(1.0, r.get("ratio_to_softmax_ce").asDouble(), 0.0);
+      }
+    }
+    assertEquals(new HashSet<>(BenchmarkCases.names()), seen);
+    assertTrue(out.toString().contains("median ms"), "table on stdout:\n" + out);
+    assertTrue(err.toString().contains("warming up sparsemax [64x50]..."), "progress:\n" + err);
+  }
+
+  @Test
+  void onlyKeepsTheBaseline() {
+    int code = execute("bench", "ops", "--shapes", "8x20", "--rounds", "1", "--warmup", "0",
+        "--only", "sparsemax");
+    assertEquals(0, code, "exit code; stderr:\n" + err);
+    String table = out.toString();
+    assertTrue(table.contains("softmax_ce") && table.contains("sparsemax"), table);
+    assertFalse(table.contains("entmax15"), table);
+  }
+
+  @Test
+  void rejectsZeroRounds() {
+    int code = execute("bench", "ops", "--shapes", "8x20", "--rounds", "0");
+    assertEquals(2, code);
+    assertTrue(err.toString().contains("--rounds"), err.toString());
+  }
+
+  @Test
+  void rejectsMalformedShapes() {
+    int code = execute("bench", "ops", "--shapes", "64by50");
+    assertEquals(2, code);
+    assertTrue(err.toString().contains("--shapes"), err.toString());
+  }
+
+  @Test
+  void rejectsUnknownOps() {
+    int code = execute("bench", "ops", "--only", "nosuchmax");
+    assertEquals(2, code);
+    assertTrue(err.toString().contains("--only") && err.toString().contains("nosuchmax"),
+        err.toString());
+  }
+}
