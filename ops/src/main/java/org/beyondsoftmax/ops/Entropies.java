@@ -6,29 +6,30 @@ import org.tensorflow.types.TBool;
 import org.tensorflow.types.family.TNumber;
 
 /**
- * Tsallis alpha-entropies per row (keepdims), the regularisers of the entmax family (Blondel et
- * al. 2020): H_alpha(p) = (1 - sum p^alpha) / (alpha (alpha - 1)); alpha = 1 is Shannon's
- * -sum p log p (0 log 0 = 0).
+ * Tsallis alpha-entropies over the last axis (result [.., 1]), the regularisers of the entmax
+ * family (Blondel, Martins &amp; Niculae 2020): H_alpha(p) = (1 - sum p^alpha) / (alpha (alpha -
+ * 1)); alpha = 1 is Shannon's -sum p log p (0 log 0 = 0). The Fenchel-Young loss of a mapping with
+ * entropy H is L(z; q) = &lt;p, z&gt; + H(p) - &lt;q, z&gt; - H(q), p the mapping of z.
  */
-final class Entropies {
+public final class Entropies {
   private Entropies() {}
 
   /** alpha = 2: (1 - sum p^2)/2. */
-  static <T extends TNumber> Operand<T> gini(Ops tf, Operand<T> p) {
+  public static <T extends TNumber> Operand<T> gini(Ops tf, Operand<T> p) {
     Operand<T> one = G.scalar(tf, 1.0, p);
     return tf.math.mul(
         tf.math.sub(one, G.sumLast(tf, tf.math.square(p))), G.scalar(tf, 0.5, p));
   }
 
   /** alpha = 1.5: (1 - sum p^1.5)/0.75. */
-  static <T extends TNumber> Operand<T> tsallis15(Ops tf, Operand<T> p) {
+  public static <T extends TNumber> Operand<T> tsallis15(Ops tf, Operand<T> p) {
     Operand<T> one = G.scalar(tf, 1.0, p);
     Operand<T> s = G.sumLast(tf, tf.math.mul(p, tf.math.sqrt(p)));
     return tf.math.div(tf.math.sub(one, s), G.scalar(tf, 0.75, p));
   }
 
-  /** alpha per row ([.., 1]); Shannon where alpha = 1. */
-  static <T extends TNumber> Operand<T> tsallis(Ops tf, Operand<T> p, Operand<T> alpha) {
+  /** alpha per row ([.., 1]) or a scalar, &gt;= 1; Shannon where alpha = 1. */
+  public static <T extends TNumber> Operand<T> tsallis(Ops tf, Operand<T> p, Operand<T> alpha) {
     Operand<T> one = G.scalar(tf, 1.0, p);
     Operand<TBool> shannon = tf.math.equal(alpha, one);
     Operand<T> a = tf.select(shannon, G.scalar(tf, 2.0, p), alpha);
