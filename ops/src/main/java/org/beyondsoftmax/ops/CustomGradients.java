@@ -23,8 +23,10 @@ import org.tensorflow.proto.DataType;
  *
  * <p>Convention: input 0 of the node is the forward value behind a {@code StopGradient}; the
  * other inputs are what the rule needs (logits, probabilities, labels, parameters). Output 0 is
- * the value to use downstream. A rule returns one gradient per input; for input 0 and for integer
- * inputs it returns {@link #passThrough} values, which end at their {@code StopGradient}.
+ * the value to use downstream. A rule returns one gradient per input; for input 0 and for the
+ * inputs that take no gradient it returns {@link #passThrough} values, which must end at a
+ * {@code StopGradient}: callers put every such input behind one (otherwise TensorFlow walks back
+ * into its producers, e.g. a TopKV2 that has no gradient).
  */
 public final class CustomGradients {
   /** The underscore attribute naming the rule of an {@code IdentityN} instance. */

@@ -6,6 +6,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TNumber;
 
 /**
@@ -39,25 +40,20 @@ final class EntmaxBisect {
 
   /** @param alpha shape [.., 1] broadcastable over the rows of x, same dtype as x */
   static <T extends TNumber> Operand<T> lastAxis(Ops tf, Operand<T> x, Operand<T> alpha) {
-    return RowGuard.apply(
-        tf,
-        x,
-        0.0,
-        safe -> {
-          Operand<T> xs = tf.stopGradient(safe);
-          Operand<T> a = tf.stopGradient(alpha);
-          Operand<T> one = G.scalar(tf, 1.0, xs);
-          Operand<TBool> isSoftmax = tf.math.equal(a, one);
-          // alpha - 1, with alpha = 1 rows computed as sparsemax and replaced by softmax below
-          Operand<T> am1 = tf.select(isSoftmax, one, tf.math.sub(a, one));
-          Operand<T> z = tf.math.mul(tf.math.sub(xs, G.maxLast(tf, xs)), am1);
-          Operand<T> tau = threshold(tf, z, am1);
-          Operand<T> p = pow(tf, tf.math.sub(z, tau), am1);
-          p = tf.math.div(p, G.sumLast(tf, p));
-          p = tf.select(isSoftmax, tf.nn.softmax(xs), p);
-          Operand<T> alphaRows = tf.math.add(tf.zerosLike(G.maxLast(tf, xs)), alpha);
-          return CustomGradients.apply(tf, RULE, p, List.of(safe, alphaRows), Map.of());
-        });
+    Operand<T> xs = tf.stopGradient(x);
+    Operand<T> a = tf.stopGradient(alpha);
+    Operand<T> one = G.scalar(tf, 1.0, xs);
+    Operand<TBool> isSoftmax = tf.math.equal(a, one);
+    // alpha - 1, with alpha = 1 rows computed as sparsemax and replaced by softmax below
+    Operand<T> am1 = tf.select(isSoftmax, one, tf.math.sub(a, one));
+    Operand<T> m = G.safeMax(tf, xs);
+    Operand<T> top = Candidates.sortedTop(tf, xs, m, tf.math.reciprocal(am1), SortStrategy.BOUNDED_TOP_K);
+    Operand<T> tau = bisect(tf, tf.math.mul(tf.math.sub(top, m), am1), am1, G.lastDim(tf, xs));
+    Operand<T> p = pow(tf, tf.math.sub(tf.math.mul(tf.math.sub(xs, m), am1), tau), am1);
+    p = tf.math.mul(p, tf.math.reciprocal(Softmax.nonZero(tf, G.sumLast(tf, p))));
+    p = tf.select(isSoftmax, Softmax.softmax(tf, xs), p);
+    Operand<T> alphaRows = tf.math.add(tf.zerosLike(m), alpha);
+    return CustomGradients.apply(tf, RULE, p, List.of(x, alphaRows), Map.of());
   }
 
   private static <T extends TNumber> Operand<T> pow(Ops tf, Operand<T> t, Operand<T> am1) {
@@ -65,11 +61,15 @@ final class EntmaxBisect {
     return tf.math.pow(pos, tf.math.reciprocal(am1));
   }
 
-  private static <T extends TNumber> Operand<T> threshold(Ops tf, Operand<T> z, Operand<T> am1) {
-    Operand<T> top = Candidates.sortedTop(tf, z, SortStrategy.BOUNDED_TOP_K);
+  /**
+   * tau with sum_j max(z_j - tau, 0)^(1/(alpha-1)) = 1 by bisection on [-1, -(1/d)^(alpha-1)], for
+   * the sorted candidates z = (alpha - 1)(x - max x) of rows of length d.
+   */
+  private static <T extends TNumber> Operand<T> bisect(
+      Ops tf, Operand<T> z, Operand<T> am1, Operand<TInt32> rowLength) {
     Operand<T> one = G.scalar(tf, 1.0, z);
-    Operand<T> d = tf.dtypes.cast(G.lastDim(tf, z), z.type());
-    Operand<T> lo = tf.math.neg(tf.onesLike(G.maxLast(tf, z)));
+    Operand<T> d = tf.dtypes.cast(rowLength, z.type());
+    Operand<T> lo = tf.math.sub(tf.zerosLike(G.maxLast(tf, z)), one);
     Operand<T> hi = tf.math.neg(tf.math.pow(tf.math.reciprocal(d), am1));
     Operand<T> width = tf.math.sub(hi, lo);
     int iterations = z.type() == TFloat64.class ? 54 : 26;
@@ -77,7 +77,7 @@ final class EntmaxBisect {
     for (int i = 0; i < iterations; i++) {
       width = tf.math.mul(width, half);
       Operand<T> mid = tf.math.add(lo, width);
-      Operand<T> mass = G.sumLast(tf, pow(tf, tf.math.sub(top, mid), am1));
+      Operand<T> mass = G.sumLast(tf, pow(tf, tf.math.sub(z, mid), am1));
       lo = tf.select(tf.math.greaterEqual(mass, one), mid, lo);
     }
     return lo;

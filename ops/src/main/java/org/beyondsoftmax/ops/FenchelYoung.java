@@ -10,33 +10,28 @@ import org.tensorflow.types.family.TNumber;
 /**
  * Fenchel-Young losses (Blondel, Martins &amp; Niculae 2020) in stop-gradient form, per row of
  * [R, M] logits: L(z; y) = sum_j p_j z_j + H(p) - z_y with p = mapping(z) held constant, whose
- * gradient is p - onehot(y). Cross-entropy is the case p = softmax(z), H = Shannon entropy, computed
- * as logsumexp(z) - z_y. The gradient is one custom rule: dz = p g, then g subtracted at the labels
- * in place (no one-hot tensor).
+ * gradient is p - onehot(y). Cross-entropy is the case p = softmax(z), H = Shannon entropy,
+ * computed as logsumexp(z) - z_y. Every loss gradient is one custom rule that rebuilds p from z
+ * and a per-row threshold, scales it by g and subtracts g at the labels in place (no one-hot).
+ * Terms with p_j = 0 are left out, so -inf masks give no NaN; L = +inf when z_y = -inf.
  */
 final class FenchelYoung {
-  static final String RULE = "fenchel_young";
   static final String SOFTMAX_RULE = "softmax_cross_entropy";
+  static final String GIVEN_P_RULE = "fenchel_young";
+
+  /** A mapping's probabilities p = P(x, t) from logits x and the per-row threshold t. */
+  interface Pointwise {
+    <T extends TNumber> Operand<T> apply(Ops tf, Operand<T> x, Operand<T> t);
+  }
 
   static {
-    // inputs: [loss, z, p, indices]
+    // softmax: t = logsumexp(z) (finite), p = exp(z - t)
+    defineLossRule(SOFTMAX_RULE, FenchelYoung::softmaxProbabilities);
+    // inputs [loss, z, p, indices]: p given
     CustomGradients.define(
-        RULE,
+        GIVEN_P_RULE,
         (tf, node, up) -> {
           Operand<TNumber> p = (Operand<TNumber>) (Operand<?>) node.input(2);
-          return List.of(
-              CustomGradients.passThrough(node, 0),
-              minusOneHot(tf, p, node.input(3), (Operand<TNumber>) (Operand<?>) up.get(0)),
-              CustomGradients.passThrough(node, 2),
-              CustomGradients.passThrough(node, 3));
-        });
-    // inputs: [loss, z, logsumexp(z) (finite), indices]
-    CustomGradients.define(
-        SOFTMAX_RULE,
-        (tf, node, up) -> {
-          Operand<TNumber> z = (Operand<TNumber>) (Operand<?>) node.input(1);
-          Operand<TNumber> lse = (Operand<TNumber>) (Operand<?>) node.input(2);
-          Operand<TNumber> p = tf.math.exp(tf.math.sub(z, lse));
           return List.of(
               CustomGradients.passThrough(node, 0),
               minusOneHot(tf, p, node.input(3), (Operand<TNumber>) (Operand<?>) up.get(0)),
@@ -47,6 +42,27 @@ final class FenchelYoung {
 
   private FenchelYoung() {}
 
+  /** Defines a loss rule with inputs [loss, z, t, indices] whose gradient is (P(z, t) - onehot) g. */
+  static void defineLossRule(String name, Pointwise mapping) {
+    CustomGradients.define(
+        name,
+        (tf, node, up) -> {
+          Operand<TNumber> z = (Operand<TNumber>) (Operand<?>) node.input(1);
+          Operand<TNumber> t = (Operand<TNumber>) (Operand<?>) node.input(2);
+          Operand<TNumber> p = mapping.apply(tf, z, t);
+          return List.of(
+              CustomGradients.passThrough(node, 0),
+              minusOneHot(tf, p, node.input(3), (Operand<TNumber>) (Operand<?>) up.get(0)),
+              CustomGradients.passThrough(node, 2),
+              CustomGradients.passThrough(node, 3));
+        });
+  }
+
+  private static <T extends TNumber> Operand<T> softmaxProbabilities(
+      Ops tf, Operand<T> z, Operand<T> lse) {
+    return tf.math.exp(tf.math.sub(z, lse));
+  }
+
   /** (p - onehot(y)) g for [R, M] p, [R] g, [R, 2] (row, label) indices. */
   private static <T extends TNumber> Operand<T> minusOneHot(
       Ops tf, Operand<T> p, Operand<?> indices, Operand<T> g) {
@@ -54,34 +70,48 @@ final class FenchelYoung {
     return tf.tensorScatterNdSub(scaled, (Operand<TNumber>) indices, g);
   }
 
-  /** Cross-entropy logsumexp(z) - z_y per row; +inf when z_y is -inf. */
-  static <T extends TNumber> Operand<T> crossEntropy(Ops tf, Operand<T> z, Labels<?> labels) {
+  /** Cross-entropy logsumexp(z) - z_y per row. */
+  static <T extends TNumber> Operand<T> crossEntropy(
+      Ops tf, Operand<T> z, Operand<T> rowMax, Labels<?> labels) {
     Operand<T> zs = tf.stopGradient(z);
-    Operand<T> m = G.safeMax(tf, zs);
-    Operand<T> sum = G.sumLast(tf, tf.math.exp(tf.math.sub(zs, m)));
-    Operand<T> lse = tf.math.add(m, tf.math.log(sum));
-    Operand<T> lseSafe = tf.select(tf.math.isFinite(lse), lse, tf.zerosLike(lse));
+    Operand<T> lse = Softmax.logSumExp(tf, zs, rowMax);
     Operand<T> loss = tf.math.sub(squeezeLast(tf, lse), labels.pick(tf, zs));
     return CustomGradients.apply(
-        tf, SOFTMAX_RULE, loss, List.of(z, lseSafe, labels.indices), Map.of());
+        tf, SOFTMAX_RULE, loss,
+        List.of(z, Softmax.finite(tf, lse), tf.stopGradient(labels.indices)), Map.of());
   }
 
   /**
-   * The Fenchel-Young loss sum_j p_j z_j + entropy - z_y for a given p (computed from z, constant)
-   * and its entropy H(p) per row ([R, 1]). Terms with p_j = 0 are left out, so -inf masks give no
-   * NaN; the loss is +inf when z_y is -inf.
+   * The loss from a sparse mapping's sorted candidates, O(rows x candidates):
+   * sum_j p_j z_j + H(p) - z_y with z = x - shift.
+   *
+   * @param pTop p of the candidates; @param zTop the candidates in units of x - shift
+   * @param entropy H(p) per row, [.., 1]; @param t the threshold the rule's mapping takes
    */
+  static <T extends TNumber> Operand<T> candidateLoss(
+      Ops tf, String rule, Operand<T> z, Operand<T> shift, Operand<T> pTop, Operand<T> zTop,
+      Operand<T> entropy, Operand<T> t, Labels<?> labels) {
+    Operand<TBool> on = tf.math.greater(pTop, tf.zerosLike(pTop));
+    Operand<T> pz = G.sumLast(tf, G.where0(tf, on, tf.math.mul(pTop, zTop)));
+    Operand<T> zy = tf.math.sub(labels.pick(tf, tf.stopGradient(z)), squeezeLast(tf, shift));
+    Operand<T> value = tf.math.sub(squeezeLast(tf, tf.math.add(pz, entropy)), zy);
+    return CustomGradients.apply(
+        tf, rule, value, List.of(z, tf.stopGradient(t), tf.stopGradient(labels.indices)), Map.of());
+  }
+
+  /** The loss for a dense p computed from z (held constant) and its entropy H(p), [.., 1]. */
   static <T extends TNumber> Operand<T> loss(
-      Ops tf, Operand<T> z, Operand<T> p, Operand<T> entropy, Labels<?> labels) {
+      Ops tf, Operand<T> z, Operand<T> rowMax, Operand<T> p, Operand<T> entropy, Labels<?> labels) {
     Operand<T> zs = tf.stopGradient(z);
     Operand<T> ps = tf.stopGradient(p);
-    Operand<T> shift = G.safeMax(tf, zs);
+    Operand<T> shift = Softmax.finite(tf, rowMax);
     Operand<T> zc = tf.math.sub(zs, shift); // shift invariant; keeps p.z and z_y small
     Operand<TBool> on = tf.math.greater(ps, tf.zerosLike(ps));
     Operand<T> pz = G.sumLast(tf, G.where0(tf, on, tf.math.mul(ps, zc)));
     Operand<T> value =
         tf.math.sub(squeezeLast(tf, tf.math.add(pz, entropy)), labels.pick(tf, zc));
-    return CustomGradients.apply(tf, RULE, value, List.of(z, ps, labels.indices), Map.of());
+    return CustomGradients.apply(
+        tf, GIVEN_P_RULE, value, List.of(z, ps, tf.stopGradient(labels.indices)), Map.of());
   }
 
   static <T extends TNumber> Operand<T> squeezeLast(Ops tf, Operand<T> x) {

@@ -36,13 +36,7 @@ final class G {
    * -inf (so that {@code x - max} stays -inf there instead of NaN).
    */
   static <T extends TNumber> Operand<T> safeMax(Ops tf, Operand<T> x) {
-    Operand<T> m = maxLast(tf, tf.stopGradient(x));
-    return tf.select(tf.math.isFinite(m), m, tf.zerosLike(m));
-  }
-
-  /** True for the rows (keepdims, [.., 1]) whose entries are all -inf. */
-  static <T extends TNumber> Operand<TBool> allMasked(Ops tf, Operand<T> rowMax) {
-    return tf.math.equal(rowMax, scalar(tf, Double.NEGATIVE_INFINITY, rowMax));
+    return Softmax.finite(tf, maxLast(tf, tf.stopGradient(x)));
   }
 
   /** {@code where(cond, a, 0)}. */

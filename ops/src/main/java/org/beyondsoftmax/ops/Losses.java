@@ -26,7 +26,8 @@ public final class Losses {
 
   /** Per-row loss of [R, M] logits (class axis last, compute dtype) and flattened labels. */
   private interface RowLoss {
-    <T extends TNumber> Operand<T> apply(Ops tf, Operand<T> z, Labels<?> labels);
+    /** @param rowMax the row maximum of z (gradient stopped; -inf for a row that is all -inf) */
+    <T extends TNumber> Operand<T> apply(Ops tf, Operand<T> z, Operand<T> rowMax, Labels<?> labels);
   }
 
   /**
@@ -36,8 +37,8 @@ public final class Losses {
   public static <T extends TFloating> Operand<T> crossEntropy(
       Ops tf, Operand<T> logits, Operand<? extends TType> labels, LossOptions options) {
     return build(tf, "crossEntropy", logits, labels, options, new RowLoss() {
-      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Labels<?> l) {
-        return FenchelYoung.crossEntropy(s, z, l);
+      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Operand<U> max, Labels<?> l) {
+        return FenchelYoung.crossEntropy(s, z, max, l);
       }
     });
   }
@@ -54,9 +55,8 @@ public final class Losses {
   public static <T extends TFloating> Operand<T> sparsemaxLoss(
       Ops tf, Operand<T> logits, Operand<? extends TType> labels, LossOptions options) {
     return build(tf, "sparsemaxLoss", logits, labels, options, new RowLoss() {
-      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Labels<?> l) {
-        Operand<U> p = Sparsemax.lastAxis(s, tf.stopGradient(z), SortStrategy.BOUNDED_TOP_K);
-        return FenchelYoung.loss(s, z, p, Entropies.gini(s, p), l);
+      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Operand<U> max, Labels<?> l) {
+        return Sparsemax.loss(s, z, max, l);
       }
     });
   }
@@ -73,9 +73,8 @@ public final class Losses {
   public static <T extends TFloating> Operand<T> entmax15Loss(
       Ops tf, Operand<T> logits, Operand<? extends TType> labels, LossOptions options) {
     return build(tf, "entmax15Loss", logits, labels, options, new RowLoss() {
-      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Labels<?> l) {
-        Operand<U> p = Entmax15.lastAxis(s, tf.stopGradient(z), SortStrategy.BOUNDED_TOP_K);
-        return FenchelYoung.loss(s, z, p, Entropies.tsallis15(s, p), l);
+      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Operand<U> max, Labels<?> l) {
+        return Entmax15.loss(s, z, max, l);
       }
     });
   }
@@ -99,10 +98,10 @@ public final class Losses {
       throw new IllegalArgumentException("alpha must be >= 1, got " + alpha);
     }
     return build(tf, "entmaxBisectLoss", logits, labels, options, new RowLoss() {
-      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Labels<?> l) {
+      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Operand<U> max, Labels<?> l) {
         Operand<U> a = G.scalar(s, alpha, z);
-        Operand<U> p = EntmaxBisect.lastAxis(s, tf.stopGradient(z), a);
-        return FenchelYoung.loss(s, z, p, Entropies.tsallis(s, p, a), l);
+        Operand<U> p = EntmaxBisect.lastAxis(s, s.stopGradient(z), a);
+        return FenchelYoung.loss(s, z, max, p, Entropies.tsallis(s, p, a), l);
       }
     });
   }
@@ -123,10 +122,10 @@ public final class Losses {
       Ops tf, Operand<T> logits, Operand<? extends TType> labels, int k, LossOptions options) {
     Checks.atLeast("k", k, 1);
     return build(tf, "topKSoftmaxLoss", logits, labels, options, new RowLoss() {
-      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Labels<?> l) {
+      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Operand<U> max, Labels<?> l) {
         Operand<TBool> keep = s.math.logicalOr(TopKSoftmax.keep(s, z, k), isLabel(s, z, l));
         Operand<U> kept = s.select(keep, z, G.scalar(s, Double.NEGATIVE_INFINITY, z));
-        return FenchelYoung.crossEntropy(s, kept, l);
+        return FenchelYoung.crossEntropy(s, kept, max, l);
       }
     });
   }
@@ -153,11 +152,11 @@ public final class Losses {
       throw new IllegalArgumentException("margin must be >= 0, got " + margin);
     }
     return build(tf, "amSoftmaxLoss", cosines, labels, options, new RowLoss() {
-      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Labels<?> l) {
+      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Operand<U> max, Labels<?> l) {
         Operand<U> margins =
             s.select(isLabel(s, z, l), G.scalar(s, margin, z), s.zerosLike(z));
         Operand<U> logits = s.math.mul(G.scalar(s, scale, z), s.math.sub(z, margins));
-        return FenchelYoung.crossEntropy(s, logits, l);
+        return FenchelYoung.crossEntropy(s, logits, G.maxLast(s, s.stopGradient(logits)), l);
       }
     });
   }
@@ -177,7 +176,7 @@ public final class Losses {
       Ops tf, Operand<T> logits, Operand<? extends TType> labels, int order, LossOptions options) {
     Mappings.checkOrder(order);
     return build(tf, "taylorCrossEntropy", logits, labels, options, new RowLoss() {
-      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Labels<?> l) {
+      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Operand<U> max, Labels<?> l) {
         return s.math.neg(l.pick(s, TaylorSoftmax.logLastAxis(s, z, order)));
       }
     });
@@ -208,12 +207,12 @@ public final class Losses {
     Operand<TNumber> z =
         s.reshape(x, s.stack(List.of(s.constant(-1), classes)));
     Labels<?> l = Labels.of(s, labels, classes, options.ignoreLabel());
-    Operand<TNumber> perRow = rowLoss.apply(s, z, l);
+    Operand<TNumber> rowMax = G.maxLast(s, s.stopGradient(z));
+    Operand<TNumber> perRow = rowLoss.apply(s, z, rowMax, l);
     // rows with all logits -inf and ignored labels: loss 0, gradient 0, not counted
     Operand<TBool> live =
         s.math.notEqual(
-            FenchelYoung.squeezeLast(s, G.maxLast(s, s.stopGradient(z))),
-            G.scalar(s, Double.NEGATIVE_INFINITY, perRow));
+            FenchelYoung.squeezeLast(s, rowMax), G.scalar(s, Double.NEGATIVE_INFINITY, perRow));
     Operand<TBool> counted = s.math.logicalAnd(l.counted, live);
     perRow = s.select(counted, perRow, s.zerosLike(perRow));
     Operand<TNumber> perExample = s.reshape(perRow, s.shape(labels));

@@ -1,30 +1,77 @@
 package org.beyondsoftmax.ops;
 
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.family.TNumber;
 
-/** Softmax and log-softmax on the last axis, with -inf masks and fully masked rows handled. */
+/**
+ * Softmax and log-softmax on the last axis, written so that -inf masks and fully masked rows need
+ * no extra passes: the shift is the row maximum, or 0 for a row that is all -inf, so such a row
+ * gives probabilities 0 and log-probabilities -inf instead of NaN. Custom gradients:
+ * softmax dx = p (g - sum(p g)); log-softmax dx = g - p sum(g).
+ */
 final class Softmax {
-  private Softmax() {}
+  static final String SOFTMAX_RULE = "softmax";
+  static final String LOG_SOFTMAX_RULE = "log_softmax";
 
-  /** p_i = exp(x_i - max x) / sum_j exp(x_j - max x). */
-  static <T extends TNumber> Operand<T> softmax(Ops tf, Operand<T> x) {
-    return RowGuard.apply(tf, x, 0.0, safe -> tf.nn.softmax(safe));
+  static {
+    CustomGradients.define(
+        SOFTMAX_RULE,
+        (tf, node, up) -> {
+          Operand<TNumber> p = (Operand<TNumber>) (Operand<?>) node.input(0);
+          Operand<TNumber> g = (Operand<TNumber>) (Operand<?>) up.get(0);
+          Operand<TNumber> dx = tf.math.mul(p, tf.math.sub(g, G.sumLast(tf, tf.math.mul(p, g))));
+          return List.of(CustomGradients.passThrough(node, 0), dx);
+        });
+    CustomGradients.define(
+        LOG_SOFTMAX_RULE,
+        (tf, node, up) -> {
+          Operand<TNumber> logp = (Operand<TNumber>) (Operand<?>) node.input(0);
+          Operand<TNumber> g = (Operand<TNumber>) (Operand<?>) up.get(0);
+          Operand<TNumber> dx = tf.math.sub(g, tf.math.mul(tf.math.exp(logp), G.sumLast(tf, g)));
+          return List.of(CustomGradients.passThrough(node, 0), dx);
+        });
   }
 
-  /** log p_i = x_i - max x - log sum_j exp(x_j - max x); -inf at masked entries. */
+  private Softmax() {}
+
+  /** p_i = exp(x_i - m) / sum_j exp(x_j - m); 0 in rows that are all -inf. */
+  static <T extends TNumber> Operand<T> softmax(Ops tf, Operand<T> x) {
+    Operand<T> xs = tf.stopGradient(x);
+    Operand<T> e = tf.math.exp(tf.math.sub(xs, G.safeMax(tf, xs)));
+    Operand<T> p = tf.math.mul(e, tf.math.reciprocal(nonZero(tf, G.sumLast(tf, e))));
+    return CustomGradients.apply(tf, SOFTMAX_RULE, p, List.of(x), Map.of());
+  }
+
+  /** log p_i = x_i - logsumexp(x); -inf at masked entries and in rows that are all -inf. */
   static <T extends TNumber> Operand<T> logSoftmax(Ops tf, Operand<T> x) {
-    // TensorFlow's C++ gradient of LogSoftmax sums over axis 1: only right for rank 2
-    return RowGuard.apply(
-        tf,
-        x,
-        Double.NEGATIVE_INFINITY,
-        safe -> {
-          Operand<T> rows = tf.reshape(safe, tf.stack(List.of(tf.constant(-1), G.lastDim(tf, safe))));
-          return tf.reshape(tf.nn.logSoftmax(rows), tf.shape(safe));
-        });
+    Operand<T> xs = tf.stopGradient(x);
+    Operand<T> y = tf.math.sub(xs, finite(tf, logSumExp(tf, xs, G.maxLast(tf, xs))));
+    return CustomGradients.apply(tf, LOG_SOFTMAX_RULE, y, List.of(x), Map.of());
+  }
+
+  /**
+   * log sum_j exp(x_j) over the last axis ([.., 1]) given the row maximum; -inf for a row that is
+   * all -inf.
+   */
+  static <T extends TNumber> Operand<T> logSumExp(Ops tf, Operand<T> x, Operand<T> rowMax) {
+    Operand<T> m = finite(tf, rowMax);
+    Operand<T> sum = G.sumLast(tf, tf.math.exp(tf.math.sub(x, m)));
+    return tf.math.add(m, tf.math.log(sum));
+  }
+
+  /** {@code v} where finite, else 0 (per-row values: cheap). */
+  static <T extends TNumber> Operand<T> finite(Ops tf, Operand<T> v) {
+    return tf.select(tf.math.isFinite(v), v, tf.zerosLike(v));
+  }
+
+  /** {@code s} where non-zero, else 1, so that 1/s is finite (per-row values). */
+  static <T extends TNumber> Operand<T> nonZero(Ops tf, Operand<T> s) {
+    Operand<TBool> zero = tf.math.equal(s, tf.zerosLike(s));
+    return tf.select(zero, G.scalar(tf, 1.0, s), s);
   }
 
   /** Sigsoftmax logits u = x + log sigmoid(x) = x - softplus(-x), stable for any x. */

@@ -26,28 +26,16 @@ final class TaylorSoftmax {
   }
 
   static <T extends TNumber> Operand<T> lastAxis(Ops tf, Operand<T> x, int order) {
-    return RowGuard.apply(
-        tf,
-        x,
-        0.0,
-        safe -> {
-          Operand<T> f = series(tf, safe, order);
-          return tf.math.div(f, G.sumLast(tf, f));
-        });
+    Operand<T> f = series(tf, x, order);
+    return tf.math.mul(f, tf.math.reciprocal(Softmax.nonZero(tf, G.sumLast(tf, f))));
   }
 
-  /** log p, via log f(x) - log sum f; -inf at masked entries. */
+  /** log p, via log f(x) - log sum f; -inf at masked entries and in rows that are all -inf. */
   static <T extends TNumber> Operand<T> logLastAxis(Ops tf, Operand<T> x, int order) {
-    return RowGuard.apply(
-        tf,
-        x,
-        Double.NEGATIVE_INFINITY,
-        safe -> {
-          Operand<T> f = series(tf, safe, order);
-          Operand<TBool> masked = tf.math.equal(f, tf.zerosLike(f));
-          Operand<T> logF = tf.math.log(tf.select(masked, G.scalar(tf, 1.0, f), f));
-          logF = tf.select(masked, G.scalar(tf, Double.NEGATIVE_INFINITY, f), logF);
-          return tf.math.sub(logF, tf.math.log(G.sumLast(tf, f)));
-        });
+    Operand<T> f = series(tf, x, order);
+    Operand<TBool> masked = tf.math.equal(f, tf.zerosLike(f));
+    Operand<T> logF = tf.math.log(tf.select(masked, G.scalar(tf, 1.0, f), f));
+    logF = tf.select(masked, G.scalar(tf, Double.NEGATIVE_INFINITY, f), logF);
+    return tf.math.sub(logF, tf.math.log(Softmax.nonZero(tf, G.sumLast(tf, f))));
   }
 }
