@@ -58,7 +58,7 @@ final class EntmaxBisect {
 
   private static <T extends TNumber> Operand<T> pow(Ops tf, Operand<T> t, Operand<T> am1) {
     Operand<T> pos = tf.math.maximum(t, tf.zerosLike(t));
-    return tf.math.pow(pos, tf.math.reciprocal(am1));
+    return G.pow(tf, pos, tf.math.reciprocal(am1));
   }
 
   /**
@@ -91,7 +91,7 @@ final class EntmaxBisect {
     Operand<T> am1 = tf.select(isSoftmax, one, tf.math.sub(alpha, one));
     Operand<T> safeP = tf.select(on, p, tf.onesLike(p));
     Operand<T> two = G.scalar(tf, 2.0, p);
-    Operand<T> r = G.where0(tf, on, tf.math.pow(safeP, tf.math.sub(two, alpha)));
+    Operand<T> r = G.where0(tf, on, G.pow(tf, safeP, tf.math.sub(two, alpha)));
     Operand<T> dx = Entmax15.jvp(tf, r, g);
     Operand<T> plogp = G.where0(tf, on, tf.math.mul(p, tf.math.log(safeP)));
     Operand<T> entropyTerm = G.sumLast(tf, plogp);

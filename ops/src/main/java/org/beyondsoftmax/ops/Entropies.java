@@ -35,7 +35,7 @@ public final class Entropies {
     Operand<T> a = tf.select(shannon, G.scalar(tf, 2.0, p), alpha);
     Operand<T> ts =
         tf.math.div(
-            tf.math.sub(one, G.sumLast(tf, tf.math.pow(p, a))),
+            tf.math.sub(one, G.sumLast(tf, G.pow(tf, p, a))),
             tf.math.mul(a, tf.math.sub(a, one)));
     Operand<TBool> on = tf.math.greater(p, tf.zerosLike(p));
     Operand<T> safe = tf.select(on, p, tf.onesLike(p));

@@ -3,9 +3,9 @@ package org.beyondsoftmax.ops;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.Operand;
+import org.tensorflow.ndarray.index.Indices;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.math.Cumsum;
-import org.tensorflow.types.TBool;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TNumber;
 
@@ -15,79 +15,85 @@ import org.tensorflow.types.family.TNumber;
  * slopes s = softplus(v), i = clamp(floor((x + T)/delta), 0, K-1),
  * f(x) = s_i (x + T - i delta) + delta sum_{j&lt;i} s_j; linear beyond +-T.
  *
- * <p>Gradient (custom): df/dx = s_i; df/dv_j = sigmoid(v_j) [sum_{x: i=j} g (x + T - j delta) +
- * delta sum_{x: i&gt;j} g], accumulated per knot with two weighted Bincounts and a reverse cumsum,
- * so memory is O(K + size of x), never K x batch.
+ * <p>Computed as f = s_i (x + T) + c_i with the per-knot table c_i = delta sum_{j&lt;i} s_j - i
+ * delta s_i: two gathers, and -inf stays -inf. Gradient (custom): df/dx = s_i (reused from the
+ * forward pass); df/dv_j = sigmoid(v_j) [sum_{x: i=j} g (x + T - j delta) + delta sum_{x: i&gt;j}
+ * g], accumulated per knot with two weighted Bincounts and a reverse cumsum, so memory is
+ * O(K + size of x), never K x batch.
  */
 final class Plif {
   static final String RULE = "plif";
 
   static {
+    // inputs [f, x, v, interval index i, slope s_i]
     CustomGradients.define(
         RULE,
         (tf, node, up) -> {
           Operand<TNumber> x = (Operand<TNumber>) (Operand<?>) node.input(1);
           Operand<TNumber> v = (Operand<TNumber>) (Operand<?>) node.input(2);
+          Operand<TInt32> index = (Operand<TInt32>) (Operand<?>) node.input(3);
+          Operand<TNumber> slope = (Operand<TNumber>) (Operand<?>) node.input(4);
           Operand<TNumber> g = (Operand<TNumber>) (Operand<?>) up.get(0);
           double range = CustomGradients.doubleAttr(node, "range");
-          return gradients(tf, node.input(0), x, v, g, range);
+          Operand<TNumber> dx = tf.math.mul(g, slope);
+          return List.of(
+              CustomGradients.passThrough(node, 0), dx, slopeGradient(tf, x, v, index, g, range),
+              CustomGradients.passThrough(node, 3), CustomGradients.passThrough(node, 4));
         });
   }
 
   private Plif() {}
 
-  /** Knot geometry shared by the forward pass and the gradient. */
-  private record Knots<T extends TNumber>(
-      Operand<TInt32> count, Operand<T> delta, Operand<TInt32> index, Operand<T> offset) {
-    /** @param offset x + T - i delta, 0 where x is not finite */
-    static <T extends TNumber> Knots<T> of(Ops tf, Operand<T> x, Operand<T> v, double range) {
-      Operand<TInt32> count = tf.stridedSlice(tf.shape(v), org.tensorflow.ndarray.index.Indices.at(0));
-      Operand<T> k = tf.dtypes.cast(count, x.type());
-      Operand<T> t = G.scalar(tf, range, x);
-      Operand<T> delta = tf.math.div(tf.math.add(t, t), k);
-      Operand<T> shifted = tf.math.add(x, t);
-      // clipping in floating point also sends -inf/+inf to the first/last interval
-      Operand<T> pos =
-          tf.clipByValue(
-              tf.math.floor(tf.math.div(shifted, delta)),
-              tf.zerosLike(k),
-              tf.math.sub(k, G.scalar(tf, 1.0, x)));
-      Operand<TBool> finite = tf.math.isFinite(x);
-      Operand<TInt32> index = tf.dtypes.cast(pos, TInt32.class);
-      Operand<T> offset = G.where0(tf, finite, tf.math.sub(shifted, tf.math.mul(pos, delta)));
-      return new Knots<>(count, delta, index, offset);
-    }
-  }
-
   static <T extends TNumber> Operand<T> apply(Ops tf, Operand<T> x, Operand<T> v, double range) {
     Operand<T> xs = tf.stopGradient(x);
     Operand<T> vs = tf.stopGradient(v);
-    Knots<T> kn = Knots.of(tf, xs, vs, range);
+    Operand<T> k = tf.dtypes.cast(knots(tf, vs), xs.type());
+    Operand<T> t = G.scalar(tf, range, xs);
+    Operand<T> delta = tf.math.div(tf.math.add(t, t), k);
+    Operand<T> shifted = tf.math.add(xs, t);
+    // clipping in floating point also sends -inf/+inf to the first/last interval
+    Operand<TInt32> index =
+        tf.dtypes.cast(
+            tf.clipByValue(
+                tf.math.floor(tf.math.div(shifted, delta)),
+                G.scalar(tf, 0.0, xs),
+                tf.math.sub(k, G.scalar(tf, 1.0, xs))),
+            TInt32.class);
     Operand<T> s = tf.math.softplus(vs);
-    Operand<T> base =
-        tf.math.mul(kn.delta(), tf.math.cumsum(s, tf.constant(0), Cumsum.exclusive(true)));
-    Operand<T> si = tf.gather(s, kn.index(), tf.constant(0));
-    Operand<T> bi = tf.gather(base, kn.index(), tf.constant(0));
-    // x - (-T + i delta) is +-inf at +-inf: f keeps -inf masks
-    Operand<T> lin = tf.select(tf.math.isFinite(xs), kn.offset(), tf.math.add(xs, G.scalar(tf, range, xs)));
-    Operand<T> f = tf.math.add(tf.math.mul(si, lin), bi);
-    return CustomGradients.apply(tf, RULE, f, List.of(x, v), Map.of("range", range));
+    Operand<T> start = tf.math.mul(delta, tf.dtypes.cast(tf.range(tf.constant(0), knots(tf, vs), tf.constant(1)), xs.type()));
+    Operand<T> offset =
+        tf.math.sub(
+            tf.math.mul(delta, tf.math.cumsum(s, tf.constant(0), Cumsum.exclusive(true))),
+            tf.math.mul(start, s));
+    Operand<T> slope = tf.gather(s, index, tf.constant(0));
+    Operand<T> f = tf.math.add(tf.math.mul(slope, shifted), tf.gather(offset, index, tf.constant(0)));
+    return CustomGradients.apply(
+        tf, RULE, f, List.of(x, v, tf.stopGradient(index), tf.stopGradient(slope)),
+        Map.of("range", range));
   }
 
-  private static <T extends TNumber> List<Operand<?>> gradients(
-      Ops tf, Operand<?> in0, Operand<T> x, Operand<T> v, Operand<T> g, double range) {
-    Knots<T> kn = Knots.of(tf, x, v, range);
-    Operand<T> s = tf.math.softplus(v);
-    Operand<T> dx = tf.math.mul(g, tf.gather(s, kn.index(), tf.constant(0)));
-    Operand<TInt32> flatIndex = tf.reshape(kn.index(), tf.constant(new int[] {-1}));
-    Operand<T> own =
-        tf.math.bincount(flatIndex, kn.count(), tf.reshape(tf.math.mul(g, kn.offset()), tf.constant(new int[] {-1})));
+  private static Operand<TInt32> knots(Ops tf, Operand<?> v) {
+    return tf.stridedSlice(tf.shape(v), Indices.at(0));
+  }
+
+  private static <T extends TNumber> Operand<T> slopeGradient(
+      Ops tf, Operand<T> x, Operand<T> v, Operand<TInt32> index, Operand<T> g, double range) {
+    Operand<TInt32> count = knots(tf, v);
+    Operand<T> k = tf.dtypes.cast(count, x.type());
+    Operand<T> t = G.scalar(tf, range, x);
+    Operand<T> delta = tf.math.div(tf.math.add(t, t), k);
+    Operand<TInt32> flatIndex = tf.reshape(index, tf.constant(new int[] {-1}));
+    // sum over x in interval j of g (x + T), then minus j delta times sum of g there
+    Operand<T> shifted = G.where0(tf, tf.math.isFinite(x), tf.math.add(x, t));
+    Operand<T> weighted =
+        tf.math.bincount(flatIndex, count, tf.reshape(tf.math.mul(g, shifted), tf.constant(new int[] {-1})));
     Operand<T> perKnot =
-        tf.math.bincount(flatIndex, kn.count(), tf.reshape(g, tf.constant(new int[] {-1})));
+        tf.math.bincount(flatIndex, count, tf.reshape(g, tf.constant(new int[] {-1})));
+    Operand<T> start = tf.math.mul(delta, tf.dtypes.cast(tf.range(tf.constant(0), count, tf.constant(1)), x.type()));
+    Operand<T> own = tf.math.sub(weighted, tf.math.mul(start, perKnot));
     Operand<T> above =
         tf.math.cumsum(perKnot, tf.constant(0), Cumsum.exclusive(true), Cumsum.reverse(true));
-    Operand<T> ds = tf.math.add(own, tf.math.mul(kn.delta(), above));
-    Operand<T> dv = tf.math.mul(ds, tf.math.sigmoid(v));
-    return List.of(in0, dx, dv);
+    Operand<T> ds = tf.math.add(own, tf.math.mul(delta, above));
+    return tf.math.mul(ds, tf.math.sigmoid(v));
   }
 }
