@@ -1,11 +1,16 @@
 package org.beyondsoftmax.ops;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.index.Indices;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Stack;
+import org.tensorflow.op.core.Unstack;
 import org.tensorflow.op.math.Cumsum;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TNumber;
 
@@ -16,7 +21,7 @@ import org.tensorflow.types.family.TNumber;
  * f(x) = s_i (x + T - i delta) + delta sum_{j&lt;i} s_j; linear beyond +-T.
  *
  * <p>Computed as f = s_i (x + T) + c_i with the per-knot table c_i = delta sum_{j&lt;i} s_j - i
- * delta s_i: two gathers, and -inf stays -inf. Gradient (custom): df/dx = s_i (reused from the
+ * delta s_i: one lookup of the two tables, and -inf stays -inf. Gradient (custom): df/dx = s_i (reused from the
  * forward pass); df/dv_j = sigmoid(v_j) [sum_{x: i=j} g (x + T - j delta) + delta sum_{x: i&gt;j}
  * g], accumulated per knot with two weighted Bincounts and a reverse cumsum, so memory is
  * O(K + size of x), never K x batch.
@@ -65,11 +70,29 @@ final class Plif {
         tf.math.sub(
             tf.math.mul(delta, tf.math.cumsum(s, tf.constant(0), Cumsum.exclusive(true))),
             tf.math.mul(start, s));
-    Operand<T> slope = tf.gather(s, index, tf.constant(0));
-    Operand<T> f = tf.math.add(tf.math.mul(slope, shifted), tf.gather(offset, index, tf.constant(0)));
+    List<Operand<T>> looked = lookUp(tf, s, offset, index);
+    Operand<T> slope = looked.get(0);
+    Operand<T> f = tf.math.add(tf.math.mul(slope, shifted), looked.get(1));
     return CustomGradients.apply(
         tf, RULE, f, List.of(x, v, tf.stopGradient(index), tf.stopGradient(slope)),
         Map.of("range", range));
+  }
+
+  /**
+   * (a_i, b_i) for the tables a, b at the indices i. In float32 the two tables are packed into
+   * one int64 table so that one gather (the dominant cost: random access over |x| entries)
+   * serves both.
+   */
+  private static <T extends TNumber> List<Operand<T>> lookUp(
+      Ops tf, Operand<T> a, Operand<T> b, Operand<TInt32> index) {
+    if (a.type() != TFloat32.class) {
+      return List.of(tf.gather(a, index, tf.constant(0)), tf.gather(b, index, tf.constant(0)));
+    }
+    Operand<TInt64> packed = tf.bitcast(tf.stack(List.of(a, b), Stack.axis(-1L)), TInt64.class);
+    Operand<T> pairs = tf.bitcast(tf.gather(packed, index, tf.constant(0)), a.type());
+    List<Operand<T>> out = new ArrayList<>();
+    tf.unstack(pairs, 2L, Unstack.axis(-1L)).forEach(out::add);
+    return out;
   }
 
   private static Operand<TInt32> knots(Ops tf, Operand<?> v) {

@@ -212,6 +212,39 @@ class GradientCheckTest {
     }
   }
 
+  /** float32 PLIF (one packed lookup) agrees with float64 (two gathers), masks included. */
+  @org.junit.jupiter.api.Test
+  void plifFloat32MatchesFloat64() {
+    Random r = new Random(21);
+    double[] x = new double[40];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = r.nextGaussian() * 8;
+    }
+    x[7] = Double.NEGATIVE_INFINITY;
+    double[] v = new double[50];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = r.nextGaussian();
+    }
+    try (TestGraph g = new TestGraph()) {
+      var tf = g.tf;
+      Operand<TFloat64> in = g.input(x, 4, 10);
+      Operand<TFloat64> slopes = g.input(v, 50);
+      Operand<TFloat64> w = g.input(java.util.Arrays.stream(x).map(a -> Double.isInfinite(a) ? 0 : 0.3).toArray(), 4, 10);
+      var in32 = tf.dtypes.cast(in, org.tensorflow.types.TFloat32.class);
+      var s32 = tf.dtypes.cast(slopes, org.tensorflow.types.TFloat32.class);
+      var y64 = Mappings.plif(tf, in, slopes, 10.0);
+      var y32 = Mappings.plif(tf, in32, s32, 10.0);
+      var o64 = g.objective(y64, w);
+      var o32 = g.objective(tf.dtypes.cast(y32, TFloat64.class), w);
+      List<double[]> out = g.run(List.of(y64, y32,
+          tf.gradients(o64, List.of(in, slopes)).dy(0), tf.gradients(o64, List.of(in, slopes)).dy(1),
+          tf.gradients(o32, List.of(in32, s32)).dy(0), tf.gradients(o32, List.of(in32, s32)).dy(1)));
+      TestGraph.assertClose("f", out.get(0), out.get(1), 1e-4, 1e-5);
+      TestGraph.assertClose("dx", out.get(2), out.get(4), 1e-5, 1e-5);
+      TestGraph.assertClose("dslopes", out.get(3), out.get(5), 1e-4, 1e-5);
+    }
+  }
+
   @org.junit.jupiter.api.Test
   void mixtureGradients() {
     Random r = new Random(11);
