@@ -87,6 +87,32 @@ class LossesTest {
     }
   }
 
+  /** Logits of scale 1e8 and 1e-8: finite losses and gradients, the right limits. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("losses")
+  void hugeAndTinyScales(String name, Loss loss) {
+    double[] base = {0.5, -1.0, 2.0, 0.1, 1.5, 0.2, -0.3, 0.8};
+    int[] labels = {2, 1}; // row 0: the argmax; row 1: 1.3 below it
+    for (double scale : new double[] {1e8, 1e-8}) {
+      double[] x = java.util.Arrays.stream(base).map(v -> v * scale).toArray();
+      try (TestGraph g = new TestGraph()) {
+        Operand<TFloat64> in = g.input(x, 2, 4);
+        Operand<TFloat64> l = loss.build(g, in, g.labels(labels, 2), LossOptions.defaults());
+        List<double[]> out = g.run(List.of(l, g.tf.gradients(
+            g.tf.reduceSum(l, g.tf.constant(0)), List.of(in)).dy(0)));
+        for (double v : out.get(1)) {
+          assertTrue(Double.isFinite(v), name + " at " + scale + ": gradient " + v);
+        }
+        assertTrue(Double.isFinite(out.get(0)[0]) && Double.isFinite(out.get(0)[1]), name + " loss");
+        // Taylor's polynomial is not scale-sharpening: only finiteness is asked of it
+        if (scale > 1 && !name.startsWith("taylor")) {
+          assertEquals(0.0, out.get(0)[0], 1e-6, name + ": the label is the argmax, loss -> 0");
+          assertTrue(out.get(0)[1] > 1e7, name + ": a wrong argmax costs ~ the logit gap");
+        }
+      }
+    }
+  }
+
   @Test
   void labelOnAMaskedLogitIsInfinite() {
     try (TestGraph g = new TestGraph()) {
