@@ -98,6 +98,10 @@ public record HeadSpec(String name, Map<String, String> options) {
   }
 
   private static void put(Map<String, String> options, String item, String head) {
+    if (item.isBlank()) {
+      throw new IllegalArgumentException(
+          "head '" + head + "': ':' must be followed by key=value options");
+    }
     int eq = item.indexOf('=');
     if (eq < 0) {
       throw new IllegalArgumentException(
