@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     version = Main.VERSION,
     description = "Output heads beyond Linear-Softmax for TensorFlow-Java.",
-    subcommands = {BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {BenchCommand.class, BottleneckCommand.class, DemoCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   static final String VERSION = "0.1.0";
 
@@ -25,6 +26,7 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    System.setProperty("java.awt.headless", "true"); // the figures are drawn off-screen
     System.exit(new CommandLine(new Main()).execute(args));
   }
 }

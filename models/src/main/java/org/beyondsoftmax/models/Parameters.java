@@ -10,7 +10,8 @@ import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.family.TFloating;
 
 /**
- * Creates the {@code VariableV2}s of one head, in its own name scope, and lists them.
+ * Creates the {@code VariableV2}s of one model part (a head, or e.g. an experiment's context
+ * embeddings), in its own name scope, and lists them.
  *
  * <p>Each method returns the variable's value read through one {@code Identity}, which heads use
  * everywhere: TensorFlow's gradient builder mishandles the ref dtype of a {@code VariableV2} output
@@ -27,7 +28,7 @@ public final class Parameters<T extends TFloating> {
   private final HeadConfig<T> config;
   private final List<Parameter<T>> all = new ArrayList<>();
 
-  /** @param scope the head's name, a sub-scope of {@code config.tf()} (made unique by TF) */
+  /** @param scope the part's name, a sub-scope of {@code config.tf()} (made unique by TF) */
   public Parameters(HeadConfig<T> config, String scope) {
     this.config = config;
     this.tf = config.tf().withSubScope(scope);

@@ -1,0 +1,66 @@
+package org.beyondsoftmax.bottleneck;
+
+import java.util.List;
+import org.beyondsoftmax.models.HeadSpec;
+import org.beyondsoftmax.models.Heads;
+
+/**
+ * The synthetic softmax-bottleneck experiment of Ganea et al. 2019 (section 5.1): N contexts with
+ * targets P*(.|c) ~ Dirichlet(alpha) over M classes, a free D-dimensional embedding per context,
+ * and each head trained by full-batch Adam to minimise the cross-entropy to P* (its Fenchel-Young
+ * loss with soft targets for the sparse heads).
+ *
+ * @param contexts N
+ * @param classes the values of M to run
+ * @param dims the values of D to run
+ * @param alpha the Dirichlet concentration of the targets
+ * @param heads the heads to compare
+ * @param steps Adam steps per run
+ * @param seed fixes the targets, the initial values and hence every number
+ * @param learningRate Adam's base learning rate
+ * @param rankRows N', the rows of the log-probability block whose rank is reported (capped at N)
+ * @param klSmoothing eps of the smoothed KL reported for sparse heads, Q_eps = (1 - eps) Q + eps/M
+ */
+public record BottleneckSettings(
+    int contexts, List<Integer> classes, List<Integer> dims, double alpha, List<HeadSpec> heads,
+    int steps, long seed, double learningRate, int rankRows, double klSmoothing) {
+
+  public static final double DEFAULT_ALPHA = 0.1;
+  public static final double DEFAULT_LEARNING_RATE = 0.05;
+  public static final double DEFAULT_KL_SMOOTHING = 1e-4;
+
+  public BottleneckSettings {
+    atLeast("contexts", contexts, 2);
+    if (classes.isEmpty() || dims.isEmpty() || heads.isEmpty()) {
+      throw new IllegalArgumentException("classes, dims and heads must not be empty");
+    }
+    classes.forEach(m -> atLeast("classes", m, 2));
+    dims.forEach(d -> atLeast("dims", d, 1));
+    if (!(alpha > 0) || Double.isInfinite(alpha)) {
+      throw new IllegalArgumentException("alpha must be finite and > 0, got " + alpha);
+    }
+    heads.forEach(Heads::check);
+    atLeast("steps", steps, 0);
+    if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+      throw new IllegalArgumentException("learning rate must be finite and > 0, got " + learningRate);
+    }
+    atLeast("rank rows", rankRows, 1);
+    if (!(klSmoothing > 0 && klSmoothing < 1)) {
+      throw new IllegalArgumentException("kl smoothing must be in (0, 1), got " + klSmoothing);
+    }
+    classes = List.copyOf(classes);
+    dims = List.copyOf(dims);
+    heads = List.copyOf(heads);
+  }
+
+  /** The number of runs: one per (M, D, head). */
+  public int runs() {
+    return classes.size() * dims.size() * heads.size();
+  }
+
+  private static void atLeast(String name, int value, int min) {
+    if (value < min) {
+      throw new IllegalArgumentException(name + " must be >= " + min + ", got " + value);
+    }
+  }
+}

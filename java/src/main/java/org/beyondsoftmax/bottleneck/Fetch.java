@@ -1,0 +1,58 @@
+package org.beyondsoftmax.bottleneck;
+
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.TInt32;
+
+/** Copies fetched tensors into Java arrays. */
+final class Fetch {
+  private Fetch() {}
+
+  static double[] doubles(Tensor t) {
+    int n = (int) t.shape().size();
+    double[] a = new double[n];
+    if (t instanceof TFloat64 d) {
+      var b = DataBuffers.ofDoubles(n);
+      d.copyTo(b);
+      b.read(a);
+      return a;
+    }
+    float[] f = floats(t);
+    for (int i = 0; i < n; i++) {
+      a[i] = f[i];
+    }
+    return a;
+  }
+
+  static float[] floats(Tensor t) {
+    int n = (int) t.shape().size();
+    float[] a = new float[n];
+    if (t instanceof TFloat32 f) {
+      var b = DataBuffers.ofFloats(n);
+      f.copyTo(b);
+      b.read(a);
+    } else if (t instanceof TInt32 i) {
+      var b = DataBuffers.ofInts(n);
+      i.copyTo(b);
+      int[] ia = new int[n];
+      b.read(ia);
+      for (int k = 0; k < n; k++) {
+        a[k] = ia[k];
+      }
+    } else {
+      throw new IllegalArgumentException("unsupported tensor type " + t.dataType());
+    }
+    return a;
+  }
+
+  /** [rows * cols] row-major to rows. */
+  static double[][] matrix(double[] flat, int rows, int cols) {
+    double[][] m = new double[rows][cols];
+    for (int i = 0; i < rows; i++) {
+      System.arraycopy(flat, i * cols, m[i], 0, cols);
+    }
+    return m;
+  }
+}

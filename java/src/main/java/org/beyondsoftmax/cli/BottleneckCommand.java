@@ -1,0 +1,147 @@
+package org.beyondsoftmax.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.beyondsoftmax.bottleneck.BottleneckExperiment;
+import org.beyondsoftmax.bottleneck.BottleneckReport;
+import org.beyondsoftmax.bottleneck.BottleneckSettings;
+import org.beyondsoftmax.bottleneck.BottleneckTable;
+import org.beyondsoftmax.models.HeadSpec;
+import org.beyondsoftmax.models.Heads;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code beyond bottleneck}: the synthetic softmax-bottleneck experiment of Ganea et al. 2019
+ * (section 5.1) for any heads, D and M; prints a table, optionally writes JSON and figures.
+ */
+@Command(
+    name = "bottleneck",
+    mixinStandardHelpOptions = true,
+    version = Main.VERSION,
+    description = {
+        "The synthetic softmax-bottleneck experiment (Ganea et al. 2019, section 5.1): N contexts, "
+            + "each with a target distribution P*(.|c) ~ Dirichlet(alpha) over M classes; class "
+            + "embeddings shared by all contexts and a free D-dimensional embedding per context; "
+            + "each head is trained (full-batch Adam) to minimise the cross-entropy to P* (sparse "
+            + "heads: their Fenchel-Young loss with soft targets).",
+        "Reports per head, D and M: mean KL(P*||Q) (smoothed for sparse heads, marked *), the "
+            + "percentage of contexts whose mode argmax Q matches argmax P*, the numerical rank "
+            + "of the log-probability matrix, parameters and training time. A seed reproduces "
+            + "every number but the timings.",
+        "Heads (--heads, --list-heads): name or name:key=value,...; heads separated by ';' or "
+            + "','. After a head's ':', an item with '=' is one more option and an item without "
+            + "'=' starts the next head: softmax,plif:knots=1000,range=20,mos"},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:done", "1:a figure could not be drawn", "2:invalid options"})
+public final class BottleneckCommand implements Callable<Integer> {
+  static final String DEFAULT_HEADS = "softmax,sigsoftmax,mos,plif,sparsemax,entmax";
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--contexts", paramLabel = "N", defaultValue = "1000",
+      description = "number of contexts N (default: ${DEFAULT-VALUE})")
+  int contexts;
+
+  @Option(names = "--classes", paramLabel = "M", split = ",", defaultValue = "1000",
+      description = "comma-separated numbers of classes M (default: ${DEFAULT-VALUE})")
+  List<Integer> classes;
+
+  @Option(names = "--dims", paramLabel = "D", split = ",", defaultValue = "5,10,20",
+      description = "comma-separated context embedding sizes D (default: ${DEFAULT-VALUE})")
+  List<Integer> dims;
+
+  @Option(names = "--alpha", paramLabel = "A", defaultValue = "0.1",
+      description = "Dirichlet concentration of the targets (default: ${DEFAULT-VALUE})")
+  double alpha;
+
+  private List<HeadSpec> heads = HeadSpec.parseList(DEFAULT_HEADS);
+
+  @Option(names = "--heads", paramLabel = "SPECS",
+      description = "heads to compare (default: " + DEFAULT_HEADS + "); see --list-heads")
+  void setHeads(String value) {
+    try {
+      List<HeadSpec> parsed = HeadSpec.parseList(value);
+      parsed.forEach(Heads::check);
+      heads = parsed;
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(),
+          "Invalid value for option '--heads': " + e.getMessage());
+    }
+  }
+
+  @Option(names = "--steps", paramLabel = "S", defaultValue = "400",
+      description = "full-batch Adam steps per run (default: ${DEFAULT-VALUE})")
+  int steps;
+
+  @Option(names = "--lr", paramLabel = "LR", defaultValue = "0.05",
+      description = "Adam learning rate (default: ${DEFAULT-VALUE})")
+  double learningRate;
+
+  @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
+      description = "seed of the targets and initial values (default: ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(names = "--rank-rows", paramLabel = "N'", defaultValue = "256",
+      description = "rows of log Q whose numerical rank is reported (default: ${DEFAULT-VALUE})")
+  int rankRows;
+
+  @Option(names = "--kl-smoothing", paramLabel = "EPS", defaultValue = "1e-4",
+      description = "eps of the KL reported for sparse heads, KL(P*||(1-eps)Q + eps/M) "
+          + "(default: ${DEFAULT-VALUE})")
+  double klSmoothing;
+
+  @Option(names = "--json", paramLabel = "FILE", description = "write the results as JSON (atomically)")
+  Path json;
+
+  @Option(names = "--plot", paramLabel = "FILE.png",
+      description = "write mode match and KL against D as a PNG (Ganea et al. figures 2 and 3)")
+  Path plot;
+
+  @Option(names = "--diagnostics", paramLabel = "DIR",
+      description = "write " + ReportFiles.FUNCTIONS_PNG + " (learned PLIF/MLP functions) and "
+          + ReportFiles.SPECTRA_PNG + " (singular values of log Q and class embeddings) to DIR")
+  Path diagnostics;
+
+  @Option(names = "--list-heads", description = "list the heads and their options, then exit")
+  boolean listHeads;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    if (listHeads) {
+      out.print(Heads.help());
+      out.flush();
+      return 0;
+    }
+    BottleneckSettings settings;
+    try {
+      settings = new BottleneckSettings(contexts, classes, dims, alpha, heads, steps, seed,
+          learningRate, rankRows, klSmoothing);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "Invalid options: " + e.getMessage());
+    }
+    return run(settings, json, plot, diagnostics, spec.commandLine().getOut(),
+        spec.commandLine().getErr());
+  }
+
+  /** Runs the experiment with a progress display, prints the table, writes the files. */
+  static int run(BottleneckSettings settings, Path json, Path plot, Path diagnostics,
+      PrintWriter out, PrintWriter err) throws IOException {
+    BottleneckReport report;
+    try (ProgressReporter progress = ProgressReporter.create("bottleneck",
+        (long) settings.runs() * settings.steps(), err)) {
+      report = BottleneckExperiment.run(settings, progress);
+    }
+    out.print(BottleneckTable.format(report));
+    out.flush();
+    return ReportFiles.write(report, json, plot, diagnostics, err) ? 0 : 1;
+  }
+}

@@ -1,0 +1,65 @@
+package org.beyondsoftmax.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.beyondsoftmax.bottleneck.BottleneckSettings;
+import org.beyondsoftmax.models.HeadSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code beyond demo}: a quick bottleneck comparison of the main heads at a few small D, sized for
+ * a few minutes on two CPU cores; prints the table and writes the figures and JSON.
+ */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    version = Main.VERSION,
+    description = {
+        "A quick softmax-bottleneck comparison (see 'beyond bottleneck --help'): "
+            + "softmax, sigsoftmax, mixture of softmaxes, LMS-PLIF, sparsemax and 1.5-entmax, "
+            + "N=" + DemoCommand.CONTEXTS + " contexts, M=" + DemoCommand.CLASSES
+            + " classes, D in " + DemoCommand.DIMS_TEXT + ", " + DemoCommand.STEPS
+            + " Adam steps per run. About 3 minutes on 2 CPU cores; no data to download.",
+        "Prints the table and writes bottleneck.png (mode match and KL against D), "
+            + ReportFiles.FUNCTIONS_PNG + ", " + ReportFiles.SPECTRA_PNG + " and bottleneck.json."},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:done", "1:a figure could not be drawn", "2:invalid options"})
+public final class DemoCommand implements Callable<Integer> {
+  static final int CONTEXTS = 500;
+  static final int CLASSES = 200;
+  static final List<Integer> DIMS = List.of(2, 5, 10, 20);
+  static final String DIMS_TEXT = "{2, 5, 10, 20}";
+  static final int STEPS = 500;
+  static final String HEADS = "softmax,sigsoftmax,mos,plif,sparsemax,entmax";
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--out", paramLabel = "DIR", defaultValue = "beyond-output/demo",
+      description = "where to write the figures and JSON (default: ${DEFAULT-VALUE})")
+  Path out;
+
+  @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
+      description = "seed of the targets and initial values (default: ${DEFAULT-VALUE})")
+  long seed;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter err = spec.commandLine().getErr();
+    return BottleneckCommand.run(settings(seed), out.resolve("bottleneck.json"),
+        out.resolve("bottleneck.png"), out, spec.commandLine().getOut(), err);
+  }
+
+  /** The demo's experiment. */
+  BottleneckSettings settings(long seed) {
+    return new BottleneckSettings(CONTEXTS, List.of(CLASSES), DIMS,
+        BottleneckSettings.DEFAULT_ALPHA, HeadSpec.parseList(HEADS), STEPS, seed,
+        BottleneckSettings.DEFAULT_LEARNING_RATE, 256, BottleneckSettings.DEFAULT_KL_SMOOTHING);
+  }
+}

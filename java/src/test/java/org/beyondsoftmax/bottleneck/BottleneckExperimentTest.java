@@ -1,0 +1,106 @@
+package org.beyondsoftmax.bottleneck;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.beyondsoftmax.models.HeadSpec;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The experiment's sanity checks: seeded reproducibility, linear softmax reaching KL ~ 0 once
+ * D &gt;= M - 1, the reported KL and mode match equal to independent computations from the exported
+ * probabilities, and the bottleneck itself (rank of log Q &lt;= D + 2 for softmax only).
+ */
+class BottleneckExperimentTest {
+  private static final List<HeadSpec> HEADS = HeadSpec.parseList(
+      "softmax,plif:knots=2000,mos:components=2,sparsemax,entmax:alpha=1.3");
+
+  private static BottleneckSettings settings(int n, int m, List<Integer> dims, double alpha,
+      List<HeadSpec> heads, int steps) {
+    return new BottleneckSettings(n, List.of(m), dims, alpha, heads, steps, 11, 0.05, 64, 1e-4);
+  }
+
+  @Test
+  void aSeedReproducesEveryNumberButTheTimes() {
+    BottleneckSettings s = settings(60, 25, List.of(3), 0.1, HEADS, 40);
+    List<BottleneckResult> a = BottleneckExperiment.run(s, ProgressListener.NONE).results();
+    List<BottleneckResult> b = BottleneckExperiment.run(s, ProgressListener.NONE).results();
+    assertEquals(HEADS.size(), a.size());
+    for (int i = 0; i < a.size(); i++) {
+      assertEquals(withoutTime(a.get(i)).toString(), withoutTime(b.get(i)).toString(), a.get(i).head());
+      assertEquals(a.get(i).kl(), b.get(i).kl(), 0.0, a.get(i).head() + ": bit-identical KL");
+      assertEquals(a.get(i).finalLoss(), b.get(i).finalLoss(), 0.0, a.get(i).head());
+    }
+  }
+
+  private static String withoutTime(BottleneckResult r) {
+    return String.join("|", r.head(), "" + r.kl(), "" + r.modeMatch(), "" + r.logProbRank(),
+        "" + r.finalLoss(), "" + r.params(), java.util.Arrays.toString(r.spectrum().logProb()),
+        String.valueOf(r.plifSlopes()), String.valueOf(r.support()));
+  }
+
+  @Test
+  void linearSoftmaxFitsEveryTargetOnceDReachesMMinusOne() {
+    int m = 6;
+    BottleneckSettings s = settings(30, m, List.of(m - 1, 1), 1.0, HeadSpec.parseList("softmax"), 1500);
+    List<BottleneckResult> r = BottleneckExperiment.run(s, ProgressListener.NONE).results();
+    assertTrue(r.get(0).kl() < 1e-3, "D = M - 1: KL " + r.get(0).kl());
+    assertEquals(100.0, r.get(0).modeMatch(), 0.0, "every mode matched");
+    assertTrue(r.get(1).kl() > 0.05, "D = 1 cannot fit 30 distributions: KL " + r.get(1).kl());
+  }
+
+  @Test
+  void reportedKlAndModeMatchEqualIndependentComputationsFromTheProbabilities() {
+    BottleneckSettings s = settings(50, 20, List.of(4), 0.1, HEADS, 30);
+    Problem problem = Problem.sample(s.contexts(), 20, s.alpha(), s.seed());
+    List<BottleneckRun.Outcome> outcomes = BottleneckExperiment.outcomes(s, ProgressListener.NONE, true);
+    for (BottleneckRun.Outcome o : outcomes) {
+      BottleneckResult r = o.result();
+      float[] q = o.probabilities().orElseThrow();
+      double eps = r.smoothed() ? r.klSmoothing() : 0;
+      double kl = 0;
+      int matches = 0;
+      for (int i = 0; i < s.contexts(); i++) {
+        int mode = 0;
+        for (int j = 0; j < 20; j++) {
+          double p = problem.targets()[i * 20 + j];
+          double qj = (1 - eps) * q[i * 20 + j] + eps / 20;
+          if (p > 0) {
+            kl += p * Math.log(p / qj);
+          }
+          mode = q[i * 20 + j] > q[i * 20 + mode] ? j : mode;
+        }
+        matches += mode == problem.mode(i) ? 1 : 0;
+      }
+      kl /= s.contexts();
+      assertEquals(kl, r.kl(), 2e-4 * Math.max(1, kl), r.head() + ": KL from Q");
+      assertEquals(100.0 * matches / s.contexts(), r.modeMatch(), 1e-9, r.head() + ": mode match from Q");
+      assertEquals(r.head().startsWith("sparsemax") || r.head().startsWith("entmax"), r.smoothed(),
+          r.head() + ": only sparse heads report a smoothed KL");
+    }
+  }
+
+  @Test
+  void onlyLinearSoftmaxIsBottlenecked() {
+    BottleneckSettings s = settings(80, 40, List.of(3), 0.1, HEADS, 60);
+    for (BottleneckResult r : BottleneckExperiment.run(s, ProgressListener.NONE).results()) {
+      if (r.head().equals("softmax")) {
+        assertTrue(r.logProbRank() <= 3 + 2, "softmax: rank <= D + 2, got " + r.logProbRank());
+      } else {
+        assertTrue(r.logProbRank() > 3 + 2, r.head() + ": rank > D + 2, got " + r.logProbRank());
+      }
+      assertEquals(r.head().startsWith("plif"), r.plifSlopes() != null, r.head() + ": slope stats");
+      assertEquals(r.head().startsWith("plif"), r.function() != null, r.head() + ": learned function");
+      if (r.smoothed()) {
+        assertNotNull(r.support());
+        assertTrue(r.support().min() >= 1 && r.support().max() <= 40, r.head() + ": support in [1, M]");
+      } else {
+        assertNull(r.support());
+      }
+      assertEquals(Math.min(3, 40), r.spectrum().classEmbeddings().length, "M x D embeddings: D values");
+    }
+  }
+}
