@@ -2,6 +2,7 @@ package org.beyondsoftmax.bottleneck;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Arrays;
 
 /**
  * One (head, D, M) run of the experiment, as written to the JSON report.
@@ -49,13 +50,16 @@ public record BottleneckResult(
       @JsonProperty("min") double min, @JsonProperty("median") double median,
       @JsonProperty("max") double max) {
 
+    /** @param values at least one */
     public static Stats of(double[] values) {
+      if (values.length == 0) {
+        throw new IllegalArgumentException("values must not be empty");
+      }
       double[] v = values.clone();
-      java.util.Arrays.sort(v);
-      double mean = java.util.Arrays.stream(v).average().orElse(Double.NaN);
-      double var = java.util.Arrays.stream(v).map(x -> (x - mean) * (x - mean)).average().orElse(Double.NaN);
-      double median = v.length == 0 ? Double.NaN
-          : v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+      Arrays.sort(v);
+      double mean = Arrays.stream(v).average().orElse(Double.NaN);
+      double var = Arrays.stream(v).map(x -> (x - mean) * (x - mean)).average().orElse(Double.NaN);
+      double median = v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
       return new Stats(mean, Math.sqrt(var), v[0], median, v[v.length - 1]);
     }
   }

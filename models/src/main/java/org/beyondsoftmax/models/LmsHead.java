@@ -1,6 +1,7 @@
 package org.beyondsoftmax.models;
 
 import java.util.Optional;
+import java.util.function.Function;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.family.TFloating;
@@ -14,7 +15,7 @@ abstract class LmsHead<T extends TFloating> extends FullSupportHead<T> {
   private final MonotoneFunction<T> function;
 
   LmsHead(HeadConfig<T> config, HeadSpec spec, boolean bias,
-      java.util.function.Function<Parameters<T>, MonotoneFunction<T>> function) {
+      Function<Parameters<T>, MonotoneFunction<T>> function) {
     super(config, spec);
     this.classes = Dense.classes(params, bias, false);
     this.function = function.apply(params);

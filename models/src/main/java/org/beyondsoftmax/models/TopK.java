@@ -1,5 +1,6 @@
 package org.beyondsoftmax.models;
 
+import java.util.function.UnaryOperator;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TInt32;
@@ -19,7 +20,7 @@ public record TopK<T extends TFloating>(Operand<TInt32> ids, Operand<T> probabil
    * @param k &gt;= 1; clipped to M
    */
   static <T extends TFloating> TopK<T> of(
-      Ops tf, Operand<T> scores, int k, int classes, java.util.function.UnaryOperator<Operand<T>> toProbability) {
+      Ops tf, Operand<T> scores, int k, int classes, UnaryOperator<Operand<T>> toProbability) {
     if (k < 1) {
       throw new IllegalArgumentException("k must be >= 1, got " + k);
     }
