@@ -2,6 +2,7 @@ package org.beyondsoftmax.ops;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
@@ -36,8 +37,13 @@ final class Entmax15 {
 
   static <T extends TNumber> Operand<T> lastAxis(Ops tf, Operand<T> x, SortStrategy strategy) {
     Operand<T> xs = tf.stopGradient(x);
-    Threshold<T> th = threshold(tf, xs, G.maxLast(tf, xs), strategy);
-    Operand<T> p = probabilities(tf, xs, thresholdOfX(tf, th));
+    Optional<NativeKernels> fused =
+        strategy == SortStrategy.BOUNDED_TOP_K ? Kernels.forScope(tf) : Optional.empty();
+    Operand<T> t =
+        fused.isPresent()
+            ? tf.expandDims(fused.get().threshold(tf, xs, NativeKernels.Sparse.ENTMAX15), G.last(tf))
+            : thresholdOfX(tf, threshold(tf, xs, G.maxLast(tf, xs), strategy));
+    Operand<T> p = probabilities(tf, xs, t);
     return CustomGradients.apply(tf, RULE, p, List.of(x), Map.of());
   }
 
@@ -95,6 +101,10 @@ final class Entmax15 {
   /** Per-row 1.5-entmax loss of [R, M] logits z. */
   static <T extends TNumber> Operand<T> loss(
       Ops tf, Operand<T> z, Operand<T> rowMax, Labels<?> labels) {
+    Optional<NativeKernels> fused = Kernels.forScope(tf);
+    if (fused.isPresent()) {
+      return fused.get().fenchelYoungLoss(tf, z, labels.safe, NativeKernels.Sparse.ENTMAX15);
+    }
     Operand<T> zs = tf.stopGradient(z);
     Threshold<T> th = threshold(tf, zs, rowMax, SortStrategy.BOUNDED_TOP_K);
     Operand<T> d = tf.math.sub(th.top(), th.tau());

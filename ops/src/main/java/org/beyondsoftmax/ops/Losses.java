@@ -20,6 +20,9 @@ import org.tensorflow.types.family.TType;
  * <p>Masks: -inf logits are dropped (no NaN); a label pointing at a -inf logit gives +inf; an
  * example whose logits are all -inf gives loss 0 and gradient 0 and does not count in the mean.
  * A label outside [0, M) (other than the ignored value) fails the run with a TensorFlow error.
+ *
+ * <p>The sparsemax and 1.5-entmax losses build fused CPU kernels when beyond-softmax-native is
+ * loaded; see {@link Kernels}.
  */
 public final class Losses {
   private Losses() {}

@@ -19,6 +19,10 @@ import org.tensorflow.types.family.TFloating;
  *
  * <p>Bad arguments throw {@link IllegalArgumentException} naming the parameter and its allowed
  * range, when the graph is built.
+ *
+ * <p>Softmax, log-softmax, sigsoftmax, log-sigsoftmax, sparsemax, 1.5-entmax and PLIF build fused
+ * CPU kernels instead of composite graph ops when beyond-softmax-native is loaded; see
+ * {@link Kernels} (and {@link Kernels#portable()} for graphs that must run anywhere).
  */
 public final class Mappings {
   private Mappings() {}
@@ -27,7 +31,7 @@ public final class Mappings {
   public static <T extends TFloating> Operand<T> softmax(Ops tf, Operand<T> x, int axis) {
     Ops s = tf.withSubScope("softmax");
     ClassAxis ax = ClassAxis.of(s, x, axis);
-    return ax.restore(Softmax.softmax(s, ax.toLast(x)));
+    return ax.restore(Softmax.family(s, ax.toLast(x), NativeKernels.SoftmaxMode.SOFTMAX));
   }
 
   public static <T extends TFloating> Operand<T> softmax(Ops tf, Operand<T> x) {
@@ -38,7 +42,7 @@ public final class Mappings {
   public static <T extends TFloating> Operand<T> logSoftmax(Ops tf, Operand<T> x, int axis) {
     Ops s = tf.withSubScope("logSoftmax");
     ClassAxis ax = ClassAxis.of(s, x, axis);
-    return ax.restore(Softmax.logSoftmax(s, ax.toLast(x)));
+    return ax.restore(Softmax.family(s, ax.toLast(x), NativeKernels.SoftmaxMode.LOG_SOFTMAX));
   }
 
   public static <T extends TFloating> Operand<T> logSoftmax(Ops tf, Operand<T> x) {
@@ -52,7 +56,7 @@ public final class Mappings {
   public static <T extends TFloating> Operand<T> sigsoftmax(Ops tf, Operand<T> x, int axis) {
     Ops s = tf.withSubScope("sigsoftmax");
     ClassAxis ax = ClassAxis.of(s, x, axis);
-    return ax.restore(Softmax.softmax(s, Softmax.sigsoftmaxLogits(s, ax.toLast(x))));
+    return ax.restore(Softmax.family(s, ax.toLast(x), NativeKernels.SoftmaxMode.SIGSOFTMAX));
   }
 
   public static <T extends TFloating> Operand<T> sigsoftmax(Ops tf, Operand<T> x) {
@@ -66,7 +70,7 @@ public final class Mappings {
   public static <T extends TFloating> Operand<T> logSigsoftmax(Ops tf, Operand<T> x, int axis) {
     Ops s = tf.withSubScope("logSigsoftmax");
     ClassAxis ax = ClassAxis.of(s, x, axis);
-    return ax.restore(Softmax.logSoftmax(s, Softmax.sigsoftmaxLogits(s, ax.toLast(x))));
+    return ax.restore(Softmax.family(s, ax.toLast(x), NativeKernels.SoftmaxMode.LOG_SIGSOFTMAX));
   }
 
   public static <T extends TFloating> Operand<T> logSigsoftmax(Ops tf, Operand<T> x) {

@@ -3,6 +3,7 @@ package org.beyondsoftmax.ops;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.index.Indices;
 import org.tensorflow.op.Ops;
@@ -50,6 +51,10 @@ final class Plif {
   private Plif() {}
 
   static <T extends TNumber> Operand<T> apply(Ops tf, Operand<T> x, Operand<T> v, double range) {
+    Optional<NativeKernels> fused = Kernels.forScope(tf);
+    if (fused.isPresent()) {
+      return fused.get().plif(tf, x, v, range);
+    }
     Operand<T> xs = tf.stopGradient(x);
     Operand<T> vs = tf.stopGradient(v);
     Operand<T> k = tf.dtypes.cast(knots(tf, vs), xs.type());

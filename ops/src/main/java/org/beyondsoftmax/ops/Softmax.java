@@ -2,6 +2,7 @@ package org.beyondsoftmax.ops;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
@@ -37,6 +38,20 @@ final class Softmax {
   }
 
   private Softmax() {}
+
+  /** One of the four mappings on the last axis: the fused kernel when {@link Kernels} allows. */
+  static <T extends TNumber> Operand<T> family(Ops tf, Operand<T> x, NativeKernels.SoftmaxMode mode) {
+    Optional<NativeKernels> fused = Kernels.forScope(tf);
+    if (fused.isPresent()) {
+      return fused.get().softmax(tf, x, mode);
+    }
+    return switch (mode) {
+      case SOFTMAX -> softmax(tf, x);
+      case LOG_SOFTMAX -> logSoftmax(tf, x);
+      case SIGSOFTMAX -> softmax(tf, sigsoftmaxLogits(tf, x));
+      case LOG_SIGSOFTMAX -> logSoftmax(tf, sigsoftmaxLogits(tf, x));
+    };
+  }
 
   /** p_i = exp(x_i - m) / sum_j exp(x_j - m); 0 in rows that are all -inf. */
   static <T extends TNumber> Operand<T> softmax(Ops tf, Operand<T> x) {

@@ -2,6 +2,7 @@ package org.beyondsoftmax.ops;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
@@ -36,8 +37,16 @@ final class Sparsemax {
 
   static <T extends TNumber> Operand<T> lastAxis(Ops tf, Operand<T> x, SortStrategy strategy) {
     Operand<T> xs = tf.stopGradient(x);
-    Threshold<T> th = threshold(tf, xs, G.maxLast(tf, xs), strategy);
-    Operand<T> p = probabilities(tf, xs, tf.math.add(th.shift(), th.tau()));
+    Optional<NativeKernels> fused =
+        strategy == SortStrategy.BOUNDED_TOP_K ? Kernels.forScope(tf) : Optional.empty();
+    Operand<T> t;
+    if (fused.isPresent()) {
+      t = tf.expandDims(fused.get().threshold(tf, xs, NativeKernels.Sparse.SPARSEMAX), G.last(tf));
+    } else {
+      Threshold<T> th = threshold(tf, xs, G.maxLast(tf, xs), strategy);
+      t = tf.math.add(th.shift(), th.tau());
+    }
+    Operand<T> p = probabilities(tf, xs, t);
     return CustomGradients.apply(tf, RULE, p, List.of(x), Map.of());
   }
 
@@ -68,6 +77,10 @@ final class Sparsemax {
   /** Per-row sparsemax loss of [R, M] logits z. */
   static <T extends TNumber> Operand<T> loss(
       Ops tf, Operand<T> z, Operand<T> rowMax, Labels<?> labels) {
+    Optional<NativeKernels> fused = Kernels.forScope(tf);
+    if (fused.isPresent()) {
+      return fused.get().fenchelYoungLoss(tf, z, labels.safe, NativeKernels.Sparse.SPARSEMAX);
+    }
     Operand<T> zs = tf.stopGradient(z);
     Threshold<T> th = threshold(tf, zs, rowMax, SortStrategy.BOUNDED_TOP_K);
     Operand<T> pTop = probabilities(tf, th.top(), th.tau());
