@@ -1,0 +1,70 @@
+/*
+ * PLIF loops for one element type, included by plif.c with REAL (float or double), SUFFIX,
+ * ACC (the accumulator type of the slope gradient) and EXP/LOG1P01 defined.
+ *
+ * The table holds (s_i, C_i) pairs, s = softplus(v) and C_i = delta sum_{j<i} s_j, so that
+ * f(x) = s_i (x + T - i delta) + C_i with i = clamp(floor((x + T)/delta), 0, K - 1).
+ */
+#define BK_CAT2(a, b) a##_##b
+#define BK_CAT(a, b) BK_CAT2(a, b)
+#define NAME(a) BK_CAT(a, SUFFIX)
+
+enum { NAME(PLIF_BLOCK) = 512 };
+
+/* The interval of each x; NaN goes to 0 (never an out-of-range index). */
+static inline int32_t NAME(plif_index)(REAL xt, REAL delta, REAL last, int32_t k) {
+  REAL q = xt / delta;
+  q = q >= 0 ? q : 0; /* also NaN and -inf */
+  q = q <= last ? q : last;
+  int32_t i = (int32_t)q;
+  i = i < k ? i : k - 1; /* defensive: K <= 2^24 keeps last exact in float */
+  return i;
+}
+
+BK_HOT void NAME(bk_plif_forward)(const REAL* restrict x, REAL* restrict y, int64_t n,
+                                  const REAL* restrict table, int32_t k, REAL t, REAL delta) {
+  REAL last = (REAL)(k - 1);
+#pragma omp simd
+  for (int64_t i = 0; i < n; i++) {
+    REAL xt = x[i] + t;
+    int32_t j = NAME(plif_index)(xt, delta, last, k);
+    y[i] = table[2 * j] * (xt - (REAL)j * delta) + table[2 * j + 1];
+  }
+}
+
+/*
+ * dx = dy s_i, and per interval i the sums acc[2i] += dy (x + T - i delta) (x + T taken as 0
+ * where x is not finite, as the composite op does) and acc[2i + 1] += dy. The elementwise part
+ * runs vectorized over blocks; the accumulation, a scatter, runs after it on each block.
+ */
+BK_HOT void NAME(bk_plif_backward)(const REAL* restrict dy, const REAL* restrict x,
+                                   REAL* restrict dx, int64_t n, const REAL* restrict table,
+                                   int32_t k, REAL t, REAL delta, ACC* restrict acc) {
+  REAL last = (REAL)(k - 1);
+  int32_t index[NAME(PLIF_BLOCK)];
+  REAL own[NAME(PLIF_BLOCK)];
+  for (int64_t b = 0; b < n; b += NAME(PLIF_BLOCK)) {
+    int64_t m = n - b < NAME(PLIF_BLOCK) ? n - b : NAME(PLIF_BLOCK);
+    const REAL* restrict xb = x + b;
+    const REAL* restrict gb = dy + b;
+    REAL* restrict db = dx + b;
+#pragma omp simd
+    for (int64_t i = 0; i < m; i++) {
+      REAL xt = xb[i] + t;
+      int32_t j = NAME(plif_index)(xt, delta, last, k);
+      index[i] = j;
+      db[i] = gb[i] * table[2 * j];
+      REAL finite = xb[i] - xb[i] == 0 ? xt : 0; /* x - x is NaN for +-inf and NaN */
+      own[i] = gb[i] * (finite - (REAL)j * delta);
+    }
+    for (int64_t i = 0; i < m; i++) {
+      ACC* a = acc + 2 * (int64_t)index[i];
+      a[0] += own[i];
+      a[1] += gb[i];
+    }
+  }
+}
+
+#undef NAME
+#undef BK_CAT
+#undef BK_CAT2

@@ -1,0 +1,227 @@
+/*
+ * Softmax, log-softmax, sigsoftmax and log-sigsoftmax (Kanai et al. 2018) over the last axis,
+ * each in one kernel, and their backward: ops BeyondSoftmax and BeyondSoftmaxGrad.
+ *
+ * BeyondSoftmax(x: T; mode) -> (y: T, lse: T): with u = x (softmax modes) or
+ * u = x + log sigmoid(x) (sigsoftmax modes), lse = log sum_j exp(u_j) per row (shape of x
+ * without its last axis) and y = exp(u - lse) or, for the log modes, u - lse. -inf entries give
+ * p = 0 / log p = -inf; a row that is all -inf gives p = 0, log p = -inf and lse = -inf.
+ *
+ * BeyondSoftmaxGrad(dy, x, lse; mode) -> dx: the vector-Jacobian product, recomputing p from x
+ * and lse (no [N, M] tensor is kept from the forward pass but its input).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels.h"
+#include "vmath.h"
+
+enum { BK_SOFTMAX, BK_LOG_SOFTMAX, BK_SIGSOFTMAX, BK_LOG_SIGSOFTMAX };
+
+#define REAL float
+#define SUFFIX f32
+#define EXP bk_expf
+#define LOG1P01 bk_log1pf01
+#define FAST_LO -20.0f
+#define FAST_HI 40.0f
+#include "softmax_rows.h"
+#undef REAL
+#undef SUFFIX
+#undef EXP
+#undef LOG1P01
+#undef FAST_LO
+#undef FAST_HI
+
+#define REAL double
+#define SUFFIX f64
+#define EXP bk_exp
+#define LOG1P01 bk_log1p01
+#define FAST_LO -300.0
+#define FAST_HI 300.0
+#include "softmax_rows.h"
+#undef REAL
+#undef SUFFIX
+#undef EXP
+#undef LOG1P01
+#undef FAST_LO
+#undef FAST_HI
+
+static const char* const MODES[] = {"softmax", "log_softmax", "sigsoftmax", "log_sigsoftmax"};
+
+typedef struct {
+  int mode;
+} softmax_kernel;
+
+static void* softmax_create(TF_OpKernelConstruction* ctx) {
+  char buf[64];
+  if (bk_string_attr(ctx, "mode", buf) != 0) {
+    return NULL;
+  }
+  for (int i = 0; i < 4; i++) {
+    if (strcmp(buf, MODES[i]) == 0) {
+      softmax_kernel* k = malloc(sizeof *k);
+      if (k == NULL) {
+        bk_fail_construction(ctx, "out of memory");
+      } else {
+        k->mode = i;
+      }
+      return k;
+    }
+  }
+  bk_fail_construction(ctx, "mode must be softmax, log_softmax, sigsoftmax or log_sigsoftmax, got %s",
+                       buf);
+  return NULL;
+}
+
+static void softmax_delete(void* k) { free(k); }
+
+typedef struct {
+  int mode;
+  int f32;
+  int64_t cols;
+  const void* dy;
+  const void* x;
+  void* y;   /* forward: y; backward: dx */
+  void* lse; /* forward: written; backward: read */
+} softmax_job;
+
+static void softmax_part(void* arg, int64_t begin, int64_t end, int worker) {
+  (void)worker;
+  softmax_job* j = arg;
+  int64_t m = j->cols;
+  if (j->f32) {
+    bk_softmax_rows_f32((const float*)j->x + begin * m, (float*)j->y + begin * m,
+                        (float*)j->lse + begin, end - begin, m, j->mode);
+  } else {
+    bk_softmax_rows_f64((const double*)j->x + begin * m, (double*)j->y + begin * m,
+                        (double*)j->lse + begin, end - begin, m, j->mode);
+  }
+}
+
+static void softmax_grad_part(void* arg, int64_t begin, int64_t end, int worker) {
+  (void)worker;
+  softmax_job* j = arg;
+  int64_t m = j->cols;
+  if (j->f32) {
+    bk_softmax_grad_rows_f32((const float*)j->dy + begin * m, (const float*)j->x + begin * m,
+                             (const float*)j->lse + begin, (float*)j->y + begin * m, end - begin,
+                             m, j->mode);
+  } else {
+    bk_softmax_grad_rows_f64((const double*)j->dy + begin * m, (const double*)j->x + begin * m,
+                             (const double*)j->lse + begin, (double*)j->y + begin * m,
+                             end - begin, m, j->mode);
+  }
+}
+
+static void softmax_compute(void* kernel, TF_OpKernelContext* ctx) {
+  softmax_kernel* k = kernel;
+  TF_Tensor* x = NULL;
+  TF_Tensor* out[2] = {NULL, NULL}; /* y, lse */
+  int64_t rows, cols;
+  if (bk_inputs(ctx, 1, &x) == 0 && bk_rows_cols(ctx, x, "x", &rows, &cols) == 0) {
+    TF_DataType dtype = TF_TensorType(x);
+    out[0] = bk_allocate(ctx, 0, dtype, x, 0);
+    out[1] = out[0] != NULL ? bk_allocate(ctx, 1, dtype, x, 1) : NULL;
+    if (out[1] != NULL) {
+      softmax_job job = {k->mode, dtype == TF_FLOAT, cols, NULL, TF_TensorData(x),
+                         TF_TensorData(out[0]), TF_TensorData(out[1])};
+      bk_parallel_for(rows, bk_row_grain(cols), softmax_part, &job);
+    }
+  }
+  bk_release(2, out);
+  bk_release(1, &x);
+}
+
+static void softmax_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
+  softmax_kernel* k = kernel;
+  TF_Tensor* in[3] = {NULL, NULL, NULL}; /* dy, x, lse */
+  TF_Tensor* dx = NULL;
+  int64_t rows, cols;
+  if (bk_inputs(ctx, 3, in) == 0 && bk_rows_cols(ctx, in[1], "x", &rows, &cols) == 0) {
+    if (TF_TensorElementCount(in[0]) != rows * cols) {
+      bk_fail(ctx, TF_INVALID_ARGUMENT, "dy must have the shape of x");
+    } else if (TF_TensorElementCount(in[2]) != rows) {
+      bk_fail(ctx, TF_INVALID_ARGUMENT, "lse must have the shape of x without its last axis");
+    } else {
+      TF_DataType dtype = TF_TensorType(in[1]);
+      dx = bk_allocate(ctx, 0, dtype, in[1], 0);
+      if (dx != NULL) {
+        softmax_job job = {k->mode, dtype == TF_FLOAT, cols, TF_TensorData(in[0]),
+                           TF_TensorData(in[1]), TF_TensorData(dx), TF_TensorData(in[2])};
+        bk_parallel_for(rows, bk_row_grain(cols), softmax_grad_part, &job);
+      }
+    }
+  }
+  bk_release(1, &dx);
+  bk_release(3, in);
+}
+
+/* y: the shape of x; lse: x without its last axis; x must have rank >= 1. */
+static void softmax_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
+  TF_ShapeHandle* x = TF_NewShapeHandle();
+  TF_ShapeInferenceContextGetInput(ctx, 0, x, status);
+  if (TF_GetCode(status) == TF_OK && TF_ShapeInferenceContextRankKnown(ctx, x) &&
+      TF_ShapeInferenceContextRank(ctx, x) < 1) {
+    TF_SetStatus(status, TF_INVALID_ARGUMENT, "x must have rank >= 1 (it needs a class axis)");
+  }
+  if (TF_GetCode(status) == TF_OK) {
+    TF_ShapeInferenceContextSetOutput(ctx, 0, x, status);
+  }
+  if (TF_GetCode(status) == TF_OK) {
+    TF_ShapeHandle* rows = TF_NewShapeHandle();
+    TF_ShapeInferenceContextSubshape(ctx, x, 0, -1, rows, status);
+    if (TF_GetCode(status) == TF_OK) {
+      TF_ShapeInferenceContextSetOutput(ctx, 1, rows, status);
+    }
+    TF_DeleteShapeHandle(rows);
+  }
+  TF_DeleteShapeHandle(x);
+}
+
+/* dx: the shape of x (input 1). */
+static void softmax_grad_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
+  TF_ShapeHandle* h = TF_NewShapeHandle();
+  TF_ShapeInferenceContextGetInput(ctx, 1, h, status);
+  if (TF_GetCode(status) == TF_OK) {
+    TF_ShapeInferenceContextSetOutput(ctx, 0, h, status);
+  }
+  TF_DeleteShapeHandle(h);
+}
+
+static const char MODE_ATTR[] =
+    "mode: {'softmax', 'log_softmax', 'sigsoftmax', 'log_sigsoftmax'}";
+
+int bk_register_softmax(TF_Status* status) {
+  TF_OpDefinitionBuilder* op = TF_NewOpDefinitionBuilder("BeyondSoftmax");
+  TF_OpDefinitionBuilderAddInput(op, "x: T");
+  TF_OpDefinitionBuilderAddOutput(op, "y: T");
+  TF_OpDefinitionBuilderAddOutput(op, "lse: T");
+  TF_OpDefinitionBuilderAddAttr(op, "T: {float, double}");
+  TF_OpDefinitionBuilderAddAttr(op, MODE_ATTR);
+  TF_OpDefinitionBuilderSetShapeInferenceFunction(op, softmax_shape);
+  TF_RegisterOpDefinition(op, status);
+  if (TF_GetCode(status) != TF_OK) return -1;
+
+  op = TF_NewOpDefinitionBuilder("BeyondSoftmaxGrad");
+  TF_OpDefinitionBuilderAddInput(op, "dy: T");
+  TF_OpDefinitionBuilderAddInput(op, "x: T");
+  TF_OpDefinitionBuilderAddInput(op, "lse: T");
+  TF_OpDefinitionBuilderAddOutput(op, "dx: T");
+  TF_OpDefinitionBuilderAddAttr(op, "T: {float, double}");
+  TF_OpDefinitionBuilderAddAttr(op, MODE_ATTR);
+  TF_OpDefinitionBuilderSetShapeInferenceFunction(op, softmax_grad_shape);
+  TF_RegisterOpDefinition(op, status);
+  if (TF_GetCode(status) != TF_OK) return -1;
+
+  TF_RegisterKernelBuilder("BeyondSoftmax",
+                           TF_NewKernelBuilder("BeyondSoftmax", "CPU", softmax_create,
+                                               softmax_compute, softmax_delete),
+                           status);
+  if (TF_GetCode(status) != TF_OK) return -1;
+  TF_RegisterKernelBuilder("BeyondSoftmaxGrad",
+                           TF_NewKernelBuilder("BeyondSoftmaxGrad", "CPU", softmax_create,
+                                               softmax_grad_compute, softmax_delete),
+                           status);
+  return TF_GetCode(status) == TF_OK ? 0 : -1;
+}

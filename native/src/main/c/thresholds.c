@@ -1,0 +1,398 @@
+/*
+ * Exact thresholds of sparsemax (Martins & Astudillo 2016) and 1.5-entmax (Peters, Niculae &
+ * Martins 2019) over the last axis, and their Fenchel-Young losses: ops BeyondSparseThreshold,
+ * BeyondFenchelYoungLoss and BeyondFenchelYoungLossGrad.
+ *
+ * Candidates: with z = (x - max x) (sparsemax) or (x - max x)/2 (1.5-entmax), only z > -1 can
+ * be in the support (no probability exceeds 1); one vectorized pass collects them. Threshold:
+ * tau solves sum_j max(z_j - tau, 0)^k = 1 (k = 1, 2); f(p) = sum_{z >= p} (z - p)^k is
+ * decreasing, so a pivot p is in the support iff f(p) < 1. A quickselect-style search (random
+ * pivot, partition, keep the half that still holds the boundary, carry the sums of the part
+ * known to be in the support) finds the support in O(candidates) expected time, exactly; tau is
+ * then recomputed from plain sums over the support {z > tau}: (sum z - 1)/k for sparsemax,
+ * mean - sqrt(1/k - variance) for 1.5-entmax.
+ *
+ * BeyondSparseThreshold(x: T; mapping) -> (tau: T, support: int32), per row: the threshold in
+ * the units of x (p = max(x - tau, 0), or max(x/2 - tau, 0)^2) and the support size.
+ * BeyondFenchelYoungLoss(x: T, labels: Tlabels; mapping) -> (loss: T, tau: T), per row:
+ * L = sum_j p_j (x_j - max x) + H(p) - (x_y - max x), H(p) = (1 - sum p^2)/2 or
+ * (1 - sum p^1.5)/0.75, over the support only; a row that is all -inf gives 0.
+ * BeyondFenchelYoungLossGrad(dloss, x, tau, labels; mapping) -> dx = dloss (p - onehot(y)).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels.h"
+
+/* The threshold tau of the candidates z[0, n) (reordered) and the support size #{z > tau}. */
+static void bk_threshold(double* z, int64_t n, int entmax, double* tau_out, int64_t* support) {
+  int64_t lo = 0, hi = n; /* z[0, lo): in the support; z[lo, hi): undecided; z[hi, n): out */
+  double k0 = 0, s1 = 0, s2 = 0; /* count, sum and sum of squares of z[0, lo) */
+  uint64_t rng = 0x9E3779B97F4A7C15u ^ (uint64_t)n;
+  while (lo < hi) {
+    rng = rng * 6364136223846793005u + 1442695040888963407u;
+    double p = z[lo + (int64_t)((rng >> 33) % (uint64_t)(hi - lo))];
+    int64_t g = lo; /* move z >= p to the front of the undecided part */
+    double a1 = 0, a2 = 0;
+    for (int64_t i = lo; i < hi; i++) {
+      double v = z[i];
+      if (v >= p) {
+        z[i] = z[g];
+        z[g++] = v;
+        a1 += v;
+        a2 += v * v;
+      }
+    }
+    /* f(p) over everything >= p: the known support (all > p) and z[lo, g) */
+    double k = k0 + (double)(g - lo), t1 = s1 + a1, t2 = s2 + a2;
+    double f = entmax ? t2 - 2 * p * t1 + k * p * p : t1 - k * p;
+    if (f < 1) { /* tau < p: z >= p are all in the support */
+      k0 = k;
+      s1 = t1;
+      s2 = t2;
+      lo = g;
+    } else { /* tau >= p: only z > p can still be */
+      int64_t h = lo;
+      for (int64_t i = lo; i < g; i++) {
+        double v = z[i];
+        if (v > p) {
+          z[i] = z[h];
+          z[h++] = v;
+        }
+      }
+      hi = h;
+    }
+  }
+  if (k0 == 0) { /* no candidates */
+    *tau_out = 0;
+    *support = 0;
+    return;
+  }
+  double mean = s1 / k0;
+  double tau0 = entmax ? mean - sqrt(fmax(1 / k0 - (s2 / k0 - mean * mean), 0)) : (s1 - 1) / k0;
+  /* exact recomputation over {z > tau0} */
+  double k = 0, sum = 0;
+  for (int64_t i = 0; i < n; i++) {
+    if (z[i] > tau0) {
+      k += 1;
+      sum += z[i];
+    }
+  }
+  double tau;
+  if (entmax) {
+    mean = sum / k;
+    double ss = 0;
+    for (int64_t i = 0; i < n; i++) {
+      if (z[i] > tau0) {
+        ss += (z[i] - mean) * (z[i] - mean);
+      }
+    }
+    tau = mean - sqrt(fmax(1 / k - ss / k, 0));
+  } else {
+    tau = (sum - 1) / k;
+  }
+  int64_t count = 0;
+  for (int64_t i = 0; i < n; i++) {
+    count += z[i] > tau;
+  }
+  *tau_out = tau;
+  *support = count;
+}
+
+#define REAL float
+#define SUFFIX f32
+#include "thresholds_rows.h"
+#undef REAL
+#undef SUFFIX
+
+#define REAL double
+#define SUFFIX f64
+#include "thresholds_rows.h"
+#undef REAL
+#undef SUFFIX
+
+typedef struct {
+  int entmax;
+} threshold_kernel;
+
+static void* threshold_create(TF_OpKernelConstruction* ctx) {
+  char buf[64];
+  if (bk_string_attr(ctx, "mapping", buf) != 0) {
+    return NULL;
+  }
+  int entmax = strcmp(buf, "entmax15") == 0;
+  if (!entmax && strcmp(buf, "sparsemax") != 0) {
+    bk_fail_construction(ctx, "mapping must be sparsemax or entmax15, got %s", buf);
+    return NULL;
+  }
+  threshold_kernel* k = malloc(sizeof *k);
+  if (k == NULL) {
+    bk_fail_construction(ctx, "out of memory");
+    return NULL;
+  }
+  k->entmax = entmax;
+  return k;
+}
+
+static void threshold_delete(void* k) { free(k); }
+
+typedef struct {
+  int entmax;
+  int f32;
+  int64_t cols;
+  const void* x;
+  const void* labels; /* int32 or int64, per row */
+  int labels64;
+  const void* g;      /* backward: dloss per row */
+  const void* t;      /* backward: threshold per row */
+  void* out;          /* threshold: tau; loss: loss; backward: dx */
+  void* out2;         /* threshold: support (int32); loss: tau */
+  int failed;         /* out of memory in a worker */
+} threshold_job;
+
+static int64_t label_at(const threshold_job* j, int64_t r) {
+  return j->labels64 ? ((const int64_t*)j->labels)[r] : ((const int32_t*)j->labels)[r];
+}
+
+/* The per-row loss from the candidates z[0, n) and tau (units of z), z_y = x_y - max. */
+static double fy_loss(const double* z, int64_t n, double tau, double zy, int entmax) {
+  double pz = 0, h = 0;
+  for (int64_t i = 0; i < n; i++) {
+    double d = z[i] - tau;
+    if (d > 0) {
+      if (entmax) { /* p = d^2, x - max = 2 z, p^1.5 = d^3 */
+        pz += d * d * 2 * z[i];
+        h += d * d * d;
+      } else {
+        pz += d * z[i];
+        h += d * d;
+      }
+    }
+  }
+  return entmax ? pz + (1 - h) / 0.75 - zy : pz + (1 - h) / 2 - zy;
+}
+
+static void threshold_part(void* arg, int64_t begin, int64_t end, int worker) {
+  (void)worker;
+  threshold_job* j = arg;
+  int64_t m = j->cols;
+  double* buf = malloc((size_t)(m > 0 ? m : 1) * sizeof(double));
+  if (buf == NULL) {
+    __atomic_store_n(&j->failed, 1, __ATOMIC_RELAXED);
+    return;
+  }
+  for (int64_t r = begin; r < end; r++) {
+    double t, mx, tau;
+    int64_t support, n;
+    double value;
+    if (j->f32) {
+      const float* x = (const float*)j->x + r * m;
+      threshold_row_f32(x, m, j->entmax, buf, &t, &support, &mx, &tau, &n);
+    } else {
+      const double* x = (const double*)j->x + r * m;
+      threshold_row_f64(x, m, j->entmax, buf, &t, &support, &mx, &tau, &n);
+    }
+    if (j->labels == NULL) { /* threshold op */
+      value = t;
+      ((int32_t*)j->out2)[r] = (int32_t)support;
+    } else { /* loss op */
+      int64_t y = label_at(j, r);
+      double xy = j->f32 ? ((const float*)j->x)[r * m + y] : ((const double*)j->x)[r * m + y];
+      value = mx > -INFINITY ? fy_loss(buf, n, tau, xy - mx, j->entmax) : 0;
+      if (j->f32) {
+        ((float*)j->out2)[r] = (float)t;
+      } else {
+        ((double*)j->out2)[r] = t;
+      }
+    }
+    if (j->f32) {
+      ((float*)j->out)[r] = (float)value;
+    } else {
+      ((double*)j->out)[r] = value;
+    }
+  }
+  free(buf);
+}
+
+static void fy_grad_part(void* arg, int64_t begin, int64_t end, int worker) {
+  (void)worker;
+  threshold_job* j = arg;
+  int64_t m = j->cols;
+  for (int64_t r = begin; r < end; r++) {
+    int64_t y = label_at(j, r);
+    if (j->f32) {
+      fy_grad_row_f32((const float*)j->x + r * m, (float*)j->out + r * m, m,
+                      ((const float*)j->t)[r], ((const float*)j->g)[r], y, j->entmax);
+    } else {
+      fy_grad_row_f64((const double*)j->x + r * m, (double*)j->out + r * m, m,
+                      ((const double*)j->t)[r], ((const double*)j->g)[r], y, j->entmax);
+    }
+  }
+}
+
+/* Labels: one per row of x, each in [0, cols); 0 when valid, else fails ctx. */
+static int check_labels(TF_OpKernelContext* ctx, threshold_job* j, const TF_Tensor* labels,
+                        int64_t rows) {
+  TF_DataType lt = TF_TensorType(labels);
+  if (lt != TF_INT32 && lt != TF_INT64) {
+    bk_fail(ctx, TF_INVALID_ARGUMENT, "labels must be int32 or int64, got type %d", lt);
+    return -1;
+  }
+  if (TF_TensorElementCount(labels) != rows) {
+    bk_fail(ctx, TF_INVALID_ARGUMENT,
+            "labels must have one entry per row of x (%lld), got %lld", (long long)rows,
+            (long long)TF_TensorElementCount(labels));
+    return -1;
+  }
+  j->labels = TF_TensorData(labels);
+  j->labels64 = lt == TF_INT64;
+  for (int64_t r = 0; r < rows; r++) {
+    int64_t y = label_at(j, r);
+    if (y < 0 || y >= j->cols) {
+      bk_fail(ctx, TF_INVALID_ARGUMENT,
+              "labels must be in [0, %lld) (the number of classes), got %lld in row %lld",
+              (long long)j->cols, (long long)y, (long long)r);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* BeyondSparseThreshold (loss = 0) and BeyondFenchelYoungLoss (loss = 1). */
+static void threshold_or_loss(threshold_kernel* k, TF_OpKernelContext* ctx, int loss) {
+  TF_Tensor* in[2] = {NULL, NULL};
+  TF_Tensor* out[2] = {NULL, NULL};
+  int64_t rows, cols;
+  if (bk_inputs(ctx, loss ? 2 : 1, in) == 0 && bk_rows_cols(ctx, in[0], "x", &rows, &cols) == 0) {
+    TF_DataType dtype = TF_TensorType(in[0]);
+    threshold_job job = {k->entmax, dtype == TF_FLOAT, cols, TF_TensorData(in[0]), NULL, 0,
+                         NULL, NULL, NULL, NULL, 0};
+    if (!loss || check_labels(ctx, &job, in[1], rows) == 0) {
+      out[0] = bk_allocate(ctx, 0, dtype, in[0], 1);
+      out[1] = out[0] != NULL ? bk_allocate(ctx, 1, loss ? dtype : TF_INT32, in[0], 1) : NULL;
+    }
+    if (out[1] != NULL) {
+      job.out = TF_TensorData(out[0]);
+      job.out2 = TF_TensorData(out[1]);
+      bk_parallel_for(rows, bk_row_grain(cols), threshold_part, &job);
+      if (job.failed) {
+        bk_fail(ctx, TF_RESOURCE_EXHAUSTED, "out of memory for the candidates of %lld classes",
+                (long long)cols);
+      }
+    }
+  }
+  bk_release(2, out);
+  bk_release(2, in);
+}
+
+static void threshold_compute(void* kernel, TF_OpKernelContext* ctx) {
+  threshold_or_loss(kernel, ctx, 0);
+}
+
+static void loss_compute(void* kernel, TF_OpKernelContext* ctx) {
+  threshold_or_loss(kernel, ctx, 1);
+}
+
+static void loss_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
+  threshold_kernel* k = kernel;
+  TF_Tensor* in[4] = {NULL, NULL, NULL, NULL}; /* dloss, x, tau, labels */
+  TF_Tensor* dx = NULL;
+  int64_t rows, cols;
+  if (bk_inputs(ctx, 4, in) == 0 && bk_rows_cols(ctx, in[1], "x", &rows, &cols) == 0) {
+    TF_DataType dtype = TF_TensorType(in[1]);
+    threshold_job job = {k->entmax, dtype == TF_FLOAT, cols, TF_TensorData(in[1]), NULL, 0,
+                         TF_TensorData(in[0]), TF_TensorData(in[2]), NULL, NULL, 0};
+    if (TF_TensorElementCount(in[0]) != rows || TF_TensorElementCount(in[2]) != rows) {
+      bk_fail(ctx, TF_INVALID_ARGUMENT,
+              "dloss and tau must have one entry per row of x (%lld)", (long long)rows);
+    } else if (check_labels(ctx, &job, in[3], rows) == 0) {
+      dx = bk_allocate(ctx, 0, dtype, in[1], 0);
+      if (dx != NULL) {
+        job.out = TF_TensorData(dx);
+        bk_parallel_for(rows, bk_row_grain(cols), fy_grad_part, &job);
+      }
+    }
+  }
+  bk_release(1, &dx);
+  bk_release(4, in);
+}
+
+/* Per-row outputs: the shape of input 0 (x) without its last axis; x must have rank >= 1. */
+static void per_row_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
+  TF_ShapeHandle* x = TF_NewShapeHandle();
+  TF_ShapeInferenceContextGetInput(ctx, 0, x, status);
+  if (TF_GetCode(status) == TF_OK && TF_ShapeInferenceContextRankKnown(ctx, x) &&
+      TF_ShapeInferenceContextRank(ctx, x) < 1) {
+    TF_SetStatus(status, TF_INVALID_ARGUMENT, "x must have rank >= 1 (it needs a class axis)");
+  }
+  TF_ShapeHandle* rows = TF_NewShapeHandle();
+  if (TF_GetCode(status) == TF_OK) {
+    TF_ShapeInferenceContextSubshape(ctx, x, 0, -1, rows, status);
+  }
+  for (int i = 0; i < 2 && TF_GetCode(status) == TF_OK; i++) {
+    TF_ShapeInferenceContextSetOutput(ctx, i, rows, status);
+  }
+  TF_DeleteShapeHandle(rows);
+  TF_DeleteShapeHandle(x);
+}
+
+/* dx: the shape of x (input 1). */
+static void loss_grad_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
+  TF_ShapeHandle* h = TF_NewShapeHandle();
+  TF_ShapeInferenceContextGetInput(ctx, 1, h, status);
+  if (TF_GetCode(status) == TF_OK) {
+    TF_ShapeInferenceContextSetOutput(ctx, 0, h, status);
+  }
+  TF_DeleteShapeHandle(h);
+}
+
+static const char MAPPING_ATTR[] = "mapping: {'sparsemax', 'entmax15'}";
+
+static int register_kernel(const char* op, void (*compute)(void*, TF_OpKernelContext*),
+                           TF_Status* status) {
+  TF_RegisterKernelBuilder(
+      op, TF_NewKernelBuilder(op, "CPU", threshold_create, compute, threshold_delete), status);
+  return TF_GetCode(status) == TF_OK ? 0 : -1;
+}
+
+int bk_register_thresholds(TF_Status* status) {
+  TF_OpDefinitionBuilder* op = TF_NewOpDefinitionBuilder("BeyondSparseThreshold");
+  TF_OpDefinitionBuilderAddInput(op, "x: T");
+  TF_OpDefinitionBuilderAddOutput(op, "tau: T");
+  TF_OpDefinitionBuilderAddOutput(op, "support: int32");
+  TF_OpDefinitionBuilderAddAttr(op, "T: {float, double}");
+  TF_OpDefinitionBuilderAddAttr(op, MAPPING_ATTR);
+  TF_OpDefinitionBuilderSetShapeInferenceFunction(op, per_row_shape);
+  TF_RegisterOpDefinition(op, status);
+  if (TF_GetCode(status) != TF_OK) return -1;
+
+  op = TF_NewOpDefinitionBuilder("BeyondFenchelYoungLoss");
+  TF_OpDefinitionBuilderAddInput(op, "x: T");
+  TF_OpDefinitionBuilderAddInput(op, "labels: Tlabels");
+  TF_OpDefinitionBuilderAddOutput(op, "loss: T");
+  TF_OpDefinitionBuilderAddOutput(op, "tau: T");
+  TF_OpDefinitionBuilderAddAttr(op, "T: {float, double}");
+  TF_OpDefinitionBuilderAddAttr(op, "Tlabels: {int32, int64}");
+  TF_OpDefinitionBuilderAddAttr(op, MAPPING_ATTR);
+  TF_OpDefinitionBuilderSetShapeInferenceFunction(op, per_row_shape);
+  TF_RegisterOpDefinition(op, status);
+  if (TF_GetCode(status) != TF_OK) return -1;
+
+  op = TF_NewOpDefinitionBuilder("BeyondFenchelYoungLossGrad");
+  TF_OpDefinitionBuilderAddInput(op, "dloss: T");
+  TF_OpDefinitionBuilderAddInput(op, "x: T");
+  TF_OpDefinitionBuilderAddInput(op, "tau: T");
+  TF_OpDefinitionBuilderAddInput(op, "labels: Tlabels");
+  TF_OpDefinitionBuilderAddOutput(op, "dx: T");
+  TF_OpDefinitionBuilderAddAttr(op, "T: {float, double}");
+  TF_OpDefinitionBuilderAddAttr(op, "Tlabels: {int32, int64}");
+  TF_OpDefinitionBuilderAddAttr(op, MAPPING_ATTR);
+  TF_OpDefinitionBuilderSetShapeInferenceFunction(op, loss_grad_shape);
+  TF_RegisterOpDefinition(op, status);
+  if (TF_GetCode(status) != TF_OK) return -1;
+
+  if (register_kernel("BeyondSparseThreshold", threshold_compute, status) != 0) return -1;
+  if (register_kernel("BeyondFenchelYoungLoss", loss_compute, status) != 0) return -1;
+  return register_kernel("BeyondFenchelYoungLossGrad", loss_grad_compute, status);
+}

@@ -1,0 +1,136 @@
+package org.beyondsoftmax.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.beyondsoftmax.ops.NativeKernels.SoftmaxMode;
+import org.beyondsoftmax.ops.NativeKernels.Sparse;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.tensorflow.Operand;
+import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.TInt32;
+
+/**
+ * Bad input to a fused kernel is an error naming the parameter, never a crash: the Java builder
+ * rejects what it can see (dtype, static rank, range) with an IllegalArgumentException; the
+ * kernels reject what only shows at run time (shapes, labels, an op built with a bad attribute)
+ * with a TensorFlow error; NaN and +inf inputs run and give no crash.
+ */
+class BadInputTest {
+  private final CpuKernels kernels = new CpuKernels();
+
+  private static void rejects(String parameter, Executable build) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, build);
+    assertTrue(e.getMessage().startsWith(parameter + " "),
+        "message should start with '" + parameter + "': " + e.getMessage());
+  }
+
+  private static void failsAtRun(String parameter, TestGraph g, Operand<?> out) {
+    Exception e = assertThrows(Exception.class, () -> g.run(out));
+    assertTrue(e instanceof TensorFlowException || e instanceof IllegalArgumentException,
+        "unexpected " + e);
+    assertTrue(e.getMessage().contains(parameter + " must"),
+        "message should name '" + parameter + "': " + e.getMessage());
+  }
+
+  @Test
+  void builderChecks() {
+    try (TestGraph g = new TestGraph()) {
+      Operand<TFloat64> x = g.input(new double[6], 2, 3);
+      Operand<TInt32> ints = g.labels(new int[6], 2, 3);
+      rejects("range", () -> kernels.plif(g.tf, x, g.input(new double[3], 3), Double.NaN));
+      rejects("range", () -> kernels.plif(g.tf, x, g.input(new double[3], 3), -1));
+      rejects("slopesRaw", () -> kernels.plif(g.tf, x, g.input(new double[4], 2, 2), 1));
+      rejects("slopesRaw", () -> kernels.plif(g.tf, x, g.input(new double[0], 0), 1));
+      @SuppressWarnings("unchecked")
+      Operand<TFloat64> float32 = (Operand<TFloat64>) (Operand<?>) g.input32(new double[3], 3);
+      rejects("slopesRaw", () -> kernels.plif(g.tf, x, float32, 1));
+      @SuppressWarnings("unchecked")
+      Operand<TFloat64> wrong = (Operand<TFloat64>) (Operand<?>) ints;
+      rejects("x", () -> kernels.softmax(g.tf, wrong, SoftmaxMode.SOFTMAX));
+      rejects("x", () -> kernels.softmax(g.tf, g.tf.constant(1.0), SoftmaxMode.LOG_SIGSOFTMAX));
+      rejects("x", () -> kernels.threshold(g.tf, g.tf.constant(1.0), Sparse.ENTMAX15));
+      rejects("labels",
+          () -> kernels.fenchelYoungLoss(g.tf, x, g.input(new double[2], 2), Sparse.SPARSEMAX));
+    }
+  }
+
+  @Test
+  void plifRunTimeShapesAndAttributes() {
+    try (TestGraph g = new TestGraph()) {
+      Operand<TFloat64> x = g.input(new double[] {0.5, -1, 2}, 3);
+      failsAtRun("slopes_raw", g, kernels.plif(g.tf, x, g.inputUnknownShape(new double[0], 0), 1));
+      failsAtRun("slopes_raw",
+          g, kernels.plif(g.tf, x, g.inputUnknownShape(new double[4], 2, 2), 1));
+      for (String range : List.of("NaN", "Infinity", "0.0", "-2", "abc")) {
+        Operand<?> raw = g.tf.scope().opBuilder("BeyondPlif", "RawPlif")
+            .addInput(x.asOutput())
+            .addInput(g.input(new double[] {0.1, 0.2}, 2).asOutput())
+            .setAttr("range", range)
+            .build()
+            .output(0);
+        failsAtRun("range", g, raw);
+      }
+    }
+  }
+
+  @Test
+  void rowOpsRejectScalarsAndBadLabels() {
+    try (TestGraph g = new TestGraph()) {
+      Operand<TFloat64> scalar = g.inputUnknownShape(new double[] {1});
+      failsAtRun("x", g, kernels.softmax(g.tf, scalar, SoftmaxMode.LOG_SOFTMAX));
+      failsAtRun("x", g, kernels.threshold(g.tf, scalar, Sparse.SPARSEMAX));
+      Operand<TFloat64> x = g.input(new double[] {1, 2, 3, 4, 5, 6}, 2, 3);
+      failsAtRun("labels", g,
+          kernels.fenchelYoungLoss(g.tf, x, g.labels(new int[] {0, 3}, 2), Sparse.SPARSEMAX));
+      failsAtRun("labels", g,
+          kernels.fenchelYoungLoss(g.tf, x, g.labels(new int[] {-1, 0}, 2), Sparse.ENTMAX15));
+      failsAtRun("labels", g,
+          kernels.fenchelYoungLoss(g.tf, x, g.labels(new int[] {0, 1, 2}, 3), Sparse.ENTMAX15));
+      Operand<?> raw = g.tf.scope().opBuilder("BeyondSoftmax", "RawSoftmax")
+          .addInput(x.asOutput())
+          .setAttr("mode", "softmax")
+          .build()
+          .output(0);
+      Operand<?> grad = g.tf.scope().opBuilder("BeyondSoftmaxGrad", "RawSoftmaxGrad")
+          .addInput(x.asOutput())
+          .addInput(x.asOutput())
+          .addInput(g.input(new double[] {1, 2, 3}, 3).asOutput())
+          .setAttr("mode", "softmax")
+          .build()
+          .output(0);
+      failsAtRun("lse", g, grad);
+      g.run(raw);
+    }
+  }
+
+  @Test
+  void nanAndInfinityRunWithoutCrash() {
+    double nan = Double.NaN;
+    double inf = Double.POSITIVE_INFINITY;
+    double[] x = {nan, 1, 2, inf, 0, -inf, nan, nan, nan, inf, inf, inf};
+    try (TestGraph g = new TestGraph()) {
+      Operand<TFloat64> in = g.input(x, 4, 3);
+      Operand<TFloat64> v = g.input(new double[] {nan, 1, inf}, 3);
+      List<Operand<?>> outs = new java.util.ArrayList<>();
+      for (SoftmaxMode m : SoftmaxMode.values()) {
+        Operand<TFloat64> y = kernels.softmax(g.tf, in, m);
+        outs.add(y);
+        outs.addAll(g.grads(g.tf.reduceSum(y, g.tf.constant(new int[] {0, 1})), List.of(in)));
+      }
+      for (Sparse s : Sparse.values()) {
+        outs.add(kernels.threshold(g.tf, in, s));
+        Operand<TFloat64> loss = kernels.fenchelYoungLoss(g.tf, in, g.labels(new int[] {0, 1, 2, 0}, 4), s);
+        outs.add(loss);
+        outs.addAll(g.grads(g.tf.reduceSum(loss, g.tf.constant(0)), List.of(in)));
+      }
+      Operand<TFloat64> y = kernels.plif(g.tf, in, v, 1.0);
+      outs.add(y);
+      outs.addAll(g.grads(g.tf.reduceSum(y, g.tf.constant(new int[] {0, 1})), List.of(in, v)));
+      g.run(outs); // values are NaN or inf where the input is; the point is that it returns
+    }
+  }
+}

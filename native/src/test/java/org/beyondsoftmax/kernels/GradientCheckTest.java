@@ -1,0 +1,106 @@
+package org.beyondsoftmax.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.beyondsoftmax.ops.Losses;
+import org.beyondsoftmax.ops.Mappings;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.tensorflow.Operand;
+import org.tensorflow.types.TFloat64;
+
+/**
+ * The registered gradient of every fused kernel against central finite differences of
+ * sum(dy * y) in float64 (away from kinks: random inputs, PLIF knots not hit), including -inf
+ * masks (whose gradient must be 0) and the slopes of PLIF.
+ */
+class GradientCheckTest {
+  private static final double EPS = 1e-6;
+
+  static Stream<Arguments> ops() {
+    return Stream.of(
+        Arguments.of("softmax", (Fn) (g, x) -> Mappings.softmax(g.tf, x)),
+        Arguments.of("logSoftmax", (Fn) (g, x) -> Mappings.logSoftmax(g.tf, x)),
+        Arguments.of("sigsoftmax", (Fn) (g, x) -> Mappings.sigsoftmax(g.tf, x)),
+        Arguments.of("logSigsoftmax", (Fn) (g, x) -> Mappings.logSigsoftmax(g.tf, x)),
+        Arguments.of("sparsemax", (Fn) (g, x) -> Mappings.sparsemax(g.tf, x)),
+        Arguments.of("entmax15", (Fn) (g, x) -> Mappings.entmax15(g.tf, x)),
+        Arguments.of("sparsemaxLoss",
+            (Fn) (g, x) -> Losses.sparsemaxLoss(g.tf, x, g.labels(new int[] {1, 4, 0}, 3))),
+        Arguments.of("entmax15Loss",
+            (Fn) (g, x) -> Losses.entmax15Loss(g.tf, x, g.labels(new int[] {1, 4, 0}, 3))));
+  }
+
+  interface Fn {
+    Operand<TFloat64> apply(TestGraph g, Operand<TFloat64> x);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("ops")
+  void mappingsAndLosses(String name, Fn fn) {
+    Random r = new Random(name.hashCode());
+    double[] x = new double[15];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = r.nextGaussian() * (name.startsWith("sparse") || name.startsWith("entmax") ? 0.3 : 2);
+    }
+    x[7] = Double.NEGATIVE_INFINITY;
+    try (TestGraph g = new TestGraph()) {
+      Operand<TFloat64> in = g.input(x, 3, 5);
+      Operand<TFloat64> y = fn.apply(g, in);
+      assertFalse(g.opTypes("Beyond").isEmpty(), name + ": no fused kernel");
+      gradients(name, g, y, List.of(in), r);
+    }
+  }
+
+  @ParameterizedTest(name = "K={0}")
+  @MethodSource("knots")
+  void plif(int knots) {
+    Random r = new Random(knots);
+    double[] x = new double[12];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = 3 * r.nextGaussian();
+    }
+    double[] v = new double[knots];
+    for (int i = 0; i < knots; i++) {
+      v[i] = r.nextGaussian();
+    }
+    try (TestGraph g = new TestGraph()) {
+      Operand<TFloat64> xin = g.input(x, 3, 4);
+      Operand<TFloat64> vin = g.input(v, knots);
+      Operand<TFloat64> y = Mappings.plif(g.tf, xin, vin, 2.5);
+      assertFalse(g.opTypes("BeyondPlif").isEmpty());
+      gradients("plif", g, y, List.of(xin, vin), r);
+    }
+  }
+
+  static Stream<Integer> knots() {
+    return Stream.of(1, 5, 40);
+  }
+
+  /** tf.gradients of sum(dy * y) against central differences, for every input. */
+  private static void gradients(String name, TestGraph g, Operand<TFloat64> y,
+      List<Operand<TFloat64>> inputs, Random r) {
+    double[] dy = new double[(int) y.shape().size()];
+    for (int i = 0; i < dy.length; i++) {
+      dy[i] = r.nextGaussian();
+    }
+    double[] values = g.run(y);
+    for (int i = 0; i < dy.length; i++) {
+      if (Double.isInfinite(values[i])) {
+        dy[i] = 0; // log outputs of masked entries
+      }
+    }
+    Operand<TFloat64> w = g.input(dy, y.shape().asArray());
+    Operand<TFloat64> objective = g.objective(y, w);
+    List<Operand<?>> grads = g.grads(objective, inputs);
+    List<double[]> analytic = g.run(grads);
+    for (int k = 0; k < inputs.size(); k++) {
+      double[] numeric = g.numericGradient(objective, inputs.get(k), EPS);
+      TestGraph.assertClose(name + " d/dinput" + k, numeric, analytic.get(k), 1e-6, 1e-5);
+    }
+  }
+}
