@@ -9,6 +9,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.Tensor;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Stack;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TType;
@@ -74,11 +75,14 @@ public final class GraphInputs {
     return tf.reduceSum(tf.math.mul(y, upstream), tf.constant(new int[] {0, 1}));
   }
 
-  /** -sum_i logProbs[i, labels[i]]: the cross-entropy of [N, M] log-probabilities (SUM). */
+  /**
+   * -sum_i logProbs[i, labels[i]]: the cross-entropy of [N, M] log-probabilities (SUM), picking
+   * one entry per row as the cross-entropy baseline does (its gradient is one scatter).
+   */
   public Operand<TFloat32> negLogLikelihood(Operand<TFloat32> logProbs) {
-    Operand<TFloat32> oneHot = tf.oneHot(labels(), tf.constant(data.shape().classes()),
-        tf.constant(1f), tf.constant(0f));
-    return tf.math.neg(tf.reduceSum(tf.math.mul(logProbs, oneHot), tf.constant(new int[] {0, 1})));
+    Operand<TInt32> rows = tf.range(tf.constant(0), tf.constant(data.shape().rows()), tf.constant(1));
+    Operand<TInt32> indices = tf.stack(List.of(rows, labels()), Stack.axis(1L));
+    return tf.math.neg(tf.reduceSum(tf.gatherNd(logProbs, indices), tf.constant(0)));
   }
 
   Map<Operand<?>, Tensor> feeds() {
