@@ -9,7 +9,9 @@ import org.beyondsoftmax.ops.SortStrategy;
 
 /**
  * The ops that {@code beyond bench ops} times, one line each. Mappings y(x) are timed through
- * the objective sum(y * w), w a fixed random upstream gradient; losses through their SUM.
+ * the objective sum(y * w), w a fixed random upstream gradient; losses through their SUM. Cases
+ * ending in {@code _native} are built with the fused CPU kernels of beyond-softmax-native, the
+ * others with the composite graph ops (standard TensorFlow ops only).
  */
 public final class BenchmarkCases {
   /** The baseline every ratio is relative to. */
@@ -25,16 +27,26 @@ public final class BenchmarkCases {
           in -> in.weightedSum(Mappings.logSoftmax(in.tf(), in.logits()))),
       new BenchCase("softmax",
           in -> in.weightedSum(Mappings.softmax(in.tf(), in.logits()))),
+      BenchCase.fused("log_softmax_native",
+          in -> in.weightedSum(Mappings.logSoftmax(in.tf(), in.logits()))),
       new BenchCase("log_sigsoftmax",
+          in -> in.weightedSum(Mappings.logSigsoftmax(in.tf(), in.logits()))),
+      BenchCase.fused("log_sigsoftmax_native",
           in -> in.weightedSum(Mappings.logSigsoftmax(in.tf(), in.logits()))),
       new BenchCase("sigsoftmax_ce",
           in -> in.negLogLikelihood(Mappings.logSigsoftmax(in.tf(), in.logits()))),
+      BenchCase.fused("sigsoftmax_ce_native",
+          in -> in.negLogLikelihood(Mappings.logSigsoftmax(in.tf(), in.logits()))),
       new BenchCase("sparsemax",
+          in -> in.weightedSum(Mappings.sparsemax(in.tf(), in.logits()))),
+      BenchCase.fused("sparsemax_native",
           in -> in.weightedSum(Mappings.sparsemax(in.tf(), in.logits()))),
       new BenchCase("sparsemax_full_sort",
           in -> in.weightedSum(
               Mappings.sparsemax(in.tf(), in.logits(), -1, SortStrategy.FULL_SORT))),
       new BenchCase("entmax15",
+          in -> in.weightedSum(Mappings.entmax15(in.tf(), in.logits()))),
+      BenchCase.fused("entmax15_native",
           in -> in.weightedSum(Mappings.entmax15(in.tf(), in.logits()))),
       new BenchCase("entmax15_full_sort",
           in -> in.weightedSum(
@@ -48,14 +60,24 @@ public final class BenchmarkCases {
       new BenchCase("plif_100000",
           in -> in.weightedSum(
               Mappings.plif(in.tf(), in.logits(), in.plifSlopesRaw(100_000), 20.0))),
+      BenchCase.fused("plif_100000_native",
+          in -> in.weightedSum(
+              Mappings.plif(in.tf(), in.logits(), in.plifSlopesRaw(100_000), 20.0))),
       // the LMS-PLIF head's step: cross-entropy of PLIF-transformed logits
       new BenchCase("plif_ce_100000",
+          in -> Losses.crossEntropy(in.tf(),
+              Mappings.plif(in.tf(), in.logits(), in.plifSlopesRaw(100_000), 20.0), in.labels(), SUM)),
+      BenchCase.fused("plif_ce_100000_native",
           in -> Losses.crossEntropy(in.tf(),
               Mappings.plif(in.tf(), in.logits(), in.plifSlopesRaw(100_000), 20.0), in.labels(), SUM)),
       // losses: objective = the loss with Reduction.SUM
       new BenchCase("sparsemax_loss",
           in -> Losses.sparsemaxLoss(in.tf(), in.logits(), in.labels(), SUM)),
+      BenchCase.fused("sparsemax_loss_native",
+          in -> Losses.sparsemaxLoss(in.tf(), in.logits(), in.labels(), SUM)),
       new BenchCase("entmax15_loss",
+          in -> Losses.entmax15Loss(in.tf(), in.logits(), in.labels(), SUM)),
+      BenchCase.fused("entmax15_loss_native",
           in -> Losses.entmax15Loss(in.tf(), in.logits(), in.labels(), SUM)),
       new BenchCase("entmax_bisect_loss_1.5",
           in -> Losses.entmaxBisectLoss(in.tf(), in.logits(), in.labels(), 1.5, SUM)),

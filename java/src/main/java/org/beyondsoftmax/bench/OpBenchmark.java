@@ -2,6 +2,7 @@ package org.beyondsoftmax.bench;
 
 import java.util.List;
 import java.util.Map;
+import org.beyondsoftmax.ops.Kernels;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -13,9 +14,10 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * One op's benchmark graph for one shape: the scalar objective, its gradient with respect to the
- * differentiable inputs (tf.gradients) and one session; a step is one Session.run that feeds the
- * inputs and fetches the gradients, i.e. forward + backward. Owns its graph and session (not the
- * fed tensors, which belong to the shape's {@link BenchInputs}).
+ * differentiable inputs (tf.gradients) and one session (composite cases are built inside
+ * {@code Kernels.portable()}, fused ones with the fused CPU kernels); a step is one Session.run
+ * that feeds the inputs and fetches the gradients, i.e. forward + backward. Owns its graph and
+ * session (not the fed tensors, which belong to the shape's {@link BenchInputs}).
  */
 public final class OpBenchmark implements AutoCloseable {
   private final String name;
@@ -41,13 +43,20 @@ public final class OpBenchmark implements AutoCloseable {
     try {
       Ops tf = Ops.create(graph);
       GraphInputs in = new GraphInputs(tf, data);
-      Operand<TFloat32> objective = benchCase.objective().build(in);
-      if (objective.shape().numDimensions() != 0) {
-        throw new IllegalStateException(
-            "objective of " + benchCase.name() + " must be a scalar, got shape "
-                + objective.shape());
+      if (benchCase.fused() && !Kernels.nativeLoaded()) {
+        throw new IllegalStateException("fused CPU kernels not available: " + Kernels.status());
       }
-      Gradients grads = tf.gradients(objective, in.differentiable());
+      Operand<TFloat32> objective;
+      Gradients grads;
+      try (var portable = benchCase.fused() ? null : Kernels.portable()) {
+        objective = benchCase.objective().build(in);
+        if (objective.shape().numDimensions() != 0) {
+          throw new IllegalStateException(
+              "objective of " + benchCase.name() + " must be a scalar, got shape "
+                  + objective.shape());
+        }
+        grads = tf.gradients(objective, in.differentiable());
+      }
       List<Operand<?>> fetches = List.copyOf(grads.dy());
       Session session = new Session(graph);
       return new OpBenchmark(
