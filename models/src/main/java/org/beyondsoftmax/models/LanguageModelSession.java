@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.beyondsoftmax.ops.Kernels;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
@@ -224,6 +225,17 @@ public final class LanguageModelSession implements AutoCloseable {
     }
   }
 
+  /**
+   * A session whose graph uses TensorFlow's own ops only, whatever fused kernels are loaded
+   * ({@link Kernels#portable()}): the one to {@link #export} from (restore the trained variables
+   * into it first; the variables are the same in either graph).
+   */
+  public static LanguageModelSession portable(LanguageModel.Config config, Training training, int steps, int topK) {
+    try (var portable = Kernels.portable()) {
+      return new LanguageModelSession(config, training, steps, topK);
+    }
+  }
+
   public Graph graph() {
     return graph;
   }
@@ -379,8 +391,8 @@ public final class LanguageModelSession implements AutoCloseable {
    * Exports the graph and the current variables as a SavedModel (tag {@code serve}) to
    * {@code dir}, after checking that the graph holds only TensorFlow's own ops.
    *
-   * @throws IllegalStateException if the graph holds other ops (e.g. fused kernels of a plugin:
-   *     build the session for export with them off)
+   * @throws IllegalStateException if the graph holds other ops (e.g. fused kernels: build the
+   *     session to export with {@link #portable})
    */
   public void export(Path dir) throws IOException {
     Set<String> foreign = foreignOps(graph);

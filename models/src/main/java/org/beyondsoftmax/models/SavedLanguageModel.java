@@ -86,6 +86,64 @@ public final class SavedLanguageModel implements AutoCloseable {
     }
   }
 
+  /**
+   * The inference pass over {@code batch} from {@code state} (null: zeros), through the graph's
+   * named tensors rather than a signature, so that the state can be carried from batch to batch
+   * as in training: needs a SavedModel of {@link LanguageModelSession}.
+   */
+  public LanguageModelSession.EvalResult evaluate(TbpttBatches.Batch batch, float[][] state) {
+    var graph = bundle.graph();
+    int layers2 = 0;
+    while (graph.operation("state_in_" + layers2) != null) {
+      layers2++;
+    }
+    if (layers2 == 0) {
+      throw new IllegalStateException("not a SavedModel of LanguageModelSession: no state_in_0 in its graph");
+    }
+    boolean sparse = graph.operation(LanguageModelSession.SUPPORT) != null;
+    java.util.List<Tensor> feeds = new java.util.ArrayList<>();
+    try {
+      org.tensorflow.Session.Runner r = bundle.session().runner();
+      Shape shape = Shape.of(batch.batch(), batch.steps());
+      Tensor i = TInt32.tensorOf(shape, DataBuffers.of(batch.ids(), true, false));
+      feeds.add(i);
+      Tensor t = TInt32.tensorOf(shape, DataBuffers.of(batch.targets(), true, false));
+      feeds.add(t);
+      Tensor w = TFloat32.tensorOf(shape, DataBuffers.of(batch.weights(), true, false));
+      feeds.add(w);
+      r.feed(LanguageModelSession.IDS, i).feed(LanguageModelSession.TARGETS, t).feed(LanguageModelSession.WEIGHTS, w);
+      if (state != null) {
+        if (state.length != layers2) {
+          throw new IllegalArgumentException("state must hold " + layers2 + " arrays, got " + state.length);
+        }
+        for (int k = 0; k < layers2; k++) {
+          Tensor x = TFloat32.tensorOf(Shape.of(batch.batch(), state[k].length / batch.batch()),
+              DataBuffers.of(state[k], true, false));
+          feeds.add(x);
+          r.feed("state_in_" + k, x);
+        }
+      }
+      r.fetch(LanguageModelSession.LOG_PROBS);
+      if (sparse) {
+        r.fetch(LanguageModelSession.SUPPORT);
+      }
+      for (int k = 0; k < layers2; k++) {
+        r.fetch("eval_state_" + k);
+      }
+      try (Result out = r.run()) {
+        int first = sparse ? 2 : 1;
+        float[][] next = new float[layers2][];
+        for (int k = 0; k < layers2; k++) {
+          next[k] = LanguageModelSession.floats(out.get(first + k));
+        }
+        return new LanguageModelSession.EvalResult(LanguageModelSession.floats(out.get(0)),
+            sparse ? LanguageModelSession.floats(out.get(1)) : null, next);
+      }
+    } finally {
+      feeds.forEach(Tensor::close);
+    }
+  }
+
   /** Writes the loaded graph, its signatures and the current variables to a new SavedModel. */
   public void export(Path dir) throws IOException {
     SavedModelBundle.Exporter e = SavedModelBundle.exporter(dir.toString()).withSession(bundle.session());

