@@ -65,7 +65,8 @@ public final class CustomGradients {
     List<Operand<?>> all = new ArrayList<>();
     all.add(tf.stopGradient(forward));
     for (Operand<?> in : inputs) {
-      all.add(in);
+      // a VariableV2 output is a reference (DT_*_REF), which IdentityN's type list rejects
+      all.add(in.asOutput().dataType().getNumber() > 100 ? tf.identity(in) : in);
     }
     Output<?>[] outs = new Output<?>[all.size()];
     DataType[] types = new DataType[all.size()];

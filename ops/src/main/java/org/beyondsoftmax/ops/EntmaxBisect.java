@@ -89,7 +89,7 @@ final class EntmaxBisect {
     Operand<TBool> on = tf.math.greater(p, tf.zerosLike(p));
     Operand<TBool> isSoftmax = tf.math.equal(alpha, one);
     Operand<T> am1 = tf.select(isSoftmax, one, tf.math.sub(alpha, one));
-    Operand<T> safeP = tf.select(on, p, tf.onesLike(p));
+    Operand<T> safeP = tf.select(on, p, G.scalar(tf, 1.0, p));
     Operand<T> two = G.scalar(tf, 2.0, p);
     Operand<T> r = G.where0(tf, on, G.pow(tf, safeP, tf.math.sub(two, alpha)));
     Operand<T> dx = Entmax15.jvp(tf, r, g);

@@ -33,12 +33,13 @@ public final class Entropies {
     Operand<T> one = G.scalar(tf, 1.0, p);
     Operand<TBool> shannon = tf.math.equal(alpha, one);
     Operand<T> a = tf.select(shannon, G.scalar(tf, 2.0, p), alpha);
+    // zero entries drop out: keeps 0^alpha (and its alpha-gradient 0 log 0) out of the graph
+    Operand<TBool> on = tf.math.greater(p, tf.zerosLike(p));
+    Operand<T> safe = tf.select(on, p, G.scalar(tf, 1.0, p)); // OnesLike has no gradient
     Operand<T> ts =
         tf.math.div(
-            tf.math.sub(one, G.sumLast(tf, G.pow(tf, p, a))),
+            tf.math.sub(one, G.sumLast(tf, G.where0(tf, on, G.pow(tf, safe, a)))),
             tf.math.mul(a, tf.math.sub(a, one)));
-    Operand<TBool> on = tf.math.greater(p, tf.zerosLike(p));
-    Operand<T> safe = tf.select(on, p, tf.onesLike(p));
     Operand<T> sh = tf.math.neg(G.sumLast(tf, G.where0(tf, on, tf.math.mul(p, tf.math.log(safe)))));
     return tf.select(shannon, sh, ts);
   }

@@ -47,6 +47,43 @@ class CustomGradientsTest {
     }
   }
 
+  /** A VariableV2 (a reference output) can feed a custom-gradient op directly. */
+  @Test
+  void variableInputs() {
+    try (TestGraph g = new TestGraph()) {
+      var slopes = g.tf.variable(g.tf.constant(new double[] {0.1, -0.3, 0.7, 0.2}));
+      Operand<TFloat64> x = g.input(new double[] {-1.5, 0.2, 0.9}, 3);
+      Operand<TFloat64> y = Mappings.plif(g.tf, x, slopes, 2.0);
+      Operand<TFloat64> w = g.input(new double[] {1, 1, 1}, 3);
+      try (var s = new org.tensorflow.Session(g.graph)) {
+        s.initialize();
+        var grad = g.tf.gradients(g.objective(y, w), List.of(slopes)).dy(0);
+        try (var r = s.runner().feed(x, org.tensorflow.types.TFloat64.vectorOf(-1.5, 0.2, 0.9))
+            .feed(w, org.tensorflow.types.TFloat64.vectorOf(1, 1, 1)).fetch(grad).run()) {
+          double[] d = TestGraph.toDoubles(r.get(0));
+          assertEquals(4, d.length);
+          // x = -1.5 lies in interval 0, 0.2 and 0.9 in interval 2; nothing reaches interval 3
+          org.junit.jupiter.api.Assertions.assertTrue(d[0] > 0 && d[1] > 0 && d[2] > 0, java.util.Arrays.toString(d));
+          assertEquals(0.0, d[3]);
+        }
+      }
+    }
+  }
+
+  /** The Tsallis entropy is differentiable in alpha (no OnesLike on the path). */
+  @Test
+  void tsallisEntropyHasAnAlphaGradient() {
+    try (TestGraph g = new TestGraph()) {
+      Operand<TFloat64> p = g.input(new double[] {0.5, 0.3, 0.2, 0.0}, 1, 4);
+      Operand<TFloat64> a = g.input(new double[] {1.5}, 1, 1);
+      Operand<TFloat64> h = Entropies.tsallis(g.tf, p, a);
+      Operand<TFloat64> one = g.input(new double[] {1}, 1, 1);
+      double[] analytic = g.run(g.vjp(h, one, List.of(a)).get(0));
+      double[] numeric = g.numericGradient(g.objective(h, one), a, 1e-6);
+      TestGraph.assertClose("dH/dalpha", numeric, analytic, 1e-7, 1e-6);
+    }
+  }
+
   /** Graphs built and differentiated on several threads at once, first use included. */
   @Test
   void concurrentUse() throws Exception {
