@@ -115,11 +115,15 @@ static int plif_get_inputs(TF_OpKernelContext* ctx, int backward, plif_inputs* i
   return 0;
 }
 
-/* softplus(v) and the offsets C_i = delta sum_{j<i} s_j, in double, stored as (s_i, C_i). */
-static void* plif_table(const plif_inputs* in, double delta) {
+/*
+ * softplus(v), in double, stored in the input's type: with the offsets C_i = delta sum_{j<i} s_j
+ * as (s_i, C_i) pairs (forward), or alone (backward).
+ */
+static void* plif_table(const plif_inputs* in, double delta, int pairs) {
   int32_t k = in->knots;
   int f32 = in->dtype == TF_FLOAT;
-  void* table = malloc((size_t)k * 2 * (f32 ? sizeof(float) : sizeof(double)));
+  int width = pairs ? 2 : 1;
+  void* table = malloc((size_t)k * width * (f32 ? sizeof(float) : sizeof(double)));
   if (table == NULL) {
     return NULL;
   }
@@ -129,10 +133,13 @@ static void* plif_table(const plif_inputs* in, double delta) {
     double vi = f32 ? ((const float*)v)[i] : ((const double*)v)[i];
     double s = (vi > 0 ? vi : 0) + bk_log1p01(bk_exp(-fabs(vi))); /* softplus */
     if (f32) {
-      ((float*)table)[2 * i] = (float)s;
-      ((float*)table)[2 * i + 1] = (float)(delta * sum);
+      ((float*)table)[width * i] = (float)s;
     } else {
-      ((double*)table)[2 * i] = s;
+      ((double*)table)[width * i] = s;
+    }
+    if (pairs && f32) {
+      ((float*)table)[2 * i + 1] = (float)(delta * sum);
+    } else if (pairs) {
       ((double*)table)[2 * i + 1] = delta * sum;
     }
     sum += s;
@@ -196,7 +203,7 @@ static void plif_compute(void* kernel, TF_OpKernelContext* ctx) {
   double delta = in.dtype == TF_FLOAT ? (double)(((float)t + (float)t) / (float)in.knots)
                                       : (t + t) / in.knots;
   TF_Tensor* y = bk_allocate(ctx, 0, in.dtype, in.x, 0);
-  void* table = y != NULL ? plif_table(&in, delta) : NULL;
+  void* table = y != NULL ? plif_table(&in, delta, 1) : NULL;
   if (y != NULL && table == NULL) {
     bk_fail(ctx, TF_RESOURCE_EXHAUSTED, "out of memory for the PLIF table of %d knots", in.knots);
   }
@@ -227,7 +234,7 @@ static void plif_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
   int workers = bk_workers(n, grain);
   TF_Tensor* dx = bk_allocate(ctx, 0, in.dtype, in.x, 0);
   TF_Tensor* dv = dx != NULL ? bk_allocate(ctx, 1, in.dtype, in.v, 0) : NULL;
-  void* table = dv != NULL ? plif_table(&in, delta) : NULL;
+  void* table = dv != NULL ? plif_table(&in, delta, 0) : NULL;
   void* acc = table != NULL ? calloc((size_t)workers * 2 * k, real) : NULL;
   if (dv != NULL && acc == NULL) {
     bk_fail(ctx, TF_RESOURCE_EXHAUSTED, "out of memory for the PLIF gradient of %d knots", k);

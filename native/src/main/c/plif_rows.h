@@ -1,15 +1,17 @@
 /*
- * PLIF loops for one element type, included by plif.c with REAL (float or double), SUFFIX,
- * ACC (the accumulator type of the slope gradient) and EXP/LOG1P01 defined.
+ * PLIF loops for one element type, included by plif.c with REAL (float or double), SUFFIX and
+ * ACC (the accumulator type of the slope gradient) defined.
  *
- * The table holds (s_i, C_i) pairs, s = softplus(v) and C_i = delta sum_{j<i} s_j, so that
- * f(x) = s_i (x + T - i delta) + C_i with i = clamp(floor((x + T)/delta), 0, K - 1).
+ * The forward table holds (s_i, C_i) pairs, s = softplus(v) and C_i = delta sum_{j<i} s_j, so
+ * that f(x) = s_i (x + T - i delta) + C_i with i = clamp(floor((x + T)/delta), 0, K - 1); the
+ * backward pass reads s alone (a smaller random-access footprint next to the accumulators). The
+ * accumulators (2K per thread, from calloc) are aligned for their pairs.
  */
 #define BK_CAT2(a, b) a##_##b
 #define BK_CAT(a, b) BK_CAT2(a, b)
 #define NAME(a) BK_CAT(a, SUFFIX)
 
-enum { NAME(PLIF_BLOCK) = 512 };
+enum { NAME(PLIF_BLOCK) = 256 };
 
 /* The interval of each x; NaN goes to 0 (never an out-of-range index). */
 static inline int32_t NAME(plif_index)(REAL xt, REAL delta, REAL last, int32_t k) {
@@ -21,6 +23,7 @@ static inline int32_t NAME(plif_index)(REAL xt, REAL delta, REAL last, int32_t k
   return i;
 }
 
+/* f over x[0, n); the table lookups vectorize as gathers. */
 BK_HOT void NAME(bk_plif_forward)(const REAL* restrict x, REAL* restrict y, int64_t n,
                                   const REAL* restrict table, int32_t k, REAL t, REAL delta) {
   REAL last = (REAL)(k - 1);
@@ -32,13 +35,17 @@ BK_HOT void NAME(bk_plif_forward)(const REAL* restrict x, REAL* restrict y, int6
   }
 }
 
+/* Two accumulators of one interval, added in one vector operation. */
+typedef ACC NAME(acc_pair) __attribute__((vector_size(2 * sizeof(ACC))));
+
 /*
  * dx = dy s_i, and per interval i the sums acc[2i] += dy (x + T - i delta) (x + T taken as 0
- * where x is not finite, as the composite op does) and acc[2i + 1] += dy. The elementwise part
- * runs vectorized over blocks; the accumulation, a scatter, runs after it on each block.
+ * where x is not finite, as the composite op does) and acc[2i + 1] += dy. Over blocks of
+ * PLIF_BLOCK entries: a vectorized pass (indices, dx, the summands), then the accumulation, a
+ * scatter, one pair at a time.
  */
 BK_HOT void NAME(bk_plif_backward)(const REAL* restrict dy, const REAL* restrict x,
-                                   REAL* restrict dx, int64_t n, const REAL* restrict table,
+                                   REAL* restrict dx, int64_t n, const REAL* restrict slope,
                                    int32_t k, REAL t, REAL delta, ACC* restrict acc) {
   REAL last = (REAL)(k - 1);
   int32_t index[NAME(PLIF_BLOCK)];
@@ -53,14 +60,13 @@ BK_HOT void NAME(bk_plif_backward)(const REAL* restrict dy, const REAL* restrict
       REAL xt = xb[i] + t;
       int32_t j = NAME(plif_index)(xt, delta, last, k);
       index[i] = j;
-      db[i] = gb[i] * table[2 * j];
+      db[i] = gb[i] * slope[j];
       REAL finite = xb[i] - xb[i] == 0 ? xt : 0; /* x - x is NaN for +-inf and NaN */
       own[i] = gb[i] * (finite - (REAL)j * delta);
     }
     for (int64_t i = 0; i < m; i++) {
-      ACC* a = acc + 2 * (int64_t)index[i];
-      a[0] += own[i];
-      a[1] += gb[i];
+      NAME(acc_pair)* a = (NAME(acc_pair)*)(acc + 2 * (int64_t)index[i]);
+      *a += (NAME(acc_pair)){(ACC)own[i], (ACC)gb[i]};
     }
   }
 }
