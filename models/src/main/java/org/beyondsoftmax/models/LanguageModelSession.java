@@ -53,7 +53,9 @@ import org.tensorflow.types.TInt64;
  * </ul>
  *
  * <p>Signatures of the SavedModel: {@value #SERVING} (ids -&gt; top_ids, top_probabilities),
- * {@value #LOG_PROB} (ids, targets -&gt; log_probs, and support for sparse heads) and
+ * {@value #LOG_PROB} (ids, targets -&gt; log_probs, and support for sparse heads),
+ * {@value #NEXT_WORD} (ids -&gt; log_probabilities [B, V] of the next word: logits for
+ * calibration) and
  * {@value #TRAIN_STEP} (ids, targets -&gt; loss; running it applies one update, from a zero state).
  * The learning rate ({@code learning_rate}) and the update count ({@code global_step}, the
  * dropout key) are variables: they are checkpointed and exported with the weights.
@@ -62,6 +64,8 @@ public final class LanguageModelSession implements AutoCloseable {
   public static final String SERVING = "serving_default";
   public static final String LOG_PROB = "log_prob";
   public static final String TRAIN_STEP = "train_step";
+  public static final String NEXT_WORD = "next_word";
+  public static final String NEXT_LOG_PROBABILITIES = "log_probabilities";
   public static final String IDS = "ids";
   public static final String TARGETS = "targets";
   public static final String WEIGHTS = "weights";
@@ -117,6 +121,7 @@ public final class LanguageModelSession implements AutoCloseable {
   private final Operand<TFloat32> support;
   private final Operand<TInt32> topIds;
   private final Operand<TFloat32> topProbabilities;
+  private final Operand<TFloat32> nextLogProbabilities;
   private final Variable<TFloat32> learningRate;
   private final Variable<TInt64> globalStep;
   private final Placeholder<TFloat32> newLearningRate;
@@ -216,6 +221,7 @@ public final class LanguageModelSession implements AutoCloseable {
       TopK<TFloat32> top = model.head().topK(last, topK);
       topIds = tf.withName(TOP_IDS).identity(top.ids());
       topProbabilities = tf.withName(TOP_PROBABILITIES).identity(top.probabilities());
+      nextLogProbabilities = tf.withName("next_log_probabilities").identity(model.head().logProbabilities(last));
 
       session = new Session(graph);
       session.initialize();
@@ -373,7 +379,7 @@ public final class LanguageModelSession implements AutoCloseable {
     session.restore(prefix.toString());
   }
 
-  /** The three signatures of the SavedModel. */
+  /** The four signatures of the SavedModel. */
   public List<Signature> signatures() {
     Signature.Builder logProb = Signature.builder(LOG_PROB).input(IDS, ids).input(TARGETS, targets)
         .output(LOG_PROBS, logProbs);
@@ -384,6 +390,7 @@ public final class LanguageModelSession implements AutoCloseable {
         Signature.builder(SERVING).input(IDS, ids).output(TOP_IDS, topIds)
             .output(TOP_PROBABILITIES, topProbabilities).build(),
         logProb.build(),
+        Signature.builder(NEXT_WORD).input(IDS, ids).output(NEXT_LOG_PROBABILITIES, nextLogProbabilities).build(),
         Signature.builder(TRAIN_STEP).input(IDS, ids).input(TARGETS, targets).output("loss", trainLoss).build());
   }
 

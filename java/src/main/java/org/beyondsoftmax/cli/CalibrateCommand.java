@@ -1,0 +1,120 @@
+package org.beyondsoftmax.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.beyondsoftmax.models.LogitCalibration;
+import org.beyondsoftmax.savedmodel.Calibrator;
+import org.beyondsoftmax.train.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code beyond calibrate}: PLIF or temperature calibration of any SavedModel's logits. */
+@Command(
+    name = "calibrate",
+    mixinStandardHelpOptions = true,
+    version = Main.VERSION,
+    description = {
+        "Fits an increasing transform f of the logits that a SavedModel's signature outputs "
+            + "(PLIF: piecewise-linear with positive slopes, Ganea et al. 2019; or temperature "
+            + "scaling, Guo et al. 2017) to minimise the NLL of labelled held-out data, and "
+            + "exports --out: the original graph, variables and signatures, with --signature "
+            + "gaining the outputs LOGITS_calibrated = f(logits) and "
+            + "LOGITS_calibrated_probabilities = softmax(f(logits)). f is increasing, so the "
+            + "argmax (the predicted class) is unchanged; the report checks it on every example.",
+        "--data: JSON Lines, one example per line, a value for each input of the signature "
+            + "(numbers or nested arrays, without the batch axis) and an integer \"label\", e.g. "
+            + "{\"x\": [0.5, -1.2], \"label\": 2}. The last --holdout of the lines only checks the fit.",
+        "For a model of 'beyond train': --signature next_word --logits log_probabilities, "
+            + "data lines {\"ids\": [..up to T word ids..], \"label\": next word id}."},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:done", "1:failed", "2:invalid options"})
+public final class CalibrateCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--model", paramLabel = "DIR", required = true, description = "a SavedModel directory")
+  Path model;
+
+  @Option(names = "--signature", paramLabel = "NAME", defaultValue = "serving_default",
+      description = "the signature whose output holds the logits (default: ${DEFAULT-VALUE})")
+  String signature;
+
+  @Option(names = "--logits", paramLabel = "OUTPUT", required = true,
+      description = "the signature's output with the logits [N, M]")
+  String logits;
+
+  @Option(names = "--data", paramLabel = "FILE", required = true, description = "labelled examples (JSON Lines)")
+  Path data;
+
+  @Option(names = "--out", paramLabel = "DIR2", required = true, description = "where the calibrated SavedModel goes")
+  Path out;
+
+  @Option(names = "--method", defaultValue = "plif", description = "plif or temperature (default: ${DEFAULT-VALUE})")
+  String method;
+
+  @Option(names = "--knots", defaultValue = "50", description = "PLIF pieces (default: ${DEFAULT-VALUE})")
+  int knots;
+
+  @Option(names = "--steps", defaultValue = "300", description = "full-batch Adam steps (default: ${DEFAULT-VALUE})")
+  int steps;
+
+  @Option(names = "--lr", defaultValue = "0.05", description = "Adam's learning rate (default: ${DEFAULT-VALUE})")
+  double lr;
+
+  @Option(names = "--holdout", defaultValue = "0.2",
+      description = "fraction of the data (the last lines) kept out of the fit to check it (default: ${DEFAULT-VALUE})")
+  double holdout;
+
+  @Option(names = "--batch", defaultValue = "256", description = "examples per call of the model (default: ${DEFAULT-VALUE})")
+  int batch;
+
+  @Option(names = "--json", paramLabel = "FILE", description = "also write the report as JSON")
+  Path json;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter o = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    LogitCalibration.Kind kind = switch (method) {
+      case "plif" -> LogitCalibration.Kind.PLIF;
+      case "temperature" -> LogitCalibration.Kind.TEMPERATURE;
+      default -> throw new ParameterException(spec.commandLine(), "--method must be plif or temperature, got '" + method + "'");
+    };
+    if (Files.exists(out.resolve("saved_model.pb"))) {
+      throw new ParameterException(spec.commandLine(), "--out " + out + " holds a SavedModel already");
+    }
+    Calibrator.Options options;
+    try {
+      options = new Calibrator.Options(kind, knots, steps, lr, holdout, batch);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    Calibrator.Report r;
+    try {
+      r = Calibrator.calibrate(model, signature, logits, data, out, options);
+    } catch (IllegalArgumentException e) {
+      err.println("calibrate: " + e.getMessage());
+      err.flush();
+      return 1;
+    }
+    o.printf("%s/%s: %s; %d classes%n", r.signature(), r.logits(), r.transform(), r.classes());
+    o.printf("NLL on the %d fitted examples: %.4f -> %.4f%n", r.fitExamples(), r.fitNllBefore(), r.fitNllAfter());
+    if (r.checkNllBefore() != null) {
+      o.printf("NLL on the %d held-out examples: %.4f -> %.4f%n", r.checkExamples(), r.checkNllBefore(), r.checkNllAfter());
+    }
+    o.printf("argmax unchanged on all %d examples: %s%n", r.fitExamples() + r.checkExamples(), r.argmaxUnchanged());
+    o.printf("exported %s with outputs %s%n", out.toAbsolutePath().normalize(), r.outputs());
+    o.flush();
+    Json.write(out.resolve("calibration.json"), r);
+    if (json != null) {
+      Json.write(json, r);
+    }
+    return r.argmaxUnchanged() ? 0 : 1;
+  }
+}
