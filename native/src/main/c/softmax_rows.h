@@ -12,13 +12,13 @@
 #define BK_CAT(a, b) BK_CAT2(a, b)
 #define NAME(a) BK_CAT(a, SUFFIX)
 
-BK_HOT void NAME(bk_softmax_rows)(const REAL* x, REAL* y, REAL* lse, int64_t rows, int64_t m,
-                                  int mode) {
+BK_HOT void NAME(bk_softmax_rows)(const REAL* restrict x, REAL* restrict y, REAL* restrict lse,
+                                  int64_t rows, int64_t m, int mode) {
   int sig = mode == BK_SIGSOFTMAX || mode == BK_LOG_SIGSOFTMAX;
   int log_out = mode == BK_LOG_SOFTMAX || mode == BK_LOG_SIGSOFTMAX;
   for (int64_t r = 0; r < rows; r++) {
-    const REAL* xr = x + r * m;
-    REAL* yr = y + r * m;
+    const REAL* restrict xr = x + r * m;
+    REAL* restrict yr = y + r * m;
     REAL mx = -(REAL)INFINITY;
 #pragma omp simd reduction(max : mx)
     for (int64_t j = 0; j < m; j++) {
@@ -110,17 +110,27 @@ BK_HOT void NAME(bk_softmax_rows)(const REAL* x, REAL* y, REAL* lse, int64_t row
  * every x; for sigsoftmax rows with lse in [FAST_LO, FAST_HI - 1] (so max x <= FAST_HI) p comes
  * from the same a by one division, as in the forward pass.
  */
-BK_HOT void NAME(bk_softmax_grad_rows)(const REAL* dy, const REAL* x, const REAL* lse, REAL* dx,
-                                       int64_t rows, int64_t m, int mode) {
+BK_HOT void NAME(bk_softmax_grad_rows)(const REAL* restrict dy, const REAL* restrict x,
+                                       const REAL* restrict lse, REAL* restrict dx, int64_t rows,
+                                       int64_t m, int mode) {
   int sig = mode == BK_SIGSOFTMAX || mode == BK_LOG_SIGSOFTMAX;
   int log_out = mode == BK_LOG_SOFTMAX || mode == BK_LOG_SIGSOFTMAX;
   for (int64_t r = 0; r < rows; r++) {
-    const REAL* gr = dy + r * m;
-    const REAL* xr = x + r * m;
-    REAL* dr = dx + r * m;
+    const REAL* restrict gr = dy + r * m;
+    const REAL* restrict xr = x + r * m;
+    REAL* restrict dr = dx + r * m;
     REAL l = lse[r];
+    if (l == -(REAL)INFINITY) { /* p = 0: dx = dy d (log outputs) or 0 */
+#pragma omp simd
+      for (int64_t j = 0; j < m; j++) {
+        REAL v = xr[j];
+        REAL a = EXP(v < 0 ? v : -v);
+        REAL d = sig ? 2 - (v >= 0 ? 1 : a) / (1 + a) : 1;
+        dr[j] = log_out ? gr[j] * d : 0;
+      }
+      continue;
+    }
     REAL c = (REAL)exp(-(double)l);
-    int empty = l == -(REAL)INFINITY;
     int fast = sig && l >= FAST_LO && l <= FAST_HI - 1; /* max x <= lse + log 2 <= FAST_HI */
     double acc = 0;
     if (log_out) {
@@ -132,8 +142,7 @@ BK_HOT void NAME(bk_softmax_grad_rows)(const REAL* dy, const REAL* x, const REAL
       if (!sig) {
 #pragma omp simd
         for (int64_t j = 0; j < m; j++) {
-          REAL p = empty ? 0 : EXP(xr[j] - l);
-          dr[j] = gr[j] - p * s;
+          dr[j] = gr[j] - EXP(xr[j] - l) * s;
         }
       } else if (fast) {
 #pragma omp simd
@@ -150,29 +159,21 @@ BK_HOT void NAME(bk_softmax_grad_rows)(const REAL* dy, const REAL* x, const REAL
           REAL v = xr[j];
           REAL a = EXP(v < 0 ? v : -v);
           REAL u = v + (v < 0 ? v : 0) - LOG1P01(a);
-          REAL p = empty ? 0 : EXP(u - l);
           REAL d = 2 - (v >= 0 ? 1 : a) / (1 + a);
-          dr[j] = (gr[j] - p * s) * d;
+          dr[j] = (gr[j] - EXP(u - l) * s) * d;
         }
       }
       continue;
     }
-    /* probabilities: p into dr and s = sum(p dy), then dr = p (dy - s) d */
+    /* probabilities: p into dr and acc = sum(p dy), then dr = p (dy - acc) d */
     if (!sig) {
 #pragma omp simd reduction(+ : acc)
       for (int64_t j = 0; j < m; j++) {
-        REAL p = empty ? 0 : EXP(xr[j] - l);
+        REAL p = EXP(xr[j] - l);
         dr[j] = p;
         acc += p * gr[j];
       }
-      REAL s = (REAL)acc;
-#pragma omp simd
-      for (int64_t j = 0; j < m; j++) {
-        dr[j] = dr[j] * (gr[j] - s);
-      }
-      continue;
-    }
-    if (fast) {
+    } else if (fast) {
 #pragma omp simd reduction(+ : acc)
       for (int64_t j = 0; j < m; j++) {
         REAL v = xr[j];
@@ -186,18 +187,25 @@ BK_HOT void NAME(bk_softmax_grad_rows)(const REAL* dy, const REAL* x, const REAL
       for (int64_t j = 0; j < m; j++) {
         REAL v = xr[j];
         REAL u = v + (v < 0 ? v : 0) - LOG1P01(EXP(v < 0 ? v : -v));
-        REAL p = empty ? 0 : EXP(u - l);
+        REAL p = EXP(u - l);
         dr[j] = p;
         acc += p * gr[j];
       }
     }
     REAL s = (REAL)acc;
+    if (!sig) {
 #pragma omp simd
-    for (int64_t j = 0; j < m; j++) {
-      REAL v = xr[j];
-      REAL a = EXP(v < 0 ? v : -v);
-      REAL d = 2 - (v >= 0 ? 1 : a) / (1 + a);
-      dr[j] = dr[j] * (gr[j] - s) * d;
+      for (int64_t j = 0; j < m; j++) {
+        dr[j] = dr[j] * (gr[j] - s);
+      }
+    } else {
+#pragma omp simd
+      for (int64_t j = 0; j < m; j++) {
+        REAL v = xr[j];
+        REAL a = EXP(v < 0 ? v : -v);
+        REAL d = 2 - (v >= 0 ? 1 : a) / (1 + a);
+        dr[j] = dr[j] * (gr[j] - s) * d;
+      }
     }
   }
 }

@@ -43,8 +43,7 @@ static inline float bk_expf(float x) {
   memcpy(&scale, &bits, sizeof scale);
   float y = p * scale * 2.0f;
   y = x < -86.6f ? 0.0f : y;
-  y = x > 88.72283f ? __builtin_inff() : y;
-  return x != x ? x : y;
+  return x > 88.72283f ? __builtin_inff() : y; /* NaN stays NaN: every step propagates it */
 }
 
 static inline double bk_exp(double x) {
@@ -76,8 +75,7 @@ static inline double bk_exp(double x) {
   memcpy(&scale, &bits, sizeof scale);
   double y = p * scale * 2.0;
   y = x < -708.0 ? 0.0 : y;
-  y = x > 709.782712893384 ? __builtin_inf() : y;
-  return x != x ? x : y;
+  return x > 709.782712893384 ? __builtin_inf() : y;
 }
 
 /* log1p(a) for a in [0, 1] (a = exp(-|x|) in the kernels). */
