@@ -55,7 +55,7 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--batch", paramLabel = "B", description = "columns (default: the model's --eval-batch)")
   Integer batch;
 
-  @Option(names = "--epsilon", defaultValue = "1e-6",
+  @Option(names = "--epsilon", defaultValue = "" + Perplexity.DEFAULT_EPSILON,
       description = "smoothing of sparse heads' probabilities (default: ${DEFAULT-VALUE})")
   double epsilon;
 

@@ -229,9 +229,11 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public void validated(TrainState.Epoch e) {
-      line(String.format("epoch %d%s: train loss %.4f, valid perplexity %.2f, lr %.4g, %.0f s (%,.0f tok/s), "
-              + "validation %.0f s", e.epoch(), e.complete() ? "" : " (stopped after batch " + e.batches() + ")",
-          e.trainLoss(), e.validPerplexity(), e.learningRate(), e.seconds(), e.tokensPerSecond(), e.validSeconds()));
+      String valid = e.validScore() == e.validPerplexity() ? String.format("valid perplexity %.2f", e.validPerplexity())
+          : String.format("valid perplexity %.2f (eps-smoothed; plain %.2f)", e.validScore(), e.validPerplexity());
+      line(String.format("epoch %d%s: train loss %.4f, %s, lr %.4g, %.0f s (%,.0f tok/s), validation %.0f s",
+          e.epoch(), e.complete() ? "" : " (stopped after batch " + e.batches() + ")", e.trainLoss(), valid,
+          e.learningRate(), e.seconds(), e.tokensPerSecond(), e.validSeconds()));
     }
 
     @Override

@@ -23,6 +23,9 @@ import org.beyondsoftmax.models.TbpttBatches;
 public record Perplexity(long tokens, double nll, long zeros, double meanSupport, double epsilon,
     double smoothedNll) {
 
+  /** The epsilon of the smoothed perplexity, unless told otherwise (training and eval). */
+  public static final double DEFAULT_EPSILON = 1e-6;
+
   /** Computes a batch's log-probabilities from the state before it (the model under test). */
   @FunctionalInterface
   public interface Evaluator {

@@ -13,7 +13,7 @@ import java.util.List;
  * @param epochLoss sum over the epoch's finished batches of mean loss x tokens
  * @param epochTokens tokens of those batches
  * @param epochSeconds training seconds of the epoch so far
- * @param bestValid the lowest validation perplexity of a checkpoint so far (null before any)
+ * @param bestValid the lowest {@link Epoch#validScore} of a checkpoint so far (null before any)
  * @param bestCheckpoint the checkpoint directory with that perplexity
  * @param badEpochs complete epochs in a row without improvement
  * @param finished why training stopped, or null while it goes on
@@ -26,10 +26,14 @@ public record TrainState(int epoch, int batchInEpoch, long steps, double epochLo
    * One validation: after epoch {@code epoch} (complete, or {@code batches} batches into it).
    *
    * @param trainLoss mean training loss over the epoch's batches so far
+   * @param validPerplexity validation perplexity (infinite for a sparse head that gives some
+   *     validation word probability 0)
+   * @param validScore what model selection compares: the validation perplexity, or for sparse
+   *     heads the epsilon-smoothed one ({@link Perplexity#DEFAULT_EPSILON})
    * @param seconds training seconds of the epoch (without validation)
    */
   public record Epoch(int epoch, int batches, boolean complete, long steps, double trainLoss,
-      double validPerplexity, double learningRate, double seconds, double tokensPerSecond,
+      double validPerplexity, double validScore, double learningRate, double seconds, double tokensPerSecond,
       double validSeconds) {}
 
   public TrainState {

@@ -11,7 +11,8 @@ import org.beyondsoftmax.models.TbpttBatches;
 /**
  * Trains a {@link org.beyondsoftmax.models.LanguageModel} on a corpus into {@code OUT}:
  * truncated BPTT over the training stream in order (the state carried from batch to batch,
- * reset at each epoch), validation perplexity after each epoch, the learning rate multiplied by
+ * reset at each epoch), validation perplexity after each epoch (epsilon-smoothed for sparse
+ * heads, whose plain perplexity is infinite as soon as one word gets probability 0), the learning rate multiplied by
  * {@code lrDecay} after an epoch without improvement, early stopping after {@code patience} of
  * them, a checkpoint after each epoch ({@link Checkpoints}; also when {@code maxSteps} stops a
  * run mid-epoch), and at the end a SavedModel of the best checkpoint in {@code OUT}
@@ -122,12 +123,13 @@ public final class Trainer {
       listener.epochTrained();
       boolean complete = batch == batches.size();
       long validStart = System.nanoTime();
-      double valid = Perplexity.of(session::evaluate, corpus.valid(), settings.evalBatch(), settings.bptt(),
-          corpus.vocabulary().size(), 0, null).perplexity();
+      Perplexity p = Perplexity.of(session::evaluate, corpus.valid(), settings.evalBatch(), settings.bptt(),
+          corpus.vocabulary().size(), Perplexity.DEFAULT_EPSILON, null);
+      double valid = session.model().head().isSparse() ? p.smoothedPerplexity() : p.perplexity();
       double validSeconds = (System.nanoTime() - validStart) / 1e9;
       double lr = session.learningRate();
       TrainState.Epoch record = new TrainState.Epoch(epoch + 1, batch, complete, steps,
-          tokens == 0 ? Double.NaN : loss / tokens, valid, lr, seconds, tokens / seconds, validSeconds);
+          tokens == 0 ? Double.NaN : loss / tokens, p.perplexity(), valid, lr, seconds, tokens / seconds, validSeconds);
       listener.validated(record);
       boolean improved = state.bestValid() == null || valid < state.bestValid();
       int bad = improved ? 0 : state.badEpochs() + (complete ? 1 : 0);

@@ -42,7 +42,11 @@ class TrainerTest {
   }
 
   static TrainSettings settings(Path corpus, int epochs, long maxSteps) {
-    return new TrainSettings(corpus.toString(), 0, "softmax", 8, 8, 1, 6, 4, 3, "adam", 0.02, 1.0, 0.1,
+    return settings(corpus, "softmax", epochs, maxSteps);
+  }
+
+  static TrainSettings settings(Path corpus, String head, int epochs, long maxSteps) {
+    return new TrainSettings(corpus.toString(), 0, head, 8, 8, 1, 6, 4, 3, "adam", 0.02, 1.0, 0.1,
         epochs, maxSteps, 0.5, 3, 3, 3);
   }
 
@@ -71,6 +75,21 @@ class TrainerTest {
         .map(TrainState.Epoch::validPerplexity).toList();
     assertEquals(a, b, "the same validation perplexity after each epoch, bit for bit");
     assertArrayEquals(probe(tmp.resolve("straight")), probe(split), "the same exported model");
+  }
+
+  @Test
+  void aSparseHeadIsSelectedOnTheSmoothedPerplexity(@TempDir Path tmp) throws IOException {
+    Path text = corpus(Files.createDirectories(tmp.resolve("text")));
+    Corpus c = TextCorpus.load(text, 0);
+    Path out = tmp.resolve("sparse");
+    new Trainer(out, c, TrainListener.SILENT).run(settings(text, "sparsemax", 2, 50));
+    TrainState done = new Trainer(out, c, TrainListener.SILENT).run(settings(text, "sparsemax", 2, 0));
+    for (TrainState.Epoch e : done.history()) {
+      assertTrue(Double.isFinite(e.validScore()) && e.validScore() >= 1, e.toString());
+      assertTrue(e.validPerplexity() >= e.validScore() * 0.999, "smoothing lowers an infinite perplexity: " + e);
+    }
+    assertEquals(done.history().stream().mapToDouble(TrainState.Epoch::validScore).min().orElseThrow(),
+        done.bestValid(), "the best checkpoint by smoothed perplexity");
   }
 
   @Test

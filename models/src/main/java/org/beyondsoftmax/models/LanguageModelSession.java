@@ -108,7 +108,9 @@ public final class LanguageModelSession implements AutoCloseable {
   private final Graph graph;
   private final Session session;
   private final LanguageModel<TFloat32> model;
+  private final Training training;
   private final int steps;
+  private final int topK;
   private final Placeholder<TInt32> ids;
   private final Placeholder<TInt32> targets;
   private final Operand<TFloat32> weights;
@@ -141,6 +143,8 @@ public final class LanguageModelSession implements AutoCloseable {
       throw new IllegalArgumentException("topK must be >= 1, got " + topK);
     }
     this.steps = steps;
+    this.topK = topK;
+    this.training = training;
     this.graph = new Graph();
     try {
       Ops tf = Ops.create(graph);
@@ -396,12 +400,33 @@ public final class LanguageModelSession implements AutoCloseable {
 
   /**
    * Exports the graph and the current variables as a SavedModel (tag {@code serve}) to
-   * {@code dir}, after checking that the graph holds only TensorFlow's own ops.
-   *
-   * @throws IllegalStateException if the graph holds other ops (e.g. fused kernels: build the
-   *     session to export with {@link #portable})
+   * {@code dir}. The SavedModel holds only TensorFlow's own ops: if this graph uses fused kernels
+   * of the native module, the variables go through a temporary checkpoint into a {@link #portable}
+   * twin of this session, which is exported instead (same variables, same signatures).
    */
   public void export(Path dir) throws IOException {
+    if (foreignOps(graph).isEmpty()) {
+      exportThis(dir);
+      return;
+    }
+    Path tmp = java.nio.file.Files.createTempDirectory("beyond-export-");
+    try {
+      save(tmp.resolve("variables"));
+      try (LanguageModelSession twin = portable(model.config(), training, steps, topK)) {
+        twin.restore(tmp.resolve("variables"));
+        twin.exportThis(dir);
+      }
+    } finally {
+      try (var files = java.nio.file.Files.list(tmp)) {
+        for (Path f : files.toList()) {
+          java.nio.file.Files.deleteIfExists(f);
+        }
+      }
+      java.nio.file.Files.deleteIfExists(tmp);
+    }
+  }
+
+  private void exportThis(Path dir) throws IOException {
     Set<String> foreign = foreignOps(graph);
     if (!foreign.isEmpty()) {
       throw new IllegalStateException("the graph holds ops that are not TensorFlow's own: " + foreign
