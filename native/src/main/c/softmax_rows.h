@@ -59,17 +59,23 @@ BK_HOT void NAME(bk_softmax_rows)(const REAL* restrict x, REAL* restrict y, REAL
       double mxd = (double)mx; /* u is increasing in x: max u = u(max x) */
       double mu = mxd + (mxd < 0 ? mxd : 0) - log1p(exp(-fabs(mxd)));
       double s = 0;
-      if (mx >= FAST_LO && mx <= FAST_HI) {
+      if (mx >= FAST_LO && mx <= FAST_HI && log_out) {
         REAL c = (REAL)exp(-mu);
 #pragma omp simd reduction(+ : s)
         for (int64_t j = 0; j < m; j++) {
           REAL v = xr[j];
           REAL a = EXP(v < 0 ? v : -v);
-          REAL u = v + (v < 0 ? v : 0) - LOG1P01(a);
-          REAL num = v >= 0 ? c : a * a * c;
-          REAL den = v >= 0 ? a + a * a : 1 + a;
-          REAL e = num / den;
-          yr[j] = log_out ? u : e;
+          yr[j] = v + (v < 0 ? v : 0) - LOG1P01(a);
+          s += (v >= 0 ? c : a * a * c) / (v >= 0 ? a + a * a : 1 + a);
+        }
+      } else if (mx >= FAST_LO && mx <= FAST_HI) { /* probabilities: log sigmoid not needed */
+        REAL c = (REAL)exp(-mu);
+#pragma omp simd reduction(+ : s)
+        for (int64_t j = 0; j < m; j++) {
+          REAL v = xr[j];
+          REAL a = EXP(v < 0 ? v : -v);
+          REAL e = (v >= 0 ? c : a * a * c) / (v >= 0 ? a + a * a : 1 + a);
+          yr[j] = e;
           s += e;
         }
       } else {
