@@ -11,9 +11,9 @@ import org.beyondsoftmax.corpus.Corpus;
 import org.beyondsoftmax.corpus.KneserNey;
 import org.beyondsoftmax.train.Json;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code beyond kneser-ney}: the count-based baseline on the language models' exact data. */
 @Command(

@@ -3,6 +3,7 @@ package org.beyondsoftmax.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -196,7 +197,7 @@ public final class TrainCommand implements Callable<Integer> {
       this.done = first;
       this.lastLine = System.nanoTime();
       if (terminal) {
-        bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(batches).startsFrom(first, java.time.Duration.ZERO)
+        bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(batches).startsFrom(first, Duration.ZERO)
             .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).setMaxRenderedLength(120)
             .setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
       } else {

@@ -1,5 +1,6 @@
 package org.beyondsoftmax.train;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -121,7 +122,7 @@ final class Checkpoints {
 
   private static float[][] readCarried(Path file) throws IOException {
     try (InputStream raw = Files.newInputStream(file);
-        DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(raw))) {
+        DataInputStream in = new DataInputStream(new BufferedInputStream(raw))) {
       float[][] out = new float[in.readInt()][];
       for (int i = 0; i < out.length; i++) {
         out[i] = new float[in.readInt()];

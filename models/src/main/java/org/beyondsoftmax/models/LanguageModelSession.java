@@ -1,6 +1,7 @@
 package org.beyondsoftmax.models;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -23,6 +24,7 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Stack;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.proto.OpDef;
 import org.tensorflow.types.TFloat32;
@@ -206,7 +208,7 @@ public final class LanguageModelSession implements AutoCloseable {
       LanguageModel.Forward<TFloat32> infer = model.forward(ev, idsP, weightsP, initial, null);
       Operand<TFloat32> logp = model.head().logProbabilities(infer.hidden());
       Operand<TInt32> rowIds = ev.range(ev.constant(0), ev.squeeze(ev.shape(targetRows)), ev.constant(1));
-      Operand<TFloat32> picked = ev.gatherNd(logp, ev.stack(List.of(rowIds, targetRows), org.tensorflow.op.core.Stack.axis(1L)));
+      Operand<TFloat32> picked = ev.gatherNd(logp, ev.stack(List.of(rowIds, targetRows), Stack.axis(1L)));
       Operand<TInt32> from = ev.stack(List.of(ev.constant(0), pad));
       Operand<TInt32> all = ev.constant(new int[] {-1, -1});
       logProbs = tf.withName(LOG_PROBS).slice(LanguageModel.batchMajor(ev, picked, steps), from, all);
@@ -409,7 +411,7 @@ public final class LanguageModelSession implements AutoCloseable {
       exportThis(dir);
       return;
     }
-    Path tmp = java.nio.file.Files.createTempDirectory("beyond-export-");
+    Path tmp = Files.createTempDirectory("beyond-export-");
     try {
       save(tmp.resolve("variables"));
       try (LanguageModelSession twin = portable(model.config(), training, steps, topK)) {
@@ -417,12 +419,12 @@ public final class LanguageModelSession implements AutoCloseable {
         twin.exportThis(dir);
       }
     } finally {
-      try (var files = java.nio.file.Files.list(tmp)) {
+      try (var files = Files.list(tmp)) {
         for (Path f : files.toList()) {
-          java.nio.file.Files.deleteIfExists(f);
+          Files.deleteIfExists(f);
         }
       }
-      java.nio.file.Files.deleteIfExists(tmp);
+      Files.deleteIfExists(tmp);
     }
   }
 

@@ -5,6 +5,9 @@ import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Stack;
+import org.tensorflow.op.core.Unstack;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TFloating;
 
 /**
@@ -147,7 +150,7 @@ public final class Lstm<T extends TFloating> {
     int steps = (int) shape.get(0);
     Ops s = tf.withSubScope("lstm");
     List<? extends Operand<T>> masks = mask == null ? null
-        : s.unstack(mask, (long) steps, org.tensorflow.op.core.Unstack.axis(0L)).output();
+        : s.unstack(mask, (long) steps, Unstack.axis(0L)).output();
     List<Operand<T>> c = new ArrayList<>();
     List<Operand<T>> h = new ArrayList<>();
     Operand<T> input = x;
@@ -161,7 +164,7 @@ public final class Lstm<T extends TFloating> {
       Operand<T> flat = ls.reshape(input, ls.constant(new long[] {-1, layer.input()}));
       Operand<T> projected = ls.reshape(ls.math.add(ls.linalg.matMul(flat, layer.kernelX()), layer.bias()),
           ls.constant(new long[] {steps, -1, 4L * hidden}));
-      List<? extends Operand<T>> xw = ls.unstack(projected, (long) steps, org.tensorflow.op.core.Unstack.axis(0L)).output();
+      List<? extends Operand<T>> xw = ls.unstack(projected, (long) steps, Unstack.axis(0L)).output();
       Operand<T> ct = initial.c().get(l);
       Operand<T> ht = initial.h().get(l);
       List<Operand<T>> outputs = new ArrayList<>(steps);
@@ -184,16 +187,16 @@ public final class Lstm<T extends TFloating> {
       }
       c.add(ct);
       h.add(ht);
-      input = ls.stack(outputs, org.tensorflow.op.core.Stack.axis(0L));
+      input = ls.stack(outputs, Stack.axis(0L));
     }
     return new Output<>(input, new State<>(c, h));
   }
 
   /** A zero state for a batch of {@code batch} [] (int32 scalar, e.g. from a shape). */
-  public State<T> zeroState(Ops tf, Operand<org.tensorflow.types.TInt32> batch) {
+  public State<T> zeroState(Ops tf, Operand<TInt32> batch) {
     List<Operand<T>> c = new ArrayList<>();
     List<Operand<T>> h = new ArrayList<>();
-    Operand<org.tensorflow.types.TInt32> dims = tf.stack(List.of(batch, tf.constant(hidden)));
+    Operand<TInt32> dims = tf.stack(List.of(batch, tf.constant(hidden)));
     for (int l = 0; l < layers.size(); l++) {
       c.add(tf.zeros(dims, params.config().dtype()));
       h.add(tf.zeros(dims, params.config().dtype()));

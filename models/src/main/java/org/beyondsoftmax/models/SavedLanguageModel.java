@@ -2,10 +2,13 @@ package org.beyondsoftmax.models;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
 import org.tensorflow.SessionFunction;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
@@ -101,9 +104,9 @@ public final class SavedLanguageModel implements AutoCloseable {
       throw new IllegalStateException("not a SavedModel of LanguageModelSession: no state_in_0 in its graph");
     }
     boolean sparse = graph.operation(LanguageModelSession.SUPPORT) != null;
-    java.util.List<Tensor> feeds = new java.util.ArrayList<>();
+    List<Tensor> feeds = new ArrayList<>();
     try {
-      org.tensorflow.Session.Runner r = bundle.session().runner();
+      Session.Runner r = bundle.session().runner();
       Shape shape = Shape.of(batch.batch(), batch.steps());
       Tensor i = TInt32.tensorOf(shape, DataBuffers.of(batch.ids(), true, false));
       feeds.add(i);
