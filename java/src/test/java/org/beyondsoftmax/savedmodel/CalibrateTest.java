@@ -13,18 +13,12 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import org.beyondsoftmax.cli.Main;
 import org.beyondsoftmax.models.LanguageModelSession;
+import org.beyondsoftmax.testing.ForeignModels;
 import org.beyondsoftmax.train.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tensorflow.Graph;
 import org.tensorflow.SavedModelBundle;
-import org.tensorflow.Session;
 import org.tensorflow.Signature;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.types.TFloat32;
 import picocli.CommandLine;
 
 /**
@@ -33,34 +27,15 @@ import picocli.CommandLine;
  * and the held-out examples, argmax stays, the other signatures and only TensorFlow ops remain.
  */
 class CalibrateTest {
-  static final int D = 4;
-  static final int M = 5;
+  static final int D = ForeignModels.D;
+  static final int M = ForeignModels.M;
 
   static float[] weights() {
-    SplittableRandom r = new SplittableRandom(1);
-    float[] w = new float[D * M];
-    for (int i = 0; i < w.length; i++) {
-      w[i] = (float) (r.nextDouble() * 2 - 1);
-    }
-    return w;
+    return ForeignModels.weights();
   }
 
-  /** The stand-in: features [N, 4] -> scores [N, 5] = 4 x W (a variable), and a softmax signature. */
   static void foreignModel(Path dir) throws IOException {
-    try (Graph g = new Graph()) {
-      Ops tf = Ops.create(g);
-      var x = tf.withName("features").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, D)));
-      var w = tf.withName("w").variable(tf.withInitScope().constant(Shape.of(D, M), DataBuffers.of(weights(), true, false)));
-      var scores = tf.withName("scores").math.mul(tf.linalg.matMul(x, w), tf.constant(4f));
-      var probs = tf.withName("probs").nn.softmax(scores);
-      try (Session s = new Session(g)) {
-        s.initialize();
-        SavedModelBundle.exporter(dir.toString()).withSession(s)
-            .withSignature(Signature.builder("classify").input("features", x).output("scores", scores).build())
-            .withSignature(Signature.builder("serving_default").input("features", x).output("probs", probs).build())
-            .export();
-      }
-    }
+    ForeignModels.linearClassifier(dir);
   }
 
   /** Examples whose labels follow softmax(x W): the model's logits are 4 times too large. */

@@ -10,11 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.beyondsoftmax.corpus.Corpus;
 import org.beyondsoftmax.corpus.TextCorpus;
 import org.beyondsoftmax.models.SavedLanguageModel;
+import org.beyondsoftmax.testing.TinyLanguageModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,22 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * another process) and resumed gives the uninterrupted run's validations and weights exactly.
  */
 class TrainerTest {
-  /** A small text corpus of sentences from a toy grammar. */
   static Path corpus(Path dir) throws IOException {
-    String[] subjects = {"the cat", "a dog", "the bird", "my friend", "the old man"};
-    String[] verbs = {"sees", "likes", "chases", "finds"};
-    String[] objects = {"the ball", "a fish", "the house", "some bread", "the river"};
-    SplittableRandom r = new SplittableRandom(5);
-    for (String split : List.of("train", "valid", "test")) {
-      StringBuilder b = new StringBuilder();
-      int lines = split.equals("train") ? 300 : 40;
-      for (int i = 0; i < lines; i++) {
-        b.append(subjects[r.nextInt(subjects.length)]).append(' ').append(verbs[r.nextInt(verbs.length)])
-            .append(' ').append(objects[r.nextInt(objects.length)]).append(" .\n");
-      }
-      Files.writeString(dir.resolve(split + ".txt"), b.toString());
-    }
-    return dir;
+    return TinyLanguageModels.corpus(dir);
   }
 
   static TrainSettings settings(Path corpus, int epochs, long maxSteps) {
@@ -46,8 +32,7 @@ class TrainerTest {
   }
 
   static TrainSettings settings(Path corpus, String head, int epochs, long maxSteps) {
-    return new TrainSettings(corpus.toString(), 0, head, 8, 8, 1, 6, 4, 3, "adam", 0.02, 1.0, 0.1,
-        epochs, maxSteps, 0.5, 3, 3, 3);
+    return TinyLanguageModels.settings(corpus, head, epochs, maxSteps);
   }
 
   static float[] probe(Path model) {

@@ -1,0 +1,48 @@
+package org.beyondsoftmax.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.beyondsoftmax.corpus.TextCorpus;
+import org.beyondsoftmax.train.TrainListener;
+import org.beyondsoftmax.train.TrainSettings;
+import org.beyondsoftmax.train.Trainer;
+
+/** Language models small enough to train in seconds: a toy-grammar corpus and tiny settings. */
+public final class TinyLanguageModels {
+  private TinyLanguageModels() {}
+
+  /** train/valid/test.txt of sentences from a toy grammar (about 30 words) in {@code dir}. */
+  public static Path corpus(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    String[] subjects = {"the cat", "a dog", "the bird", "my friend", "the old man"};
+    String[] verbs = {"sees", "likes", "chases", "finds"};
+    String[] objects = {"the ball", "a fish", "the house", "some bread", "the river"};
+    SplittableRandom r = new SplittableRandom(5);
+    for (String split : List.of("train", "valid", "test")) {
+      StringBuilder b = new StringBuilder();
+      int lines = split.equals("train") ? 300 : 40;
+      for (int i = 0; i < lines; i++) {
+        b.append(subjects[r.nextInt(subjects.length)]).append(' ').append(verbs[r.nextInt(verbs.length)])
+            .append(' ').append(objects[r.nextInt(objects.length)]).append(" .\n");
+      }
+      Files.writeString(dir.resolve(split + ".txt"), b.toString());
+    }
+    return dir;
+  }
+
+  /** E = H = 8, one layer, T = 6, B = 4, Adam 0.02, seed 3, top-k 3. */
+  public static TrainSettings settings(Path corpus, String head, int epochs, long maxSteps) {
+    return new TrainSettings(corpus.toString(), 0, head, 8, 8, 1, 6, 4, 3, "adam", 0.02, 1.0, 0.1,
+        epochs, maxSteps, 0.5, 3, 3, 3);
+  }
+
+  /** Trains {@code head} on {@link #corpus} for {@code epochs} and exports it to {@code out}. */
+  public static Path train(Path out, String head, int epochs) throws IOException {
+    Path text = corpus(out.resolveSibling(out.getFileName() + "-text"));
+    new Trainer(out, TextCorpus.load(text, 0), TrainListener.SILENT).run(settings(text, head, epochs, 0));
+    return out;
+  }
+}
