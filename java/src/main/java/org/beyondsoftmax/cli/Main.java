@@ -26,8 +26,13 @@ public final class Main implements Runnable {
     throw new ParameterException(spec.commandLine(), "Missing required subcommand");
   }
 
+  /** The command line with its failure handling ({@link Failures}): what main runs, and tests. */
+  public static CommandLine commandLine() {
+    return new CommandLine(new Main()).setExecutionExceptionHandler(new Failures());
+  }
+
   public static void main(String[] args) {
     System.setProperty("java.awt.headless", "true"); // the figures are drawn off-screen
-    System.exit(new CommandLine(new Main()).execute(args));
+    System.exit(commandLine().execute(args));
   }
 }

@@ -33,12 +33,21 @@ public final class TextCorpus {
     if (!Files.isDirectory(dir)) {
       throw new IOException("not a directory: " + dir);
     }
-    List<String> train = tokens(find(dir, "train"));
-    List<String> valid = tokens(find(dir, "valid"));
-    List<String> test = tokens(find(dir, "test"));
+    List<String> train = words(find(dir, "train"));
+    List<String> valid = words(find(dir, "valid"));
+    List<String> test = words(find(dir, "test"));
     Vocabulary v = Vocabulary.fromTraining(train, minCount);
     return new Corpus(dir.getFileName() == null ? dir.toString() : dir.getFileName().toString(),
         v, v.encode(train), v.encode(valid), v.encode(test));
+  }
+
+  /** The {@link #tokens} of {@code file}, which must hold at least one word. */
+  private static List<String> words(Path file) throws IOException {
+    List<String> t = tokens(file);
+    if (t.stream().allMatch(EOS::equals)) {
+      throw new IOException(file + " holds no words: every split of a corpus needs some text");
+    }
+    return t;
   }
 
   /** The one regular file of {@code dir} whose name contains {@code split}. */

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import org.beyondsoftmax.corpus.Corpus;
+import org.beyondsoftmax.corpus.Vocabulary;
 import org.beyondsoftmax.models.LanguageModelSession;
 import org.beyondsoftmax.models.TbpttBatches;
 
@@ -54,8 +55,17 @@ public final class Trainer {
   public TrainState run(TrainSettings settings) throws IOException {
     Files.createDirectories(out);
     Checkpoints checkpoints = new Checkpoints(out);
+    Path vocabularyFile = out.resolve(ModelInfo.VOCABULARY);
+    if (checkpoints.exists() && Files.exists(vocabularyFile)) {
+      Vocabulary saved = Vocabulary.read(vocabularyFile);
+      if (!saved.fingerprint().equals(corpus.vocabulary().fingerprint())) {
+        throw new IOException("cannot resume " + out + ": the corpus " + corpus.name()
+            + " gives another vocabulary (" + corpus.vocabulary().size() + " words) than the run was trained on ("
+            + saved.size() + " words, " + vocabularyFile + "); resume with the run's corpus");
+      }
+    }
     Json.write(out.resolve(SETTINGS), settings);
-    corpus.vocabulary().write(out.resolve(ModelInfo.VOCABULARY));
+    corpus.vocabulary().write(vocabularyFile);
     int vocabulary = corpus.vocabulary().size();
     TrainState state;
     float[][] carried;

@@ -26,7 +26,7 @@ class BenchOpsCommandTest {
   private final StringWriter err = new StringWriter();
 
   private int execute(String... args) {
-    CommandLine cmd = new CommandLine(new Main());
+    CommandLine cmd = Main.commandLine();
     cmd.setOut(new PrintWriter(out));
     cmd.setErr(new PrintWriter(err));
     return cmd.execute(args);

@@ -31,7 +31,7 @@ class BottleneckCommandTest {
   private final StringWriter err = new StringWriter();
 
   private int execute(String... args) {
-    CommandLine cmd = new CommandLine(new Main());
+    CommandLine cmd = Main.commandLine();
     cmd.setOut(new PrintWriter(out));
     cmd.setErr(new PrintWriter(err));
     return cmd.execute(args);

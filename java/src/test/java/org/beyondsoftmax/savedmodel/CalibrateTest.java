@@ -77,7 +77,7 @@ class CalibrateTest {
     for (String method : List.of("plif", "temperature")) {
       Path out = tmp.resolve("calibrated-" + method);
       StringWriter text = new StringWriter();
-      int code = new CommandLine(new Main()).setOut(new PrintWriter(text)).setErr(new PrintWriter(text))
+      int code = Main.commandLine().setOut(new PrintWriter(text)).setErr(new PrintWriter(text))
           .execute("calibrate", "--model", model.toString(), "--signature", "classify", "--logits", "scores",
               "--data", data.toString(), "--out", out.toString(), "--method", method);
       assertEquals(0, code, text.toString());

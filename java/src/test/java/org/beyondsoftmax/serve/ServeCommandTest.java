@@ -35,7 +35,7 @@ class ServeCommandTest {
 
   static Run beyond(String... args) {
     StringWriter text = new StringWriter();
-    int code = new CommandLine(new Main()).setOut(new PrintWriter(text)).setErr(new PrintWriter(text)).execute(args);
+    int code = Main.commandLine().setOut(new PrintWriter(text)).setErr(new PrintWriter(text)).execute(args);
     return new Run(code, text.toString());
   }
 
