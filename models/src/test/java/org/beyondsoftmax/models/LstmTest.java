@@ -125,11 +125,8 @@ class LstmTest {
           g.tf.reduceSum(g.tf.math.square(out.state().c().get(1)), g.tf.constant(new int[] {0, 1})));
       List<Variable<TFloat64>> wrt = new ArrayList<>(List.of(x));
       p.all().forEach(q -> wrt.add(Harness.float64(q.variable())));
-      var grads = g.tf.gradients(objective, wrt);
-      for (int i = 0; i < wrt.size(); i++) {
-        Harness.assertClose("d objective / d " + wrt.get(i).op().name(),
-            g.numericGradient(objective, wrt.get(i), 1e-6), g.run(grads.dy(i)), 1e-7, 1e-6);
-      }
+      g.assertGradients(objective, wrt, wrt.stream().map(v -> "d objective / d " + v.op().name()).toList(),
+          1e-6, 1e-7, 1e-6);
     }
   }
 

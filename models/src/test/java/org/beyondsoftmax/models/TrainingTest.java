@@ -67,7 +67,7 @@ class TrainingTest {
       double[] z = ReferenceHeadsTest.affine(e0, null, Arrays.copyOfRange(hv, 0, 3), 5);
       Harness.assertClose("logits are embedding . h", ReferenceHeadsTest.softmax(z),
           Arrays.stream(Arrays.copyOfRange(logp, 0, 5)).map(Math::exp).toArray(), 1e-12, 1e-12);
-      var grad = g.tf.gradients(g.tf.reduceSum(head.loss(h, g.labels(0, 1, 2, 3)), g.tf.constant(0)),
+      var grad = g.tf.gradients(g.tf.reduceSum(head.loss(h, g.constantLabels(0, 1, 2, 3)), g.tf.constant(0)),
           List.of(embedding));
       assertTrue(Arrays.stream(g.run(grad.dy(0))).anyMatch(x -> Math.abs(x) > 1e-6),
           "the loss reaches the embedding");
@@ -98,7 +98,7 @@ class TrainingTest {
     try (Harness g = new Harness()) {
       OutputHead<TFloat64> head = Heads.create("plif:knots=4,range=2,slope-lr=10", g.config(2, 3, 1));
       Operand<TFloat64> h = g.constant(Harness.random(1, 8 * 2, 3.0), 8, 2);
-      var step = Adam.minimize(g.tf, g.tf.reduceSum(head.loss(h, g.labels(0, 1, 2, 0, 1, 2, 0, 1)),
+      var step = Adam.minimize(g.tf, g.tf.reduceSum(head.loss(h, g.constantLabels(0, 1, 2, 0, 1, 2, 0, 1)),
           g.tf.constant(0)), head.parameters(), Adam.Settings.of(0.01));
       List<double[]> before = head.parameters().stream().map(p -> g.run(p.variable())).toList();
       g.run(step);
@@ -123,7 +123,7 @@ class TrainingTest {
       int[] y = {0, 1, 2, 3, 4, 0};
       for (double margin : new double[] {0.0, 0.3}) {
         OutputHead<TFloat64> head = Heads.create("amsoftmax:scale=8,margin=" + margin, g.config(3, 5, 1));
-        double[] loss = g.run(head.loss(h, g.labels(y)));
+        double[] loss = g.run(head.loss(h, g.constantLabels(y)));
         double[] logp = g.run(head.logProbabilities(h));
         for (int i = 0; i < y.length; i++) {
           double inference = -logp[i * 5 + y[i]];

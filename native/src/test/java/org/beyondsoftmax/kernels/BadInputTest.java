@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.beyondsoftmax.ops.NativeKernels.SoftmaxMode;
 import org.beyondsoftmax.ops.NativeKernels.Sparse;
+import org.beyondsoftmax.ops.testing.TestGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.tensorflow.Operand;

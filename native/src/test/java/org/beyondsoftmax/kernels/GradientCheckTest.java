@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.beyondsoftmax.ops.Losses;
 import org.beyondsoftmax.ops.Mappings;
+import org.beyondsoftmax.ops.testing.TestGraph;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -95,12 +97,7 @@ class GradientCheckTest {
       }
     }
     Operand<TFloat64> w = g.input(dy, y.shape().asArray());
-    Operand<TFloat64> objective = g.objective(y, w);
-    List<Operand<?>> grads = g.grads(objective, inputs);
-    List<double[]> analytic = g.run(grads);
-    for (int k = 0; k < inputs.size(); k++) {
-      double[] numeric = g.numericGradient(objective, inputs.get(k), EPS);
-      TestGraph.assertClose(name + " d/dinput" + k, numeric, analytic.get(k), 1e-6, 1e-5);
-    }
+    List<String> names = IntStream.range(0, inputs.size()).mapToObj(k -> name + " d/dinput" + k).toList();
+    g.assertGradients(g.objective(y, w), inputs, names, EPS, 1e-6, 1e-5);
   }
 }

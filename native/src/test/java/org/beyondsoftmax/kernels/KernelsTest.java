@@ -11,6 +11,7 @@ import org.beyondsoftmax.ops.LossOptions;
 import org.beyondsoftmax.ops.Losses;
 import org.beyondsoftmax.ops.Mappings;
 import org.beyondsoftmax.ops.Reduction;
+import org.beyondsoftmax.ops.testing.TestGraph;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.DeviceSpec;
 import org.tensorflow.Operand;

@@ -15,6 +15,7 @@ import org.beyondsoftmax.ops.Losses;
 import org.beyondsoftmax.ops.Mappings;
 import org.beyondsoftmax.ops.NativeKernels.Sparse;
 import org.beyondsoftmax.ops.Reduction;
+import org.beyondsoftmax.ops.testing.TestGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

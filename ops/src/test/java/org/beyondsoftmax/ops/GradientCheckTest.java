@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
+import org.beyondsoftmax.ops.testing.TestGraph;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -119,11 +120,8 @@ class GradientCheckTest {
       n *= (int) d;
     }
     Random r = new Random(42 + n);
-    double[] x = new double[n];
+    double[] x = gaussian(r, n, 1.5);
     double[] dy;
-    for (int i = 0; i < n; i++) {
-      x[i] = r.nextGaussian() * 1.5;
-    }
     if (masks) {
       x[1] = Double.NEGATIVE_INFINITY;
       x[8] = Double.NEGATIVE_INFINITY;
@@ -144,11 +142,8 @@ class GradientCheckTest {
       }
       dy = dyv;
       Operand<TFloat64> dyIn = g.input(dy, ys);
-      Operand<TFloat64> objective = g.objective(y, dyIn);
-      Operand<?> grad = g.vjp(y, dyIn, List.of(in)).get(0);
-      double[] analytic = g.run(grad);
-      double[] numeric = g.numericGradient(objective, in, EPS);
-      TestGraph.assertClose("dx", numeric, analytic, ATOL, RTOL);
+      double[] analytic =
+          g.assertGradients(g.objective(y, dyIn), List.of(in), List.of("dx"), EPS, ATOL, RTOL).get(0);
       if (masks) {
         for (int i : new int[] {1, 8, 15}) {
           org.junit.jupiter.api.Assertions.assertEquals(0.0, Math.abs(analytic[i]), "gradient at a masked entry");
@@ -160,25 +155,15 @@ class GradientCheckTest {
   @org.junit.jupiter.api.Test
   void alphaGradient() {
     Random r = new Random(5);
-    double[] x = new double[12];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = r.nextGaussian();
-    }
+    double[] x = gaussian(r, 12, 1);
     for (double[] alpha : new double[][] {{1.4}, {1.2, 1.7, 2.4}}) {
       try (TestGraph g = new TestGraph()) {
         Operand<TFloat64> in = g.input(x, 3, 4);
         Operand<TFloat64> a = alpha.length == 1 ? g.input(alpha) : g.input(alpha, 3);
         Operand<TFloat64> y = Mappings.entmaxBisect(g.tf, in, a, -1);
-        double[] dy = new double[12];
-        for (int i = 0; i < dy.length; i++) {
-          dy[i] = r.nextGaussian();
-        }
+        double[] dy = gaussian(r, 12, 1);
         Operand<TFloat64> dyIn = g.input(dy, 3, 4);
-        Operand<TFloat64> objective = g.objective(y, dyIn);
-        List<Operand<?>> grads = g.vjp(y, dyIn, List.of(in, a));
-        List<double[]> out = g.run(grads);
-        TestGraph.assertClose("dx", g.numericGradient(objective, in, EPS), out.get(0), ATOL, RTOL);
-        TestGraph.assertClose("dalpha", g.numericGradient(objective, a, EPS), out.get(1), ATOL, RTOL);
+        g.assertGradients(g.objective(y, dyIn), List.of(in, a), List.of("dx", "dalpha"), EPS, ATOL, RTOL);
       }
     }
   }
@@ -186,29 +171,17 @@ class GradientCheckTest {
   @org.junit.jupiter.api.Test
   void plifGradients() {
     Random r = new Random(9);
-    double[] x = new double[15];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = r.nextGaussian() * 3;
-    }
+    double[] x = gaussian(r, 15, 3);
     x[3] = 7.5; // beyond +T
     x[4] = -6.2; // below -T
-    double[] v = new double[8];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = r.nextGaussian();
-    }
+    double[] v = gaussian(r, 8, 1);
     try (TestGraph g = new TestGraph()) {
       Operand<TFloat64> in = g.input(x, 3, 5);
       Operand<TFloat64> slopes = g.input(v, 8);
       Operand<TFloat64> y = Mappings.plif(g.tf, in, slopes, 4.0);
-      double[] dy = new double[15];
-      for (int i = 0; i < dy.length; i++) {
-        dy[i] = r.nextGaussian();
-      }
+      double[] dy = gaussian(r, 15, 1);
       Operand<TFloat64> dyIn = g.input(dy, 3, 5);
-      Operand<TFloat64> objective = g.objective(y, dyIn);
-      List<double[]> out = g.run(g.vjp(y, dyIn, List.of(in, slopes)));
-      TestGraph.assertClose("dx", g.numericGradient(objective, in, EPS), out.get(0), ATOL, RTOL);
-      TestGraph.assertClose("dslopes", g.numericGradient(objective, slopes, EPS), out.get(1), ATOL, RTOL);
+      g.assertGradients(g.objective(y, dyIn), List.of(in, slopes), List.of("dx", "dslopes"), EPS, ATOL, RTOL);
     }
   }
 
@@ -216,15 +189,9 @@ class GradientCheckTest {
   @org.junit.jupiter.api.Test
   void plifFloat32MatchesFloat64() {
     Random r = new Random(21);
-    double[] x = new double[40];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = r.nextGaussian() * 8;
-    }
+    double[] x = gaussian(r, 40, 8);
     x[7] = Double.NEGATIVE_INFINITY;
-    double[] v = new double[50];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = r.nextGaussian();
-    }
+    double[] v = gaussian(r, 50, 1);
     try (TestGraph g = new TestGraph()) {
       var tf = g.tf;
       Operand<TFloat64> in = g.input(x, 4, 10);
@@ -248,25 +215,25 @@ class GradientCheckTest {
   @org.junit.jupiter.api.Test
   void mixtureGradients() {
     Random r = new Random(11);
-    double[] x = new double[2 * 3 * 4];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = r.nextGaussian();
-    }
+    double[] x = gaussian(r, 2 * 3 * 4, 1);
     x[5] = Double.NEGATIVE_INFINITY;
     double[] prior = {0.3, -0.2, 1.1, 0.5, 0.0, -1.0};
     try (TestGraph g = new TestGraph()) {
       Operand<TFloat64> in = g.input(x, 2, 3, 4);
       Operand<TFloat64> pr = g.input(prior, 2, 3);
       Operand<TFloat64> y = Mappings.logMixtureOfSoftmaxes(g.tf, in, pr);
-      double[] dy = new double[8];
-      for (int i = 0; i < dy.length; i++) {
-        dy[i] = r.nextGaussian();
-      }
+      double[] dy = gaussian(r, 8, 1);
       Operand<TFloat64> dyIn = g.input(dy, 2, 4);
-      Operand<TFloat64> objective = g.objective(y, dyIn);
-      List<double[]> out = g.run(g.vjp(y, dyIn, List.of(in, pr)));
-      TestGraph.assertClose("dx", g.numericGradient(objective, in, EPS), out.get(0), ATOL, RTOL);
-      TestGraph.assertClose("dprior", g.numericGradient(objective, pr, EPS), out.get(1), ATOL, RTOL);
+      g.assertGradients(g.objective(y, dyIn), List.of(in, pr), List.of("dx", "dprior"), EPS, ATOL, RTOL);
     }
+  }
+
+  /** n draws of N(0, scale^2) from r, in order. */
+  private static double[] gaussian(Random r, int n, double scale) {
+    double[] a = new double[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = r.nextGaussian() * scale;
+    }
+    return a;
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.beyondsoftmax.ops.testing.TestGraph;
 import org.junit.jupiter.api.Test;
 
 /** Without a provider on the class path the ops are composite; portable scopes nest. */
