@@ -12,14 +12,16 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 import org.tensorflow.exceptions.TFInvalidArgumentException;
 
 /**
  * Dynamic batching: predict requests wait in a bounded queue; one worker takes the oldest and
  * adds the requests behind it that can share its session run (same model version, signature and
- * batch key) until the batch holds {@code maxBatch} instances or the oldest has waited
- * {@code timeout}, then runs them as one batch. Requests queued when the timeout has passed
- * still join (a busy worker never waits). A full queue refuses at once (HTTP 429).
+ * batch key) until the batch holds {@code maxBatch} instances, or the oldest has waited
+ * {@code timeout}, or no other request is on its way, then runs them as one batch. Requests
+ * queued when the timeout has passed still join (a busy worker never waits; a lone request does
+ * not wait for company that is not coming). A full queue refuses at once (HTTP 429).
  *
  * <p>If a batch of several requests fails, each is run alone, so that one request's error does
  * not become another's.
@@ -34,8 +36,12 @@ public final class Batcher implements AutoCloseable {
     }
   }
 
+  /** How often a waiting batch looks whether anybody else is still on the way. */
+  private static final long POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+
   private final int maxBatch;
   private final long timeoutNanos;
+  private final IntSupplier arriving;
   private final int capacity;
   private final ServerMetrics metrics;
   private final Consumer<String> log;
@@ -49,8 +55,11 @@ public final class Batcher implements AutoCloseable {
    * @param maxBatch the most instances per session run (and per request)
    * @param timeout how long the oldest request waits for others
    * @param capacity the most requests waiting
+   * @param arriving how many requests are on their way to {@link #submit} (being read); a batch
+   *     stops waiting for company when there are none, so a lone request runs at once
    */
-  public Batcher(int maxBatch, Duration timeout, int capacity, ServerMetrics metrics, Consumer<String> log) {
+  public Batcher(int maxBatch, Duration timeout, int capacity, IntSupplier arriving, ServerMetrics metrics,
+      Consumer<String> log) {
     if (maxBatch < 1 || capacity < 1 || timeout.isNegative()) {
       throw new IllegalArgumentException("maxBatch and capacity must be >= 1 and timeout >= 0, got " + maxBatch
           + ", " + capacity + ", " + timeout);
@@ -58,6 +67,7 @@ public final class Batcher implements AutoCloseable {
     this.maxBatch = maxBatch;
     this.timeoutNanos = timeout.toNanos();
     this.capacity = capacity;
+    this.arriving = arriving;
     this.metrics = metrics;
     this.log = log;
     this.worker = new Thread(this::work, "batcher");
@@ -158,9 +168,12 @@ public final class Batcher implements AutoCloseable {
         int n = first.instances().size();
         long deadline = first.enqueued() + timeoutNanos;
         while (n < maxBatch) {
-          Job next = take(deadline - System.nanoTime());
+          Job next = take(Math.min(deadline - System.nanoTime(), POLL_NANOS));
           if (next == null) {
-            break;
+            if (System.nanoTime() >= deadline || arriving.getAsInt() == 0) {
+              break; // the timeout has passed, or nobody else is on the way
+            }
+            continue;
           }
           if (!next.joins(first) || n + next.instances().size() > maxBatch) {
             holdover = next;
@@ -203,8 +216,9 @@ public final class Batcher implements AutoCloseable {
   private void runTogether(List<Job> batch) {
     List<Instance> all = new ArrayList<>();
     batch.forEach(j -> all.addAll(j.instances()));
+    long start = System.nanoTime();
     List<Map<String, JsonNode>> results = batch.get(0).endpoint().run(all);
-    metrics.batch(all.size());
+    metrics.batch(all.size(), (System.nanoTime() - start) / 1e9);
     int from = 0;
     for (Job j : batch) {
       int to = from + j.instances().size();

@@ -91,6 +91,15 @@ public final class ModelServer implements AutoCloseable {
   /** The most of an oversized body read (and discarded) before answering 413. */
   private static final long MAX_DRAIN = 64L << 20;
 
+  static {
+    // The JDK's server writes an answer's headers and body in two segments; with Nagle's algorithm
+    // the body then waits for the client's delayed ACK (~40 ms): 152 -> 737 answers/s at 8 clients.
+    // Read once, when the first server of the JVM starts.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
   private final Options options;
   private final ModelManager model;
   private final Batcher batcher;
@@ -99,6 +108,7 @@ public final class ModelServer implements AutoCloseable {
   private final HttpServer http;
   private final ThreadPoolExecutor handlers;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger arriving = new AtomicInteger(); // predict requests not yet queued
   private volatile boolean draining;
 
   /**
@@ -112,7 +122,8 @@ public final class ModelServer implements AutoCloseable {
     this.model = model;
     this.metrics = metrics;
     this.accessLog = accessLog;
-    this.batcher = new Batcher(options.maxBatch(), options.batchTimeout(), options.queueSize(), metrics, accessLog);
+    this.batcher = new Batcher(options.maxBatch(), options.batchTimeout(), options.queueSize(), arriving::get, metrics,
+        accessLog);
     metrics.queueLength(batcher::queueLength);
     AtomicInteger n = new AtomicInteger();
     this.handlers = new ThreadPoolExecutor(options.threads(), options.threads(), 60, TimeUnit.SECONDS,
@@ -155,18 +166,23 @@ public final class ModelServer implements AutoCloseable {
           }
           method(ex, "POST");
           PredictRequest request;
-          JsonNode body = readJson(ex);
-          Servable s = model.acquire();
-          List<Map<String, JsonNode>> results;
+          CompletableFuture<List<Map<String, JsonNode>>> answer;
+          arriving.incrementAndGet();
           try {
-            request = PredictRequest.read(body, s::endpoint, options.maxBatch());
-          } catch (RuntimeException e) {
-            s.release();
-            throw e;
+            JsonNode body = readJson(ex);
+            Servable s = model.acquire();
+            try {
+              request = PredictRequest.read(body, s::endpoint, options.maxBatch());
+            } catch (RuntimeException e) {
+              s.release();
+              throw e;
+            }
+            instances = request.instances().size();
+            answer = batcher.submit(request.endpoint(), request.instances(), s::release);
+          } finally {
+            arriving.decrementAndGet();
           }
-          instances = request.instances().size();
-          results = await(batcher.submit(request.endpoint(), request.instances(), s::release));
-          code = sendJson(ex, 200, request.answer(results));
+          code = sendJson(ex, 200, request.answer(await(answer)));
         } else if (m.group(3) != null) {
           method(ex, "GET");
           code = sendJson(ex, 200, metadata());

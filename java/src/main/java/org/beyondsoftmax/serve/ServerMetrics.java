@@ -11,7 +11,8 @@ import java.util.function.IntSupplier;
 
 /**
  * The server's metrics in Prometheus' text format ({@code GET /metrics}): requests by endpoint
- * and status code, errors by kind, the instances per session run (the batches), request latency,
+ * and status code, errors by kind, the instances per session run (the batches) and its time,
+ * request latency,
  * the queue's length and model loads.
  */
 public final class ServerMetrics {
@@ -24,6 +25,7 @@ public final class ServerMetrics {
   private final Counter errors;
   private final Histogram batchSize;
   private final Histogram latency;
+  private final Histogram runTime;
   private final Counter loads;
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
@@ -41,6 +43,9 @@ public final class ServerMetrics {
         .classicOnly().classicExponentialUpperBounds(1, 2, buckets).register(registry);
     latency = Histogram.builder().name("beyond_serve_request_latency_seconds")
         .help("time from a predict request's arrival to its answer").labelNames("endpoint").classicOnly()
+        .classicUpperBounds(LATENCY_BOUNDS).register(registry);
+    runTime = Histogram.builder().name("beyond_serve_batch_run_seconds")
+        .help("time of one batch's session run, with reading its inputs and writing its answers").classicOnly()
         .classicUpperBounds(LATENCY_BOUNDS).register(registry);
     loads = Counter.builder().name("beyond_serve_model_loads").help("model loads by result")
         .labelNames("result").register(registry);
@@ -64,8 +69,9 @@ public final class ServerMetrics {
     errors.labelValues(kind).inc();
   }
 
-  public void batch(int instances) {
+  public void batch(int instances, double seconds) {
     batchSize.observe(instances);
+    runTime.observe(seconds);
   }
 
   public void modelLoaded(boolean ok) {

@@ -14,10 +14,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 import org.junit.jupiter.api.Test;
 
 /** Dynamic batching: merging, limits, the bounded queue, failure isolation, release, shutdown. */
 class BatcherTest {
+  /** As if another request were always on its way: batches wait for their timeout. */
+  private static final IntSupplier ALWAYS_ARRIVING = () -> 1;
   private final ServerMetrics metrics = new ServerMetrics(8);
   private final FakeEndpoint endpoint = new FakeEndpoint("serving_default", List.of("ids"), -1);
   private final AtomicInteger released = new AtomicInteger();
@@ -32,7 +35,7 @@ class BatcherTest {
 
   @Test
   void requestsWaitingTogetherShareOneRunUpToMaxBatch() throws Exception {
-    try (Batcher b = new Batcher(8, Duration.ofMillis(200), 100, metrics, line -> { })) {
+    try (Batcher b = new Batcher(8, Duration.ofMillis(200), 100, ALWAYS_ARRIVING, metrics, line -> { })) {
       endpoint.gate = new CountDownLatch(1);
       var blocker = submit(b, instance(100)); // occupies the worker while the others queue
       Thread.sleep(300);
@@ -53,7 +56,7 @@ class BatcherTest {
 
   @Test
   void aLoneRequestWaitsAtMostTheTimeout() throws Exception {
-    try (Batcher b = new Batcher(64, Duration.ofMillis(30), 100, metrics, line -> { })) {
+    try (Batcher b = new Batcher(64, Duration.ofMillis(30), 100, ALWAYS_ARRIVING, metrics, line -> { })) {
       long t0 = System.nanoTime();
       submit(b, instance(1)).get(10, TimeUnit.SECONDS);
       double ms = (System.nanoTime() - t0) / 1e6;
@@ -63,8 +66,18 @@ class BatcherTest {
   }
 
   @Test
+  void aLoneRequestDoesNotWaitForCompanyThatIsNotComing() throws Exception {
+    try (Batcher b = new Batcher(64, Duration.ofSeconds(5), 100, () -> 0, metrics, line -> { })) {
+      long t0 = System.nanoTime();
+      submit(b, instance(1)).get(10, TimeUnit.SECONDS);
+      double ms = (System.nanoTime() - t0) / 1e6;
+      assertTrue(ms < 1000, "ran at once, not after the 5 s timeout: " + ms + " ms");
+    }
+  }
+
+  @Test
   void instancesOfDifferentShapesRunApartAndComeBackInOrder() throws Exception {
-    try (Batcher b = new Batcher(8, Duration.ofMillis(20), 100, metrics, line -> { })) {
+    try (Batcher b = new Batcher(8, Duration.ofMillis(20), 100, ALWAYS_ARRIVING, metrics, line -> { })) {
       List<Map<String, JsonNode>> r = submit(b, instance(1), instance(2, 3), instance(4), instance(5, 6))
           .get(10, TimeUnit.SECONDS);
       assertEquals(List.of(1, 5, 4, 11), r.stream().map(m -> m.get("sum").asInt()).toList());
@@ -75,7 +88,7 @@ class BatcherTest {
 
   @Test
   void aFullQueueRefusesAtOnceWith429() throws Exception {
-    try (Batcher b = new Batcher(1, Duration.ZERO, 3, metrics, line -> { })) {
+    try (Batcher b = new Batcher(1, Duration.ZERO, 3, ALWAYS_ARRIVING, metrics, line -> { })) {
       endpoint.gate = new CountDownLatch(1);
       var running = submit(b, instance(1));
       Thread.sleep(200); // the worker holds it
@@ -97,7 +110,7 @@ class BatcherTest {
 
   @Test
   void aFailingRequestDoesNotFailItsBatchmates() throws Exception {
-    try (Batcher b = new Batcher(8, Duration.ofMillis(200), 100, metrics, line -> { })) {
+    try (Batcher b = new Batcher(8, Duration.ofMillis(200), 100, ALWAYS_ARRIVING, metrics, line -> { })) {
       endpoint.gate = new CountDownLatch(1);
       var blocker = submit(b, instance(0));
       Thread.sleep(200);
@@ -118,7 +131,7 @@ class BatcherTest {
 
   @Test
   void closeRunsWhatIsQueuedThenRefuses() throws Exception {
-    Batcher b = new Batcher(2, Duration.ofMillis(1), 100, metrics, line -> { });
+    Batcher b = new Batcher(2, Duration.ofMillis(1), 100, ALWAYS_ARRIVING, metrics, line -> { });
     endpoint.gate = new CountDownLatch(1);
     List<CompletableFuture<List<Map<String, JsonNode>>>> fs = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
