@@ -144,82 +144,20 @@ public final class ModelServer implements AutoCloseable {
     return http.getAddress().getPort();
   }
 
+  /** What the request log and the metrics say of a request besides its status. */
+  private static final class Note {
+    String endpoint = "other";
+    int instances;
+  }
+
   private void handle(HttpExchange ex) {
     long start = System.nanoTime();
     String path = ex.getRequestURI().getPath();
-    String kind = "other";
+    Note note = new Note();
     int code = 500;
-    int instances = 0;
     inFlight.incrementAndGet();
     try {
-      Matcher m = MODEL_PATH.matcher(path);
-      if (m.matches()) {
-        String verb = m.group(4);
-        kind = verb != null ? verb : m.group(3) != null ? "metadata" : "status";
-        requireModel(m.group(1), m.group(2));
-        if (verb != null) {
-          if (draining) {
-            throw new ApiException(503, "the server is shutting down");
-          }
-          if (!verb.equals("predict")) {
-            throw ApiException.badRequest("':" + verb + "' is not served; use ':predict'");
-          }
-          method(ex, "POST");
-          PredictRequest request;
-          CompletableFuture<List<Map<String, JsonNode>>> answer;
-          arriving.incrementAndGet();
-          try {
-            JsonNode body = readJson(ex);
-            Servable s = model.acquire();
-            try {
-              request = PredictRequest.read(body, s::endpoint, options.maxBatch());
-            } catch (RuntimeException e) {
-              s.release();
-              throw e;
-            }
-            instances = request.instances().size();
-            answer = batcher.submit(request.endpoint(), request.instances(), s::release);
-          } finally {
-            arriving.decrementAndGet();
-          }
-          code = sendJson(ex, 200, request.answer(await(answer)));
-        } else if (m.group(3) != null) {
-          method(ex, "GET");
-          code = sendJson(ex, 200, metadata());
-        } else {
-          method(ex, "GET");
-          code = sendJson(ex, 200, status());
-        }
-      } else {
-        switch (path) {
-          case "/healthz" -> {
-            kind = "healthz";
-            method(ex, "GET");
-            code = sendJson(ex, 200, JSON.createObjectNode().put("status", "ok"));
-          }
-          case "/readyz" -> {
-            kind = "readyz";
-            method(ex, "GET");
-            long v = model.status().version();
-            boolean ready = v > 0 && !draining;
-            ObjectNode o = JSON.createObjectNode().put("status", ready ? "ready" : "not ready")
-                .put("model", model.name()).put("version", v);
-            if (draining) {
-              o.put("reason", "shutting down");
-            }
-            code = sendJson(ex, ready ? 200 : 503, o);
-          }
-          case "/metrics" -> {
-            kind = "metrics";
-            method(ex, "GET");
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            metrics.write(b);
-            code = send(ex, 200, metrics.contentType(), b.toByteArray());
-          }
-          default -> throw ApiException.notFound("no such endpoint: " + path + "; try /v1/models/" + model.name()
-              + ", /v1/models/" + model.name() + ":predict, /healthz, /readyz or /metrics");
-        }
-      }
+      code = route(ex, path, note);
     } catch (ApiException e) {
       code = error(ex, e.status(), e.getMessage());
     } catch (RuntimeException | IOException | Error e) {
@@ -227,13 +165,85 @@ public final class ModelServer implements AutoCloseable {
       code = error(ex, 500, "internal error: " + e.getMessage());
     } finally {
       double seconds = (System.nanoTime() - start) / 1e9;
-      metrics.request(kind, code, seconds);
+      metrics.request(note.endpoint, code, seconds);
       accessLog.accept(String.format("%s %s \"%s %s\" %d %.1fms%s", Instant.now(),
           ex.getRemoteAddress() == null ? "-" : ex.getRemoteAddress().getAddress().getHostAddress(),
-          ex.getRequestMethod(), path, code, seconds * 1e3, instances > 0 ? " instances=" + instances : ""));
+          ex.getRequestMethod(), path, code, seconds * 1e3, note.instances > 0 ? " instances=" + note.instances : ""));
       ex.close();
       inFlight.decrementAndGet();
     }
+  }
+
+  /** Answers one request; returns the status sent. */
+  private int route(HttpExchange ex, String path, Note note) throws IOException {
+    Matcher m = MODEL_PATH.matcher(path);
+    if (m.matches()) {
+      String verb = m.group(4);
+      note.endpoint = verb != null ? verb : m.group(3) != null ? "metadata" : "status";
+      requireModel(m.group(1), m.group(2));
+      if (verb != null) {
+        if (!verb.equals("predict")) {
+          throw ApiException.badRequest("':" + verb + "' is not served; use ':predict'");
+        }
+        method(ex, "POST");
+        return predict(ex, note);
+      }
+      method(ex, "GET");
+      return sendJson(ex, 200, m.group(3) != null ? metadata() : status());
+    }
+    switch (path) {
+      case "/healthz" -> {
+        note.endpoint = "healthz";
+        method(ex, "GET");
+        return sendJson(ex, 200, JSON.createObjectNode().put("status", "ok"));
+      }
+      case "/readyz" -> {
+        note.endpoint = "readyz";
+        method(ex, "GET");
+        long v = model.status().version();
+        boolean ready = v > 0 && !draining;
+        ObjectNode o = JSON.createObjectNode().put("status", ready ? "ready" : "not ready").put("model", model.name())
+            .put("version", v);
+        if (draining) {
+          o.put("reason", "shutting down");
+        }
+        return sendJson(ex, ready ? 200 : 503, o);
+      }
+      case "/metrics" -> {
+        note.endpoint = "metrics";
+        method(ex, "GET");
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        metrics.write(b);
+        return send(ex, 200, metrics.contentType(), b.toByteArray());
+      }
+      default -> throw ApiException.notFound("no such endpoint: " + path + "; try /v1/models/" + model.name()
+          + ", /v1/models/" + model.name() + ":predict, /healthz, /readyz or /metrics");
+    }
+  }
+
+  /** Reads, validates and queues a predict request, and answers when its batch has run. */
+  private int predict(HttpExchange ex, Note note) throws IOException {
+    if (draining) {
+      throw new ApiException(503, "the server is shutting down");
+    }
+    PredictRequest request;
+    CompletableFuture<List<Map<String, JsonNode>>> answer;
+    arriving.incrementAndGet();
+    try {
+      JsonNode body = readJson(ex);
+      Servable s = model.acquire();
+      try {
+        request = PredictRequest.read(body, s::endpoint, options.maxBatch());
+      } catch (RuntimeException e) {
+        s.release();
+        throw e;
+      }
+      note.instances = request.instances().size();
+      answer = batcher.submit(request.endpoint(), request.instances(), s::release);
+    } finally {
+      arriving.decrementAndGet();
+    }
+    return sendJson(ex, 200, request.answer(await(answer)));
   }
 
   private List<Map<String, JsonNode>> await(CompletableFuture<List<Map<String, JsonNode>>> f) {
