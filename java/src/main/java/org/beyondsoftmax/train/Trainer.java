@@ -193,10 +193,17 @@ public final class Trainer {
           state.bestValid(), settings);
     }
     Files2.sync(tmp);
-    Files2.deleteTree(out.resolve("variables"));
+    // renames only: the old variables leave and the new ones arrive whole (a directory cannot be
+    // renamed over a full one); the graph is the same for the same settings
+    Path old = out.resolve(".variables-old");
+    Files2.deleteTree(old);
+    if (Files.exists(out.resolve("variables"))) {
+      Files.move(out.resolve("variables"), old, StandardCopyOption.ATOMIC_MOVE);
+    }
     Files.move(tmp.resolve("variables"), out.resolve("variables"), StandardCopyOption.ATOMIC_MOVE);
     Files.move(tmp.resolve("saved_model.pb"), out.resolve("saved_model.pb"), StandardCopyOption.ATOMIC_MOVE,
         StandardCopyOption.REPLACE_EXISTING);
+    Files2.deleteTree(old);
     Files2.deleteTree(tmp);
     Json.write(out.resolve(ModelInfo.FILE), info);
     listener.message("exported the SavedModel of " + name + String.format(" (validation perplexity %.2f) to ",
