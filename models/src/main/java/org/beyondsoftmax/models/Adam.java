@@ -65,7 +65,7 @@ public final class Adam {
     }
     ready.add(s.identity(loss));
     Ops after = s.withControlDependencies(ready);
-    Variable<T> step = zeros(s, "step", Shape.scalar(), type);
+    Variable<T> step = Slots.zeros(s, "step", Shape.scalar(), type);
     Operand<T> t = after.assignAdd(step, cast(s, 1, type));
     Operand<T> b1 = cast(s, settings.beta1(), type);
     Operand<T> b2 = cast(s, settings.beta2(), type);
@@ -75,18 +75,14 @@ public final class Adam {
     for (int i = 0; i < params.size(); i++) {
       Parameter<T> p = params.get(i);
       Shape shape = p.variable().shape();
-      updates.add(after.train.applyAdam(p.variable(), zeros(s, p.name() + "_m", shape, type),
-          zeros(s, p.name() + "_v", shape, type), b1Power, b2Power,
+      updates.add(after.train.applyAdam(p.variable(), Slots.zeros(s, p.name() + "_m", shape, type),
+          Slots.zeros(s, p.name() + "_v", shape, type), b1Power, b2Power,
           cast(s, settings.learningRate() * p.learningRateMultiplier(), type), b1, b2,
           cast(s, settings.epsilon(), type), g.get(i)));
     }
     return s.withControlDependencies(updates).noOp();
   }
 
-  private static <T extends TFloating> Variable<T> zeros(Ops tf, String name, Shape shape, Class<T> type) {
-    Ops init = tf.withInitScope();
-    return tf.withName(name).variable(init.zeros(init.constant(shape), type));
-  }
 
   private static <T extends TFloating> Operand<T> cast(Ops tf, double value, Class<T> type) {
     return tf.dtypes.cast(tf.constant(value), type);

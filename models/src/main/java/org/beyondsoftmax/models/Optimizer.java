@@ -116,18 +116,14 @@ public final class Optimizer {
         Operand<T> b2 = cast(s, settings.beta2(), type);
         Shape shape = p.variable().shape();
         String slot = p.variable().op().name().replace('/', '_');
-        updates.add(after.train.applyAdam(p.variable(), zeros(s, slot + "_m", shape, type),
-            zeros(s, slot + "_v", shape, type), after.math.pow(b1, t), after.math.pow(b2, t), rate, b1, b2,
+        updates.add(after.train.applyAdam(p.variable(), Slots.zeros(s, slot + "_m", shape, type),
+            Slots.zeros(s, slot + "_v", shape, type), after.math.pow(b1, t), after.math.pow(b2, t), rate, b1, b2,
             cast(s, settings.epsilon(), type), gReady.get(i)));
       }
     }
     return new Step<>(s.withControlDependencies(updates).noOp(), norm, count);
   }
 
-  private static <T extends TFloating> Variable<T> zeros(Ops tf, String name, Shape shape, Class<T> type) {
-    Ops init = tf.withInitScope();
-    return tf.withName(name).variable(init.zeros(init.constant(shape), type));
-  }
 
   private static <T extends TFloating> Operand<T> cast(Ops tf, double value, Class<T> type) {
     return tf.dtypes.cast(tf.constant(value), type);

@@ -3,6 +3,7 @@ package org.beyondsoftmax.models;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import org.beyondsoftmax.ops.Shapes;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -47,7 +48,7 @@ public final class Parameters<T extends TFloating> {
   /** A variable with normal(0, stddev^2) initial values. */
   public Operand<T> normal(String name, Shape shape, double stddev) {
     return add(name, 1.0, i -> i.math.mul(
-        i.random.statelessRandomNormal(i.constant(shape), seed(i, name), config.dtype()),
+        i.random.statelessRandomNormal(Shapes.of(i, shape), seed(i, name), config.dtype()),
         scalar(i, stddev)));
   }
 
@@ -55,14 +56,14 @@ public final class Parameters<T extends TFloating> {
   public Operand<T> uniform(String name, Shape shape, double low, double high) {
     return add(name, 1.0, i -> i.math.add(
         i.math.mul(
-            i.random.statelessRandomUniform(i.constant(shape), seed(i, name), config.dtype()),
+            i.random.statelessRandomUniform(Shapes.of(i, shape), seed(i, name), config.dtype()),
             scalar(i, high - low)),
         scalar(i, low)));
   }
 
   /** A variable filled with {@code value}. */
   public Operand<T> constant(String name, Shape shape, double value) {
-    return add(name, 1.0, i -> i.fill(i.constant(shape), scalar(i, value)));
+    return add(name, 1.0, i -> i.fill(Shapes.of(i, shape), scalar(i, value)));
   }
 
   /**

@@ -41,7 +41,7 @@ final class Candidates {
     Operand<T> values = tf.gatherNd(rows, where);
     Operand<TInt32> rowCount = tf.stridedSlice(tf.shape(rows), Indices.at(0));
     Operand<TInt32> counts =
-        tf.math.bincount(tf.dtypes.cast(row, TInt32.class), rowCount, tf.constant(new int[0]));
+        tf.math.bincount(tf.dtypes.cast(row, TInt32.class), rowCount, Shapes.emptyInt32(tf));
     Operand<TInt64> starts =
         tf.dtypes.cast(tf.math.cumsum(counts, tf.constant(0), Cumsum.exclusive(true)), TInt64.class);
     Operand<TInt64> n = tf.stridedSlice(tf.shape(values, TInt64.class), Indices.at(0));
