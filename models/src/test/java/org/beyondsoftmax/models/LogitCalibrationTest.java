@@ -14,7 +14,8 @@ import org.tensorflow.types.TFloat32;
  * {@link LogitCalibration#fit} after another session has run: from then on TensorFlow's CPU
  * allocator is the pooling (BFC) one when {@code TF_CPU_ALLOCATOR_USE_BFC=true} (as in
  * {@code ./beyond} and the tests), which gives zero-byte host tensors no memory, so TF-Java fails on
- * any empty constant ({@code tf.constant(Shape.scalar())}). {@code beyond calibrate} hit this.
+ * any empty constant ({@code tf.constant(Shape.scalar())}). {@code beyond calibrate} hit this. Run
+ * alone it fails without {@code Shapes}; after other tests it may not ({@code ShapesTest} pins it).
  */
 class LogitCalibrationTest {
   @Test

@@ -2,8 +2,10 @@ package org.beyondsoftmax.ops;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
@@ -14,14 +16,30 @@ import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /**
- * {@link Shapes} after a session has run, when TensorFlow's pooling CPU allocator is in use (the
- * build sets {@code TF_CPU_ALLOCATOR_USE_BFC=true} for the tests, as {@code ./beyond} does).
+ * {@link Shapes} after a session has run with TensorFlow's pooling CPU allocator
+ * ({@code TF_CPU_ALLOCATOR_USE_BFC=true}, as {@code ./beyond} runs). In a fresh JVM, where the
+ * first session sets the allocator up, {@code tf.constant(Shape.scalar())} then fails; after other
+ * tests it may not, so the case runs in a JVM of its own ({@link #main}).
  */
 class ShapesTest {
   @Test
-  void scalarShapesAndEmptyVectorsBuildAfterASessionHasRun() {
-    boolean bfc = "true".equals(System.getenv("TF_CPU_ALLOCATOR_USE_BFC"));
-    System.out.println("ShapesTest: TF_CPU_ALLOCATOR_USE_BFC=" + System.getenv("TF_CPU_ALLOCATOR_USE_BFC"));
+  void scalarShapesAndEmptyVectorsBuildAfterASessionHasRun() throws Exception {
+    ProcessBuilder b = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), ShapesTest.class.getName()).redirectErrorStream(true);
+    b.environment().put("TF_CPU_ALLOCATOR_USE_BFC", "true");
+    Process p = b.start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertTrue(p.waitFor(2, TimeUnit.MINUTES));
+    System.out.println("ShapesTest (child JVM):\n" + out.lines()
+        .filter(l -> l.startsWith("plain") || l.startsWith("Shapes")).reduce("", (x, y) -> x + y + "\n"));
+    assertEquals(0, p.exitValue(), out);
+    assertTrue(out.contains("plain tf.constant(Shape.scalar()): NullPointerException"),
+        "the TF-Java failure Shapes exists for (if it is gone, Shapes may go too):\n" + out);
+    assertTrue(out.contains("Shapes: ok"), out);
+  }
+
+  /** The case, in a fresh JVM: a session runs, then a graph needs a scalar shape and [] . */
+  public static void main(String[] args) {
     try (Graph g = new Graph(); Session s = new Session(g)) {
       Ops tf = Ops.create(g);
       try (var r = s.runner().fetch(tf.math.add(tf.constant(1f), tf.constant(2f))).run()) {
@@ -30,9 +48,11 @@ class ShapesTest {
     }
     try (Graph g = new Graph(); Session s = new Session(g)) {
       Ops tf = Ops.create(g);
-      if (bfc) {
-        // what Shapes avoids: TF-Java's empty host tensor has no memory under this allocator
-        assertThrows(NullPointerException.class, () -> tf.constant(Shape.scalar()));
+      try {
+        tf.constant(Shape.scalar());
+        System.out.println("plain tf.constant(Shape.scalar()): built");
+      } catch (NullPointerException e) {
+        System.out.println("plain tf.constant(Shape.scalar()): NullPointerException");
       }
       var scalarZero = tf.zeros(Shapes.of(tf, Shape.scalar()), TFloat32.class);
       var matrixShape = Shapes.of(tf, Shape.of(2, 3));
@@ -46,5 +66,6 @@ class ShapesTest {
         assertEquals(0, ((TInt32) r.get(2)).getInt(0));
       }
     }
+    System.out.println("Shapes: ok");
   }
 }
