@@ -15,12 +15,7 @@ import java.util.Map;
 import org.tensorflow.Signature;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.proto.DataType;
-import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TFloat64;
-import org.tensorflow.types.TInt32;
-import org.tensorflow.types.TInt64;
 
 /**
  * Labelled examples for a SavedModel signature, as JSON Lines: one object per line with a value
@@ -136,38 +131,16 @@ public final class LabelledData {
       for (int i = from; i < to; i++) {
         System.arraycopy(values.get(in).get(i), 0, all, (i - from) * per, per);
       }
-      out.put(in, tensor(types.get(in), Shape.of(dims), all, in));
+      out.put(in, tensor(types.get(in), dims, all, in));
     }
     return out;
   }
 
-  private static Tensor tensor(DataType type, Shape shape, double[] v, String name) {
-    int n = v.length;
-    return switch (type) {
-      case DT_FLOAT -> {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-          a[i] = (float) v[i];
-        }
-        yield TFloat32.tensorOf(shape, DataBuffers.of(a, true, false));
-      }
-      case DT_DOUBLE -> TFloat64.tensorOf(shape, DataBuffers.of(v, true, false));
-      case DT_INT32 -> {
-        int[] a = new int[n];
-        for (int i = 0; i < n; i++) {
-          a[i] = (int) v[i];
-        }
-        yield TInt32.tensorOf(shape, DataBuffers.of(a, true, false));
-      }
-      case DT_INT64 -> {
-        long[] a = new long[n];
-        for (int i = 0; i < n; i++) {
-          a[i] = (long) v[i];
-        }
-        yield TInt64.tensorOf(shape, DataBuffers.of(a, true, false));
-      }
-      default -> throw new IllegalArgumentException("input \"" + name + "\" has dtype " + type
-          + "; supported: float32, float64, int32, int64");
-    };
+  private static Tensor tensor(DataType type, long[] shape, double[] v, String name) {
+    ValueType t = ValueType.of(type).filter(x -> x != ValueType.BOOL).orElseThrow(() -> new IllegalArgumentException(
+        "input \"" + name + "\" has dtype " + type + "; supported: float32, float64, int32, int64"));
+    boolean integral = t == ValueType.INT32 || t == ValueType.INT64;
+    return new TensorValues(t, shape, integral ? Arrays.stream(v).mapToLong(x -> (long) x).toArray() : null,
+        integral ? null : v).toTensor();
   }
 }

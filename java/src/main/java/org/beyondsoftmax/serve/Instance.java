@@ -1,6 +1,7 @@
 package org.beyondsoftmax.serve;
 
 import java.util.Map;
+import org.beyondsoftmax.savedmodel.TensorValues;
 
 /**
  * One instance of a predict request, validated against its endpoint: the values of every input

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.beyondsoftmax.savedmodel.TensorValues;
+import org.beyondsoftmax.savedmodel.ValueType;
 
 /**
  * Tensors to and from the JSON of TensorFlow Serving's REST API: a tensor is a (nested) list of

@@ -8,6 +8,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.beyondsoftmax.savedmodel.TensorValues;
+import org.beyondsoftmax.savedmodel.ValueType;
 import org.tensorflow.Result;
 import org.tensorflow.SessionFunction;
 import org.tensorflow.Signature;

@@ -1,6 +1,7 @@
 package org.beyondsoftmax.serve;
 
 import java.util.Set;
+import org.beyondsoftmax.savedmodel.TensorValues;
 
 /**
  * What a language model's inputs of word ids accept: ids in {@code [0, vocabulary)} and at most

@@ -15,6 +15,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
+import org.beyondsoftmax.savedmodel.TensorValues;
+import org.beyondsoftmax.savedmodel.ValueType;
 import org.junit.jupiter.api.Test;
 
 /** Dynamic batching: merging, limits, the bounded queue, failure isolation, release, shutdown. */

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.beyondsoftmax.savedmodel.TensorValues;
+import org.beyondsoftmax.savedmodel.ValueType;
 import org.tensorflow.exceptions.TFInvalidArgumentException;
 
 /**

@@ -1,4 +1,4 @@
-package org.beyondsoftmax.serve;
+package org.beyondsoftmax.savedmodel;
 
 import java.util.Arrays;
 import java.util.List;
@@ -12,8 +12,9 @@ import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /**
- * The values of one tensor in row-major order with their shape: an instance's input (its shape
- * without the batch axis) or a whole batch. Integers are held as {@code long}, reals as
+ * The values of one tensor in row-major order with their shape, between JSON-like host values and
+ * TensorFlow: a served instance's input (its shape without the batch axis), a whole batch, a
+ * batch of calibration examples ({@link LabelledData}). Integers are held as {@code long}, reals as
  * {@code double}, booleans as 0/1; {@link #toTensor} narrows to the dtype.
  *
  * @param longs the values of an integer or boolean tensor (null otherwise)

@@ -1,9 +1,9 @@
-package org.beyondsoftmax.serve;
+package org.beyondsoftmax.savedmodel;
 
 import java.util.Optional;
 import org.tensorflow.proto.DataType;
 
-/** The tensor dtypes the server reads from and writes to JSON: numbers and booleans. */
+/** The tensor dtypes read from and written to JSON (serving, calibration data): numbers and booleans. */
 public enum ValueType {
   INT32(DataType.DT_INT32),
   INT64(DataType.DT_INT64),
