@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 import org.beyondsoftmax.corpus.Vocabulary;
+import org.beyondsoftmax.ops.testing.ChildJvm;
 import org.beyondsoftmax.testing.TinyLanguageModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,10 +84,7 @@ class ScriptsTest {
 
   /** Runs {@code script} as its comment says (source-file mode, the application's class path). */
   static String run(String script, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), SCRIPTS.resolve(script).toString()));
-    command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    Process p = ChildJvm.of(SCRIPTS.resolve(script).toString(), args).start();
     String out = new String(p.getInputStream().readAllBytes());
     assertTrue(p.waitFor(5, TimeUnit.MINUTES), script + " finishes");
     System.out.println("ScriptsTest, " + script + ":\n" + out.lines().filter(l -> !l.contains(" I tensorflow/")

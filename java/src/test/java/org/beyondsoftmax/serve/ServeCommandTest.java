@@ -22,12 +22,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.beyondsoftmax.cli.Main;
+import org.beyondsoftmax.ops.testing.ChildJvm;
 import org.beyondsoftmax.savedmodel.KernelCoverage;
 import org.beyondsoftmax.testing.TinyLanguageModels;
 import org.beyondsoftmax.train.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code beyond serve} and {@code beyond loadtest} as commands: start-up errors, a real process, SIGTERM. */
 class ServeCommandTest {
@@ -70,12 +70,8 @@ class ServeCommandTest {
   @Test
   void aServerProcessAnswersAndStopsGracefullyOnSigterm(@TempDir Path tmp) throws Exception {
     Path model = TinyLanguageModels.train(tmp.resolve("lm"), "softmax", 1);
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "org.beyondsoftmax.cli.Main", "serve", "--model",
-        model.toString(), "--port", "0", "--host", "127.0.0.1", "--name", "lm"));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-    pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
-    Process p = pb.start();
+    Process p = ChildJvm.of("org.beyondsoftmax.cli.Main", "serve", "--model", model.toString(), "--port", "0",
+        "--host", "127.0.0.1", "--name", "lm").start();
     List<String> lines = new ArrayList<>();
     try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       Pattern serving = Pattern.compile("serving lm on http://127.0.0.1:(\\d+)/");

@@ -8,12 +8,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.beyondsoftmax.corpus.Corpus;
 import org.beyondsoftmax.corpus.TextCorpus;
 import org.beyondsoftmax.models.SavedLanguageModel;
+import org.beyondsoftmax.ops.testing.ChildJvm;
 import org.beyondsoftmax.testing.TinyLanguageModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,15 +85,10 @@ class TrainerTest {
     TrainState straight = new Trainer(tmp.resolve("straight"), c, TrainListener.SILENT).run(settings(text, epochs, 0));
     Path killed = tmp.resolve("killed");
     TrainSettings s = settings(text, epochs, 0);
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "org.beyondsoftmax.cli.Main", "train",
-        "--corpus", text.toString(), "--out", killed.toString(), "--head", s.head(), "--embed", "8", "--hidden", "8",
+    ProcessBuilder pb = ChildJvm.of("org.beyondsoftmax.cli.Main", "train", "--corpus", text.toString(), "--out", killed.toString(), "--head", s.head(), "--embed", "8", "--hidden", "8",
         "--layers", "1", "--bptt", "6", "--batch", "4", "--eval-batch", "3", "--optimizer", "adam", "--lr", "0.02",
         "--clip", "1.0", "--dropout", "0.1", "--epochs", String.valueOf(epochs), "--lr-decay", "0.5",
-        "--patience", "3", "--seed", "3", "--top-k", "3"));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(tmp.resolve("child.log").toFile());
-    pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
+        "--patience", "3", "--seed", "3", "--top-k", "3").redirectOutput(tmp.resolve("child.log").toFile());
     Process p = pb.start();
     Path latest = killed.resolve(Checkpoints.DIR).resolve(Checkpoints.LATEST);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.beyondsoftmax.ops.testing.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,12 +66,8 @@ class SavedModelRoundTripTest {
   }
 
   private static double[] child(Path from, Path to) throws IOException, InterruptedException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        RoundTripChild.class.getName(), from.toString(), to.toString(), String.valueOf(MORE))
-        .redirectErrorStream(true);
-    pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
-    Process p = pb.start();
+    Process p = ChildJvm.of(RoundTripChild.class.getName(), from.toString(), to.toString(), String.valueOf(MORE))
+        .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child process finished");
     assertEquals(0, p.exitValue(), "the child process failed:\n" + out);

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.beyondsoftmax.ops.testing.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
@@ -24,8 +24,7 @@ import org.tensorflow.types.TInt64;
 class ShapesTest {
   @Test
   void scalarShapesAndEmptyVectorsBuildAfterASessionHasRun() throws Exception {
-    ProcessBuilder b = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), ShapesTest.class.getName()).redirectErrorStream(true);
+    ProcessBuilder b = ChildJvm.of(ShapesTest.class.getName());
     b.environment().put("TF_CPU_ALLOCATOR_USE_BFC", "true");
     Process p = b.start();
     String out = new String(p.getInputStream().readAllBytes());
