@@ -36,9 +36,13 @@ public class CalibrateLanguageModel {
       }
     }
     // the last 20 % of the windows only check the fit; 300 full-batch Adam steps at 0.05
-    var r = Calibrator.calibrate(model, "next_word", "log_probabilities", data, out,
-        new Calibrator.Options(kind, 50, 300, 0.05, 0.2, 256));
-    Files.delete(data);
+    Calibrator.Report r;
+    try {
+      r = Calibrator.calibrate(model, "next_word", "log_probabilities", data, out,
+          new Calibrator.Options(kind, 50, 300, 0.05, 0.2, 256));
+    } finally {
+      Files.delete(data);
+    }
     vocabulary.write(out.resolve("vocab.txt"));
     System.out.printf("%s: NLL on %d fitted windows %.4f -> %.4f, on %d held-out windows %.4f -> %.4f%n",
         r.transform(), r.fitExamples(), r.fitNllBefore(), r.fitNllAfter(), r.checkExamples(),
