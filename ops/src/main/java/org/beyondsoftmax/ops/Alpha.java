@@ -32,10 +32,15 @@ final class Alpha {
           "alpha must be a scalar or hold one value per row (shape of x without the class axis, or"
               + " with size 1 there), got shape " + alpha.shape() + " for x " + x.shape());
     }
+    return atLeastOne(tf, a);
+  }
+
+  /** {@code a}, after a run-time check that every entry is &gt;= 1. */
+  static <T extends TNumber> Operand<T> atLeastOne(Ops tf, Operand<T> a) {
     AssertThat check =
         tf.assertThat(
             tf.reduceAll(
-                tf.math.greaterEqual(a, G.scalar(tf, 1.0, a)),
+                tf.math.greaterEqual(a, Rows.scalar(tf, 1.0, a)),
                 tf.range(tf.constant(0), tf.rank(a), tf.constant(1))),
             List.of(tf.constant("alpha must be >= 1; got"), a));
     return tf.withControlDependencies(List.of(check)).identity(a);

@@ -31,9 +31,9 @@ final class Candidates {
   static <T extends TNumber> Operand<T> sortedTop(
       Ops tf, Operand<T> x, Operand<T> shift, Operand<T> width, SortStrategy strategy) {
     if (strategy == SortStrategy.FULL_SORT) {
-      return tf.nn.topK(x, G.lastDim(tf, x), TInt32.class).values();
+      return tf.nn.topK(x, Rows.lastDim(tf, x), TInt32.class).values();
     }
-    Operand<TInt32> classes = G.lastDim(tf, x);
+    Operand<TInt32> classes = Rows.lastDim(tf, x);
     Operand<T> rows = tf.reshape(x, tf.stack(List.of(tf.constant(-1), classes)));
     Operand<T> floor = tf.reshape(tf.math.sub(shift, width), tf.constant(new int[] {-1, 1}));
     Operand<TInt64> where = tf.where(tf.math.greater(rows, floor)); // [n, 2] (row, column)
@@ -66,7 +66,7 @@ final class Candidates {
 
   /** 1, 2, ..., k along the last axis of {@code sorted}, in its dtype. */
   static <T extends TNumber> Operand<T> ranks(Ops tf, Operand<T> sorted) {
-    Operand<TInt32> k = G.lastDim(tf, sorted);
+    Operand<TInt32> k = Rows.lastDim(tf, sorted);
     return tf.dtypes.cast(
         tf.range(tf.constant(1), tf.math.add(k, tf.constant(1)), tf.constant(1)), sorted.type());
   }

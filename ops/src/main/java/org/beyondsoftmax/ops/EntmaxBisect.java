@@ -18,11 +18,14 @@ import org.tensorflow.types.family.TNumber;
  * <p>The bisection runs on the sorted candidates z &gt; -1 only (z = (alpha - 1)(x - max x); the
  * support never reaches below -1), so its cost follows the support, not the row length.
  *
+ * <p>Its regulariser is the Tsallis alpha-entropy ({@link Entropies#tsallis}), differentiable in
+ * alpha, so the Fenchel-Young losses of {@link ThresholdMapping} also train alpha.
+ *
  * <p>Gradient (custom), with r = p^(2 - alpha) on the support: dx = r g - (sum(r g)/sum(r)) r and
  * d alpha = sum g [ (p - r~)/(alpha-1)^2 - (p log p - r~ sum(p log p))/(alpha - 1) ], r~ =
  * r/sum(r) (as in the entmax package). At alpha = 1 exactly the alpha-gradient is reported as 0.
  */
-final class EntmaxBisect {
+final class EntmaxBisect extends ThresholdMapping {
   static final String RULE = "entmax_bisect";
 
   static {
@@ -36,21 +39,38 @@ final class EntmaxBisect {
         });
   }
 
-  private EntmaxBisect() {}
+  private final Operand<?> alpha;
 
-  /** @param alpha shape [.., 1] broadcastable over the rows of x, same dtype as x */
-  static <T extends TNumber> Operand<T> lastAxis(Ops tf, Operand<T> x, Operand<T> alpha) {
+  /** @param alpha shape [.., 1] broadcastable over the rows of x (or a scalar), x's dtype */
+  EntmaxBisect(Operand<?> alpha) {
+    this.alpha = alpha;
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T extends TNumber> Operand<T> alpha() {
+    return (Operand<T>) alpha;
+  }
+
+  @Override
+  <T extends TNumber> Operand<T> entropy(Ops tf, Operand<T> p) {
+    return Entropies.tsallis(tf, p, alpha());
+  }
+
+  /** The strategy is ignored: the bisection always runs on the bounded candidates. */
+  @Override
+  <T extends TNumber> Operand<T> lastAxis(Ops tf, Operand<T> x, SortStrategy strategy) {
+    Operand<T> alpha = alpha();
     Operand<T> xs = tf.stopGradient(x);
     Operand<T> a = tf.stopGradient(alpha);
-    Operand<T> one = G.scalar(tf, 1.0, xs);
+    Operand<T> one = Rows.scalar(tf, 1.0, xs);
     Operand<TBool> isSoftmax = tf.math.equal(a, one);
     // alpha - 1, with alpha = 1 rows computed as sparsemax and replaced by softmax below
     Operand<T> am1 = tf.select(isSoftmax, one, tf.math.sub(a, one));
-    Operand<T> m = G.safeMax(tf, xs);
+    Operand<T> m = Rows.safeMax(tf, xs);
     Operand<T> top = Candidates.sortedTop(tf, xs, m, tf.math.reciprocal(am1), SortStrategy.BOUNDED_TOP_K);
-    Operand<T> tau = bisect(tf, tf.math.mul(tf.math.sub(top, m), am1), am1, G.lastDim(tf, xs));
+    Operand<T> tau = bisect(tf, tf.math.mul(tf.math.sub(top, m), am1), am1, Rows.lastDim(tf, xs));
     Operand<T> p = pow(tf, tf.math.sub(tf.math.mul(tf.math.sub(xs, m), am1), tau), am1);
-    p = tf.math.mul(p, tf.math.reciprocal(Softmax.nonZero(tf, G.sumLast(tf, p))));
+    p = tf.math.mul(p, tf.math.reciprocal(Rows.nonZero(tf, Rows.sumLast(tf, p))));
     p = tf.select(isSoftmax, Softmax.softmax(tf, xs), p);
     Operand<T> alphaRows = tf.math.add(tf.zerosLike(m), alpha);
     return CustomGradients.apply(tf, RULE, p, List.of(x, alphaRows), Map.of());
@@ -58,7 +78,7 @@ final class EntmaxBisect {
 
   private static <T extends TNumber> Operand<T> pow(Ops tf, Operand<T> t, Operand<T> am1) {
     Operand<T> pos = tf.math.maximum(t, tf.zerosLike(t));
-    return G.pow(tf, pos, tf.math.reciprocal(am1));
+    return Rows.pow(tf, pos, tf.math.reciprocal(am1));
   }
 
   /**
@@ -67,17 +87,17 @@ final class EntmaxBisect {
    */
   private static <T extends TNumber> Operand<T> bisect(
       Ops tf, Operand<T> z, Operand<T> am1, Operand<TInt32> rowLength) {
-    Operand<T> one = G.scalar(tf, 1.0, z);
+    Operand<T> one = Rows.scalar(tf, 1.0, z);
     Operand<T> d = tf.dtypes.cast(rowLength, z.type());
-    Operand<T> lo = tf.math.sub(tf.zerosLike(G.maxLast(tf, z)), one);
+    Operand<T> lo = tf.math.sub(tf.zerosLike(Rows.maxLast(tf, z)), one);
     Operand<T> hi = tf.math.neg(tf.math.pow(tf.math.reciprocal(d), am1));
     Operand<T> width = tf.math.sub(hi, lo);
     int iterations = z.type() == TFloat64.class ? 54 : 26;
-    Operand<T> half = G.scalar(tf, 0.5, z);
+    Operand<T> half = Rows.scalar(tf, 0.5, z);
     for (int i = 0; i < iterations; i++) {
       width = tf.math.mul(width, half);
       Operand<T> mid = tf.math.add(lo, width);
-      Operand<T> mass = G.sumLast(tf, pow(tf, tf.math.sub(z, mid), am1));
+      Operand<T> mass = Rows.sumLast(tf, pow(tf, tf.math.sub(z, mid), am1));
       lo = tf.select(tf.math.greaterEqual(mass, one), mid, lo);
     }
     return lo;
@@ -85,20 +105,20 @@ final class EntmaxBisect {
 
   private static <T extends TNumber> List<Operand<?>> gradients(
       Ops tf, Operand<?> in0, Operand<T> p, Operand<T> alpha, Operand<T> g) {
-    Operand<T> one = G.scalar(tf, 1.0, p);
+    Operand<T> one = Rows.scalar(tf, 1.0, p);
     Operand<TBool> on = tf.math.greater(p, tf.zerosLike(p));
     Operand<TBool> isSoftmax = tf.math.equal(alpha, one);
     Operand<T> am1 = tf.select(isSoftmax, one, tf.math.sub(alpha, one));
-    Operand<T> safeP = tf.select(on, p, G.scalar(tf, 1.0, p));
-    Operand<T> two = G.scalar(tf, 2.0, p);
-    Operand<T> r = G.where0(tf, on, G.pow(tf, safeP, tf.math.sub(two, alpha)));
-    Operand<T> dx = Entmax15.jvp(tf, r, g);
-    Operand<T> plogp = G.where0(tf, on, tf.math.mul(p, tf.math.log(safeP)));
-    Operand<T> entropyTerm = G.sumLast(tf, plogp);
-    Operand<T> skew = tf.math.div(r, G.sumLast(tf, r));
+    Operand<T> safeP = tf.select(on, p, Rows.scalar(tf, 1.0, p));
+    Operand<T> two = Rows.scalar(tf, 2.0, p);
+    Operand<T> r = Rows.where0(tf, on, Rows.pow(tf, safeP, tf.math.sub(two, alpha)));
+    Operand<T> dx = weightedJvp(tf, r, g);
+    Operand<T> plogp = Rows.where0(tf, on, tf.math.mul(p, tf.math.log(safeP)));
+    Operand<T> entropyTerm = Rows.sumLast(tf, plogp);
+    Operand<T> skew = tf.math.div(r, Rows.sumLast(tf, r));
     Operand<T> t1 = tf.math.div(tf.math.sub(p, skew), tf.math.square(am1));
     Operand<T> t2 = tf.math.div(tf.math.sub(plogp, tf.math.mul(skew, entropyTerm)), am1);
-    Operand<T> dAlpha = G.sumLast(tf, tf.math.mul(g, tf.math.sub(t1, t2)));
+    Operand<T> dAlpha = Rows.sumLast(tf, tf.math.mul(g, tf.math.sub(t1, t2)));
     dAlpha = tf.select(isSoftmax, tf.zerosLike(dAlpha), dAlpha);
     return List.of(in0, dx, dAlpha);
   }

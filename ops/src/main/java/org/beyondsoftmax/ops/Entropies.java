@@ -16,31 +16,31 @@ public final class Entropies {
 
   /** alpha = 2: (1 - sum p^2)/2. */
   public static <T extends TNumber> Operand<T> gini(Ops tf, Operand<T> p) {
-    Operand<T> one = G.scalar(tf, 1.0, p);
+    Operand<T> one = Rows.scalar(tf, 1.0, p);
     return tf.math.mul(
-        tf.math.sub(one, G.sumLast(tf, tf.math.square(p))), G.scalar(tf, 0.5, p));
+        tf.math.sub(one, Rows.sumLast(tf, tf.math.square(p))), Rows.scalar(tf, 0.5, p));
   }
 
   /** alpha = 1.5: (1 - sum p^1.5)/0.75. */
   public static <T extends TNumber> Operand<T> tsallis15(Ops tf, Operand<T> p) {
-    Operand<T> one = G.scalar(tf, 1.0, p);
-    Operand<T> s = G.sumLast(tf, tf.math.mul(p, tf.math.sqrt(p)));
-    return tf.math.div(tf.math.sub(one, s), G.scalar(tf, 0.75, p));
+    Operand<T> one = Rows.scalar(tf, 1.0, p);
+    Operand<T> s = Rows.sumLast(tf, tf.math.mul(p, tf.math.sqrt(p)));
+    return tf.math.div(tf.math.sub(one, s), Rows.scalar(tf, 0.75, p));
   }
 
   /** alpha per row ([.., 1]) or a scalar, &gt;= 1; Shannon where alpha = 1. */
   public static <T extends TNumber> Operand<T> tsallis(Ops tf, Operand<T> p, Operand<T> alpha) {
-    Operand<T> one = G.scalar(tf, 1.0, p);
+    Operand<T> one = Rows.scalar(tf, 1.0, p);
     Operand<TBool> shannon = tf.math.equal(alpha, one);
-    Operand<T> a = tf.select(shannon, G.scalar(tf, 2.0, p), alpha);
+    Operand<T> a = tf.select(shannon, Rows.scalar(tf, 2.0, p), alpha);
     // zero entries drop out: keeps 0^alpha (and its alpha-gradient 0 log 0) out of the graph
     Operand<TBool> on = tf.math.greater(p, tf.zerosLike(p));
-    Operand<T> safe = tf.select(on, p, G.scalar(tf, 1.0, p)); // OnesLike has no gradient
+    Operand<T> safe = tf.select(on, p, Rows.scalar(tf, 1.0, p)); // OnesLike has no gradient
     Operand<T> ts =
         tf.math.div(
-            tf.math.sub(one, G.sumLast(tf, G.where0(tf, on, G.pow(tf, safe, a)))),
+            tf.math.sub(one, Rows.sumLast(tf, Rows.where0(tf, on, Rows.pow(tf, safe, a)))),
             tf.math.mul(a, tf.math.sub(a, one)));
-    Operand<T> sh = tf.math.neg(G.sumLast(tf, G.where0(tf, on, tf.math.mul(p, tf.math.log(safe)))));
+    Operand<T> sh = tf.math.neg(Rows.sumLast(tf, Rows.where0(tf, on, tf.math.mul(p, tf.math.log(safe)))));
     return tf.select(shannon, sh, ts);
   }
 }

@@ -74,11 +74,11 @@ final class FenchelYoung {
   static <T extends TNumber> Operand<T> crossEntropy(
       Ops tf, Operand<T> z, Operand<T> rowMax, Labels<?> labels) {
     Operand<T> zs = tf.stopGradient(z);
-    Operand<T> lse = Softmax.logSumExp(tf, zs, rowMax);
+    Operand<T> lse = Rows.logSumExp(tf, zs, rowMax);
     Operand<T> loss = tf.math.sub(squeezeLast(tf, lse), labels.pick(tf, zs));
     return CustomGradients.apply(
         tf, SOFTMAX_RULE, loss,
-        List.of(z, Softmax.finite(tf, lse), tf.stopGradient(labels.indices)), Map.of());
+        List.of(z, Rows.finite(tf, lse), tf.stopGradient(labels.indices)), Map.of());
   }
 
   /**
@@ -92,7 +92,7 @@ final class FenchelYoung {
       Ops tf, String rule, Operand<T> z, Operand<T> shift, Operand<T> pTop, Operand<T> zTop,
       Operand<T> entropy, Operand<T> t, Labels<?> labels) {
     Operand<TBool> on = tf.math.greater(pTop, tf.zerosLike(pTop));
-    Operand<T> pz = G.sumLast(tf, G.where0(tf, on, tf.math.mul(pTop, zTop)));
+    Operand<T> pz = Rows.sumLast(tf, Rows.where0(tf, on, tf.math.mul(pTop, zTop)));
     Operand<T> zy = tf.math.sub(labels.pick(tf, tf.stopGradient(z)), squeezeLast(tf, shift));
     Operand<T> value = tf.math.sub(squeezeLast(tf, tf.math.add(pz, entropy)), zy);
     return CustomGradients.apply(
@@ -104,10 +104,10 @@ final class FenchelYoung {
       Ops tf, Operand<T> z, Operand<T> rowMax, Operand<T> p, Operand<T> entropy, Labels<?> labels) {
     Operand<T> zs = tf.stopGradient(z);
     Operand<T> ps = tf.stopGradient(p);
-    Operand<T> shift = Softmax.finite(tf, rowMax);
+    Operand<T> shift = Rows.finite(tf, rowMax);
     Operand<T> zc = tf.math.sub(zs, shift); // shift invariant; keeps p.z and z_y small
     Operand<TBool> on = tf.math.greater(ps, tf.zerosLike(ps));
-    Operand<T> pz = G.sumLast(tf, G.where0(tf, on, tf.math.mul(ps, zc)));
+    Operand<T> pz = Rows.sumLast(tf, Rows.where0(tf, on, tf.math.mul(ps, zc)));
     Operand<T> value =
         tf.math.sub(squeezeLast(tf, tf.math.add(pz, entropy)), labels.pick(tf, zc));
     return CustomGradients.apply(
@@ -116,5 +116,15 @@ final class FenchelYoung {
 
   static <T extends TNumber> Operand<T> squeezeLast(Ops tf, Operand<T> x) {
     return tf.squeeze(x, org.tensorflow.op.core.Squeeze.axis(List.of(-1L)));
+  }
+
+  /**
+   * -sum_j q_j log p_j per row ([.., 1] reduced to [..]); entries with q_j = 0 contribute 0, even
+   * where log p_j = -inf.
+   */
+  static <T extends TNumber> Operand<T> crossEntropyWithTargets(Ops tf, Operand<T> logp, Operand<T> q) {
+    Operand<TBool> on = tf.math.greater(q, tf.zerosLike(q));
+    Operand<T> terms = tf.select(on, tf.math.mul(q, logp), tf.zerosLike(logp));
+    return tf.math.neg(squeezeLast(tf, Rows.sumLast(tf, terms)));
   }
 }

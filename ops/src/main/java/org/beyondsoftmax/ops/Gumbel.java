@@ -21,14 +21,14 @@ final class Gumbel {
         tf.random.randomUniform(
             tf.shape(tf.stopGradient(like)), TFloat32.class, RandomUniform.seed(seed), RandomUniform.seed2(seed ^ 0x5DEECE66DL));
     Operand<T> uu = tf.dtypes.cast(u, like.type());
-    Operand<T> tiny = G.scalar(tf, 1e-20, like);
+    Operand<T> tiny = Rows.scalar(tf, 1e-20, like);
     uu = tf.math.maximum(uu, tiny);
     return tf.math.neg(tf.math.log(tf.math.neg(tf.math.log(uu))));
   }
 
   static <T extends TNumber> Operand<TInt32> argmaxSample(Ops tf, Operand<T> x, long seed) {
     Operand<T> perturbed = tf.math.add(tf.stopGradient(x), noise(tf, x, seed));
-    return tf.math.argMax(perturbed, G.last(tf), TInt32.class);
+    return tf.math.argMax(perturbed, Rows.last(tf), TInt32.class);
   }
 
   /** softmax((x + G)/tau); when hard, the one-hot of its argmax with the soft gradient. */
@@ -40,13 +40,13 @@ final class Gumbel {
   /** The same with given noise (tests use fixed noise to check gradients). */
   static <T extends TNumber> Operand<T> softmax(
       Ops tf, Operand<T> x, Operand<T> noise, double tau, boolean hard) {
-    Operand<T> y = Softmax.softmax(tf, tf.math.div(tf.math.add(x, noise), G.scalar(tf, tau, x)));
+    Operand<T> y = Softmax.softmax(tf, tf.math.div(tf.math.add(x, noise), Rows.scalar(tf, tau, x)));
     if (!hard) {
       return y;
     }
-    Operand<TInt32> idx = tf.math.argMax(tf.stopGradient(y), G.last(tf), TInt32.class);
+    Operand<TInt32> idx = tf.math.argMax(tf.stopGradient(y), Rows.last(tf), TInt32.class);
     Operand<T> oneHot =
-        tf.oneHot(idx, G.lastDim(tf, x), G.scalar(tf, 1.0, x), G.scalar(tf, 0.0, x));
+        tf.oneHot(idx, Rows.lastDim(tf, x), Rows.scalar(tf, 1.0, x), Rows.scalar(tf, 0.0, x));
     // straight-through: the value of the one-hot, the gradient of y
     return tf.math.add(tf.stopGradient(tf.math.sub(oneHot, y)), y);
   }

@@ -21,6 +21,13 @@ import org.tensorflow.types.family.TType;
  * example whose logits are all -inf gives loss 0 and gradient 0 and does not count in the mean.
  * A label outside [0, M) (other than the ignored value) fails the run with a TensorFlow error.
  *
+ * <p>Target distributions: the {@code *WithTargets} forms take, instead of labels, target
+ * distributions q of the logits' shape (rows on the simplex along the class axis): cross-entropy
+ * -sum_j q_j log p_j (terms with q_j = 0 left out, so 0 log 0 = 0 also where log p_j = -inf), and
+ * the Fenchel-Young losses sum_j (p_j - q_j) z_j + Omega(p) - Omega(q) of the sparse mappings
+ * ({@link ThresholdMapping}). With one-hot q they equal the label forms. {@code ignoreLabel} does
+ * not apply to them.
+ *
  * <p>The sparsemax and 1.5-entmax losses build fused CPU kernels when beyond-softmax-native is
  * loaded; see {@link Kernels}.
  */
@@ -31,6 +38,11 @@ public final class Losses {
   private interface RowLoss {
     /** @param rowMax the row maximum of z (gradient stopped; -inf for a row that is all -inf) */
     <T extends TNumber> Operand<T> apply(Ops tf, Operand<T> z, Operand<T> rowMax, Labels<?> labels);
+  }
+
+  /** Per-row loss [R] of [R, M] logits and target distributions q [R, M] (class axis last). */
+  private interface TargetRowLoss {
+    <T extends TNumber> Operand<T> apply(Ops tf, Operand<T> z, Operand<T> q);
   }
 
   /**
@@ -57,11 +69,7 @@ public final class Losses {
    */
   public static <T extends TFloating> Operand<T> sparsemaxLoss(
       Ops tf, Operand<T> logits, Operand<? extends TType> labels, LossOptions options) {
-    return build(tf, "sparsemaxLoss", logits, labels, options, new RowLoss() {
-      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Operand<U> max, Labels<?> l) {
-        return Sparsemax.loss(s, z, max, l);
-      }
-    });
+    return build(tf, "sparsemaxLoss", logits, labels, options, labelLossOf(Sparsemax.INSTANCE));
   }
 
   public static <T extends TFloating> Operand<T> sparsemaxLoss(
@@ -75,11 +83,7 @@ public final class Losses {
    */
   public static <T extends TFloating> Operand<T> entmax15Loss(
       Ops tf, Operand<T> logits, Operand<? extends TType> labels, LossOptions options) {
-    return build(tf, "entmax15Loss", logits, labels, options, new RowLoss() {
-      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Operand<U> max, Labels<?> l) {
-        return Entmax15.loss(s, z, max, l);
-      }
-    });
+    return build(tf, "entmax15Loss", logits, labels, options, labelLossOf(Entmax15.INSTANCE));
   }
 
   public static <T extends TFloating> Operand<T> entmax15Loss(
@@ -102,9 +106,7 @@ public final class Losses {
     }
     return build(tf, "entmaxBisectLoss", logits, labels, options, new RowLoss() {
       public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Operand<U> max, Labels<?> l) {
-        Operand<U> a = G.scalar(s, alpha, z);
-        Operand<U> p = EntmaxBisect.lastAxis(s, s.stopGradient(z), a);
-        return FenchelYoung.loss(s, z, max, p, Entropies.tsallis(s, p, a), l);
+        return new EntmaxBisect(Rows.scalar(s, alpha, z)).labelLoss(s, z, max, l);
       }
     });
   }
@@ -127,7 +129,7 @@ public final class Losses {
     return build(tf, "topKSoftmaxLoss", logits, labels, options, new RowLoss() {
       public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Operand<U> max, Labels<?> l) {
         Operand<TBool> keep = s.math.logicalOr(TopKSoftmax.keep(s, z, k), isLabel(s, z, l));
-        Operand<U> kept = s.select(keep, z, G.scalar(s, Double.NEGATIVE_INFINITY, z));
+        Operand<U> kept = s.select(keep, z, Rows.scalar(s, Double.NEGATIVE_INFINITY, z));
         return FenchelYoung.crossEntropy(s, kept, max, l);
       }
     });
@@ -149,17 +151,13 @@ public final class Losses {
   public static <T extends TFloating> Operand<T> amSoftmaxLoss(
       Ops tf, Operand<T> cosines, Operand<? extends TType> labels, double scale, double margin,
       LossOptions options) {
-    Checks.positive("scale", scale);
-    Checks.finite("margin", margin);
-    if (margin < 0) {
-      throw new IllegalArgumentException("margin must be >= 0, got " + margin);
-    }
+    checkMargin(scale, margin);
     return build(tf, "amSoftmaxLoss", cosines, labels, options, new RowLoss() {
       public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Operand<U> max, Labels<?> l) {
         Operand<U> margins =
-            s.select(isLabel(s, z, l), G.scalar(s, margin, z), s.zerosLike(z));
-        Operand<U> logits = s.math.mul(G.scalar(s, scale, z), s.math.sub(z, margins));
-        return FenchelYoung.crossEntropy(s, logits, G.maxLast(s, s.stopGradient(logits)), l);
+            s.select(isLabel(s, z, l), Rows.scalar(s, margin, z), s.zerosLike(z));
+        Operand<U> logits = s.math.mul(Rows.scalar(s, scale, z), s.math.sub(z, margins));
+        return FenchelYoung.crossEntropy(s, logits, Rows.maxLast(s, s.stopGradient(logits)), l);
       }
     });
   }
@@ -190,8 +188,154 @@ public final class Losses {
     return taylorCrossEntropy(tf, logits, labels, order, LossOptions.defaults());
   }
 
+  /**
+   * alpha-entmax loss with alpha a tensor (Correia, Niculae &amp; Martins 2019, "Adaptively Sparse
+   * Transformers", learn alpha this way): the Fenchel-Young loss of {@link
+   * #entmaxBisectLoss(Ops, Operand, Operand, double, LossOptions)}, differentiable in the logits
+   * (p - onehot(y)) and in alpha (dOmega_alpha(p)/dalpha, Danskin).
+   *
+   * @param alpha a scalar or one value per example (the labels' shape), &gt;= 1 (checked when the
+   *     graph runs), the logits' dtype
+   */
+  public static <T extends TFloating> Operand<T> entmaxBisectLoss(
+      Ops tf, Operand<T> logits, Operand<? extends TType> labels, Operand<T> alpha,
+      LossOptions options) {
+    checkAlpha(alpha, logits, labels);
+    return build(tf, "entmaxBisectLoss", logits, labels, options, new RowLoss() {
+      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Operand<U> max, Labels<?> l) {
+        return new EntmaxBisect(alphaRows(s, alpha, z)).labelLoss(s, z, max, l);
+      }
+    });
+  }
+
+  /**
+   * Cross-entropy with target distributions q: L = -sum_j q_j log softmax(z)_j, terms with
+   * q_j = 0 left out; gradient softmax(z) sum(q) - q.
+   *
+   * @param targets q, the logits' shape and dtype
+   */
+  public static <T extends TFloating> Operand<T> crossEntropyWithTargets(
+      Ops tf, Operand<T> logits, Operand<T> targets, LossOptions options) {
+    return buildWithTargets(tf, "crossEntropyWithTargets", logits, targets, options, new TargetRowLoss() {
+      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Operand<U> q) {
+        return FenchelYoung.crossEntropyWithTargets(
+            s, Softmax.family(s, z, NativeKernels.SoftmaxMode.LOG_SOFTMAX), q);
+      }
+    });
+  }
+
+  /** The sparsemax loss with target distributions q (Fenchel-Young, Gini entropy). */
+  public static <T extends TFloating> Operand<T> sparsemaxLossWithTargets(
+      Ops tf, Operand<T> logits, Operand<T> targets, LossOptions options) {
+    return buildWithTargets(tf, "sparsemaxLossWithTargets", logits, targets, options, targetLossOf(Sparsemax.INSTANCE));
+  }
+
+  /** The 1.5-entmax loss with target distributions q (Fenchel-Young, Tsallis 1.5-entropy). */
+  public static <T extends TFloating> Operand<T> entmax15LossWithTargets(
+      Ops tf, Operand<T> logits, Operand<T> targets, LossOptions options) {
+    return buildWithTargets(tf, "entmax15LossWithTargets", logits, targets, options, targetLossOf(Entmax15.INSTANCE));
+  }
+
+  /**
+   * The alpha-entmax loss with target distributions q: sum_j (p_j - q_j) z_j + Omega_alpha(p) -
+   * Omega_alpha(q); differentiable in alpha (dOmega_alpha(p)/dalpha - dOmega_alpha(q)/dalpha).
+   *
+   * @param alpha as in {@link #entmaxBisectLoss(Ops, Operand, Operand, Operand, LossOptions)}
+   */
+  public static <T extends TFloating> Operand<T> entmaxBisectLossWithTargets(
+      Ops tf, Operand<T> logits, Operand<T> targets, Operand<T> alpha, LossOptions options) {
+    checkAlpha(alpha, logits, null);
+    return buildWithTargets(tf, "entmaxBisectLossWithTargets", logits, targets, options, new TargetRowLoss() {
+      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Operand<U> q) {
+        return new EntmaxBisect(alphaRows(s, alpha, z)).targetLoss(s, z, q);
+      }
+    });
+  }
+
+  /**
+   * The top-k softmax loss with target distributions q: cross-entropy over the k largest logits
+   * and the support of q, -sum_j q_j log softmax_S(z)_j, S = topk(z) + {j : q_j &gt; 0}.
+   */
+  public static <T extends TFloating> Operand<T> topKSoftmaxLossWithTargets(
+      Ops tf, Operand<T> logits, Operand<T> targets, int k, LossOptions options) {
+    Checks.atLeast("k", k, 1);
+    return buildWithTargets(tf, "topKSoftmaxLossWithTargets", logits, targets, options, new TargetRowLoss() {
+      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Operand<U> q) {
+        Operand<TBool> keep = s.math.logicalOr(
+            s.math.greater(TopKSoftmax.lastAxis(s, s.stopGradient(z), k), s.zerosLike(z)),
+            s.math.greater(q, s.zerosLike(q)));
+        Operand<U> kept = s.select(keep, z, Rows.scalar(s, Double.NEGATIVE_INFINITY, z));
+        return FenchelYoung.crossEntropyWithTargets(
+            s, Softmax.family(s, kept, NativeKernels.SoftmaxMode.LOG_SOFTMAX), q);
+      }
+    });
+  }
+
+  /**
+   * The additive-margin softmax loss with target distributions q: the margin is spread by the
+   * target mass, -sum_j q_j log softmax(scale (cos - margin q))_j.
+   */
+  public static <T extends TFloating> Operand<T> amSoftmaxLossWithTargets(
+      Ops tf, Operand<T> cosines, Operand<T> targets, double scale, double margin,
+      LossOptions options) {
+    checkMargin(scale, margin);
+    return buildWithTargets(tf, "amSoftmaxLossWithTargets", cosines, targets, options, new TargetRowLoss() {
+      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Operand<U> q) {
+        Operand<U> logits = s.math.mul(Rows.scalar(s, scale, z),
+            s.math.sub(z, s.math.mul(Rows.scalar(s, margin, z), q)));
+        return FenchelYoung.crossEntropyWithTargets(
+            s, Softmax.family(s, logits, NativeKernels.SoftmaxMode.LOG_SOFTMAX), q);
+      }
+    });
+  }
+
+  private static RowLoss labelLossOf(ThresholdMapping mapping) {
+    return new RowLoss() {
+      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Operand<U> max, Labels<?> l) {
+        return mapping.labelLoss(s, z, max, l);
+      }
+    };
+  }
+
+  private static TargetRowLoss targetLossOf(ThresholdMapping mapping) {
+    return new TargetRowLoss() {
+      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Operand<U> q) {
+        return mapping.targetLoss(s, z, q);
+      }
+    };
+  }
+
+  private static void checkAlpha(Operand<?> alpha, Operand<?> logits, Operand<?> labels) {
+    Checks.floating("alpha", alpha);
+    if (alpha.type() != logits.type()) {
+      throw new IllegalArgumentException("alpha must have the dtype of the logits ("
+          + logits.asOutput().dataType() + "), got " + alpha.asOutput().dataType());
+    }
+    int rank = alpha.shape().numDimensions();
+    if (rank > 0 && (labels == null || !alpha.shape().isCompatibleWith(labels.shape()))) {
+      throw new IllegalArgumentException("alpha must be a scalar"
+          + (labels == null ? "" : " or have the labels' shape " + labels.shape())
+          + ", got shape " + alpha.shape());
+    }
+  }
+
+  /** alpha laid out per row of the [R, M] logits z: a scalar stays one, else [R, 1]. */
+  @SuppressWarnings("unchecked")
+  private static <U extends TNumber> Operand<U> alphaRows(Ops s, Operand<?> alpha, Operand<U> z) {
+    Operand<U> a = Alpha.atLeastOne(s, s.dtypes.cast(alpha, z.type()));
+    return alpha.shape().numDimensions() == 0 ? a : s.reshape(a, s.constant(new int[] {-1, 1}));
+  }
+
+  private static void checkMargin(double scale, double margin) {
+    Checks.positive("scale", scale);
+    Checks.finite("margin", margin);
+    if (margin < 0) {
+      throw new IllegalArgumentException("margin must be >= 0, got " + margin);
+    }
+  }
+
   private static <U extends TNumber> Operand<TBool> isLabel(Ops tf, Operand<U> z, Labels<?> l) {
-    Operand<TInt32> classes = tf.range(tf.constant(0), G.lastDim(tf, z), tf.constant(1));
+    Operand<TInt32> classes = tf.range(tf.constant(0), Rows.lastDim(tf, z), tf.constant(1));
     Operand<TInt32> y = tf.dtypes.cast(l.safe, TInt32.class);
     return tf.math.equal(tf.expandDims(classes, tf.constant(0)), tf.expandDims(y, tf.constant(-1)));
   }
@@ -206,20 +350,57 @@ public final class Losses {
     Checks.labelShape("labels", labels, logits, ax.axis());
     options.weights().ifPresent(w -> Checks.floating("weights", w));
     Operand<TNumber> x = ax.toLast(logits);
-    Operand<TInt32> classes = G.lastDim(s, x);
+    Operand<TInt32> classes = Rows.lastDim(s, x);
     Operand<TNumber> z =
         s.reshape(x, s.stack(List.of(s.constant(-1), classes)));
     Labels<?> l = Labels.of(s, labels, classes, options.ignoreLabel());
-    Operand<TNumber> rowMax = G.maxLast(s, s.stopGradient(z));
+    Operand<TNumber> rowMax = Rows.maxLast(s, s.stopGradient(z));
     Operand<TNumber> perRow = rowLoss.apply(s, z, rowMax, l);
-    // rows with all logits -inf and ignored labels: loss 0, gradient 0, not counted
+    return reduce(s, ax, perRow, rowMax, l.counted, s.shape(labels), options);
+  }
+
+  /** Validation, layout, flattening to [R, M], masking, weights and reduction, with targets q. */
+  private static <T extends TFloating> Operand<T> buildWithTargets(
+      Ops tf, String name, Operand<T> logits, Operand<T> targets, LossOptions options,
+      TargetRowLoss rowLoss) {
+    Ops s = tf.withSubScope(name);
+    ClassAxis ax = ClassAxis.of(s, logits, options.axis());
+    Checks.floating("targets", targets);
+    if (targets.type() != logits.type()) {
+      throw new IllegalArgumentException("targets must have the dtype of the logits ("
+          + logits.asOutput().dataType() + "), got " + targets.asOutput().dataType());
+    }
+    if (!targets.shape().isCompatibleWith(logits.shape())) {
+      throw new IllegalArgumentException("targets must have the shape of the logits " + logits.shape()
+          + " (one distribution per example), got " + targets.shape());
+    }
+    options.weights().ifPresent(w -> Checks.floating("weights", w));
+    Operand<TNumber> x = ax.toLast(logits);
+    Operand<TInt32> classes = Rows.lastDim(s, x);
+    Operand<TInt32> rowsShape = s.stack(List.of(s.constant(-1), classes));
+    Operand<TNumber> z = s.reshape(x, rowsShape);
+    Operand<TNumber> q = s.reshape(ax.toLast(targets), rowsShape);
+    Operand<TNumber> rowMax = Rows.maxLast(s, s.stopGradient(z));
+    Operand<TNumber> perRow = rowLoss.apply(s, z, q);
+    return reduce(s, ax, perRow, rowMax, null, Rows.leadingShape(s, x), options);
+  }
+
+  /**
+   * Masking, weights and reduction of per-row losses [R]: rows whose logits are all -inf and rows
+   * not counted give loss 0 (and gradient 0) and do not count in the mean.
+   *
+   * @param countedRows [R], false for ignored labels; null: every row counts
+   */
+  private static <T extends TFloating> Operand<T> reduce(Ops s, ClassAxis ax, Operand<TNumber> perRow,
+      Operand<TNumber> rowMax, Operand<TBool> countedRows, Operand<TInt32> exampleShape,
+      LossOptions options) {
     Operand<TBool> live =
         s.math.notEqual(
-            FenchelYoung.squeezeLast(s, rowMax), G.scalar(s, Double.NEGATIVE_INFINITY, perRow));
-    Operand<TBool> counted = s.math.logicalAnd(l.counted, live);
+            FenchelYoung.squeezeLast(s, rowMax), Rows.scalar(s, Double.NEGATIVE_INFINITY, perRow));
+    Operand<TBool> counted = countedRows == null ? live : s.math.logicalAnd(countedRows, live);
     perRow = s.select(counted, perRow, s.zerosLike(perRow));
-    Operand<TNumber> perExample = s.reshape(perRow, s.shape(labels));
-    Operand<TNumber> countedShaped = s.reshape(s.dtypes.cast(counted, perRow.type()), s.shape(labels));
+    Operand<TNumber> perExample = s.reshape(perRow, exampleShape);
+    Operand<TNumber> countedShaped = s.reshape(s.dtypes.cast(counted, perRow.type()), exampleShape);
     Operand<TNumber> weights = countedShaped;
     if (options.weights().isPresent()) {
       Operand<TNumber> w = ax.compute(options.weights().get());

@@ -29,9 +29,7 @@ public final class Mappings {
 
   /** Softmax: p_i = exp(x_i) / sum_j exp(x_j), computed as exp(x_i - max x) / sum(...). */
   public static <T extends TFloating> Operand<T> softmax(Ops tf, Operand<T> x, int axis) {
-    Ops s = tf.withSubScope("softmax");
-    ClassAxis ax = ClassAxis.of(s, x, axis);
-    return ax.restore(Softmax.family(s, ax.toLast(x), NativeKernels.SoftmaxMode.SOFTMAX));
+    return softmaxFamily(tf, "softmax", x, axis, NativeKernels.SoftmaxMode.SOFTMAX);
   }
 
   public static <T extends TFloating> Operand<T> softmax(Ops tf, Operand<T> x) {
@@ -40,9 +38,7 @@ public final class Mappings {
 
   /** Log-softmax: log p_i = x_i - max x - log sum_j exp(x_j - max x). */
   public static <T extends TFloating> Operand<T> logSoftmax(Ops tf, Operand<T> x, int axis) {
-    Ops s = tf.withSubScope("logSoftmax");
-    ClassAxis ax = ClassAxis.of(s, x, axis);
-    return ax.restore(Softmax.family(s, ax.toLast(x), NativeKernels.SoftmaxMode.LOG_SOFTMAX));
+    return softmaxFamily(tf, "logSoftmax", x, axis, NativeKernels.SoftmaxMode.LOG_SOFTMAX);
   }
 
   public static <T extends TFloating> Operand<T> logSoftmax(Ops tf, Operand<T> x) {
@@ -54,9 +50,7 @@ public final class Mappings {
    * p_i = exp(x_i) sigmoid(x_i) / sum_j exp(x_j) sigmoid(x_j).
    */
   public static <T extends TFloating> Operand<T> sigsoftmax(Ops tf, Operand<T> x, int axis) {
-    Ops s = tf.withSubScope("sigsoftmax");
-    ClassAxis ax = ClassAxis.of(s, x, axis);
-    return ax.restore(Softmax.family(s, ax.toLast(x), NativeKernels.SoftmaxMode.SIGSOFTMAX));
+    return softmaxFamily(tf, "sigsoftmax", x, axis, NativeKernels.SoftmaxMode.SIGSOFTMAX);
   }
 
   public static <T extends TFloating> Operand<T> sigsoftmax(Ops tf, Operand<T> x) {
@@ -68,9 +62,7 @@ public final class Mappings {
    * log sigmoid(x) = -softplus(-x).
    */
   public static <T extends TFloating> Operand<T> logSigsoftmax(Ops tf, Operand<T> x, int axis) {
-    Ops s = tf.withSubScope("logSigsoftmax");
-    ClassAxis ax = ClassAxis.of(s, x, axis);
-    return ax.restore(Softmax.family(s, ax.toLast(x), NativeKernels.SoftmaxMode.LOG_SIGSOFTMAX));
+    return softmaxFamily(tf, "logSigsoftmax", x, axis, NativeKernels.SoftmaxMode.LOG_SIGSOFTMAX);
   }
 
   public static <T extends TFloating> Operand<T> logSigsoftmax(Ops tf, Operand<T> x) {
@@ -85,7 +77,7 @@ public final class Mappings {
       Ops tf, Operand<T> x, int axis, SortStrategy strategy) {
     Ops s = tf.withSubScope("sparsemax");
     ClassAxis ax = ClassAxis.of(s, x, axis);
-    return ax.restore(Sparsemax.lastAxis(s, ax.toLast(x), strategy));
+    return ax.restore(Sparsemax.INSTANCE.lastAxis(s, ax.toLast(x), strategy));
   }
 
   public static <T extends TFloating> Operand<T> sparsemax(Ops tf, Operand<T> x, int axis) {
@@ -104,7 +96,7 @@ public final class Mappings {
       Ops tf, Operand<T> x, int axis, SortStrategy strategy) {
     Ops s = tf.withSubScope("entmax15");
     ClassAxis ax = ClassAxis.of(s, x, axis);
-    return ax.restore(Entmax15.lastAxis(s, ax.toLast(x), strategy));
+    return ax.restore(Entmax15.INSTANCE.lastAxis(s, ax.toLast(x), strategy));
   }
 
   public static <T extends TFloating> Operand<T> entmax15(Ops tf, Operand<T> x, int axis) {
@@ -127,7 +119,8 @@ public final class Mappings {
       Ops tf, Operand<T> x, Operand<T> alpha, int axis) {
     Ops s = tf.withSubScope("entmaxBisect");
     ClassAxis ax = ClassAxis.of(s, x, axis);
-    return ax.restore(EntmaxBisect.lastAxis(s, ax.toLast(x), Alpha.rows(s, alpha, x, ax)));
+    return ax.restore(new EntmaxBisect(Alpha.rows(s, alpha, x, ax))
+        .lastAxis(s, ax.toLast(x), SortStrategy.BOUNDED_TOP_K));
   }
 
   /** alpha-entmax with a constant alpha &gt;= 1. */
@@ -137,7 +130,7 @@ public final class Mappings {
     if (alpha < 1) {
       throw new IllegalArgumentException("alpha must be >= 1, got " + alpha);
     }
-    return entmaxBisect(tf, x, G.scalar(tf, alpha, x), axis);
+    return entmaxBisect(tf, x, Rows.scalar(tf, alpha, x), axis);
   }
 
   public static <T extends TFloating> Operand<T> entmaxBisect(Ops tf, Operand<T> x, double alpha) {
@@ -285,6 +278,13 @@ public final class Mappings {
   public static <T extends TFloating> Operand<T> logMixtureOfSoftmaxes(
       Ops tf, Operand<T> componentLogits, Operand<T> priorLogits) {
     return logMixtureOfSoftmaxes(tf, componentLogits, priorLogits, -1);
+  }
+
+  private static <T extends TFloating> Operand<T> softmaxFamily(
+      Ops tf, String name, Operand<T> x, int axis, NativeKernels.SoftmaxMode mode) {
+    Ops s = tf.withSubScope(name);
+    ClassAxis ax = ClassAxis.of(s, x, axis);
+    return ax.restore(Softmax.family(s, ax.toLast(x), mode));
   }
 
   static void checkOrder(int order) {

@@ -25,8 +25,8 @@ final class MixtureOfSoftmaxes {
     m = tf.select(finite, m, tf.zerosLike(m));
     Operand<T> sum = tf.reduceSum(tf.math.exp(tf.math.sub(joint, m)), comp, ReduceSum.keepDims(true));
     Operand<TBool> some = tf.math.greater(sum, tf.zerosLike(sum));
-    Operand<T> log = tf.math.log(tf.select(some, sum, G.scalar(tf, 1.0, sum)));
-    Operand<T> y = tf.select(some, tf.math.add(m, log), G.scalar(tf, Double.NEGATIVE_INFINITY, sum));
+    Operand<T> log = tf.math.log(tf.select(some, sum, Rows.scalar(tf, 1.0, sum)));
+    Operand<T> y = tf.select(some, tf.math.add(m, log), Rows.scalar(tf, Double.NEGATIVE_INFINITY, sum));
     return tf.squeeze(y, org.tensorflow.op.core.Squeeze.axis(java.util.List.of(-2L)));
   }
 }

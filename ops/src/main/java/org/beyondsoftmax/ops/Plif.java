@@ -58,7 +58,7 @@ final class Plif {
     Operand<T> xs = tf.stopGradient(x);
     Operand<T> vs = tf.stopGradient(v);
     Operand<T> k = tf.dtypes.cast(knots(tf, vs), xs.type());
-    Operand<T> t = G.scalar(tf, range, xs);
+    Operand<T> t = Rows.scalar(tf, range, xs);
     Operand<T> delta = tf.math.div(tf.math.add(t, t), k);
     Operand<T> shifted = tf.math.add(xs, t);
     // clipping in floating point also sends -inf/+inf to the first/last interval
@@ -66,8 +66,8 @@ final class Plif {
         tf.dtypes.cast(
             tf.clipByValue(
                 tf.math.floor(tf.math.div(shifted, delta)),
-                G.scalar(tf, 0.0, xs),
-                tf.math.sub(k, G.scalar(tf, 1.0, xs))),
+                Rows.scalar(tf, 0.0, xs),
+                tf.math.sub(k, Rows.scalar(tf, 1.0, xs))),
             TInt32.class);
     Operand<T> s = tf.math.softplus(vs);
     Operand<T> start = tf.math.mul(delta, tf.dtypes.cast(tf.range(tf.constant(0), knots(tf, vs), tf.constant(1)), xs.type()));
@@ -108,11 +108,11 @@ final class Plif {
       Ops tf, Operand<T> x, Operand<T> v, Operand<TInt32> index, Operand<T> g, double range) {
     Operand<TInt32> count = knots(tf, v);
     Operand<T> k = tf.dtypes.cast(count, x.type());
-    Operand<T> t = G.scalar(tf, range, x);
+    Operand<T> t = Rows.scalar(tf, range, x);
     Operand<T> delta = tf.math.div(tf.math.add(t, t), k);
     Operand<TInt32> flatIndex = tf.reshape(index, tf.constant(new int[] {-1}));
     // sum over x in interval j of g (x + T), then minus j delta times sum of g there
-    Operand<T> shifted = G.where0(tf, tf.math.isFinite(x), tf.math.add(x, t));
+    Operand<T> shifted = Rows.where0(tf, tf.math.isFinite(x), tf.math.add(x, t));
     Operand<T> weighted =
         tf.math.bincount(flatIndex, count, tf.reshape(tf.math.mul(g, shifted), tf.constant(new int[] {-1})));
     Operand<T> perKnot =

@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
-import org.tensorflow.types.TBool;
 import org.tensorflow.types.family.TNumber;
 
 /**
@@ -24,7 +23,7 @@ final class Softmax {
         (tf, node, up) -> {
           Operand<TNumber> p = (Operand<TNumber>) (Operand<?>) node.input(0);
           Operand<TNumber> g = (Operand<TNumber>) (Operand<?>) up.get(0);
-          Operand<TNumber> dx = tf.math.mul(p, tf.math.sub(g, G.sumLast(tf, tf.math.mul(p, g))));
+          Operand<TNumber> dx = tf.math.mul(p, tf.math.sub(g, Rows.sumLast(tf, tf.math.mul(p, g))));
           return List.of(CustomGradients.passThrough(node, 0), dx);
         });
     CustomGradients.define(
@@ -32,7 +31,7 @@ final class Softmax {
         (tf, node, up) -> {
           Operand<TNumber> logp = (Operand<TNumber>) (Operand<?>) node.input(0);
           Operand<TNumber> g = (Operand<TNumber>) (Operand<?>) up.get(0);
-          Operand<TNumber> dx = tf.math.sub(g, tf.math.mul(tf.math.exp(logp), G.sumLast(tf, g)));
+          Operand<TNumber> dx = tf.math.sub(g, tf.math.mul(tf.math.exp(logp), Rows.sumLast(tf, g)));
           return List.of(CustomGradients.passThrough(node, 0), dx);
         });
   }
@@ -56,37 +55,16 @@ final class Softmax {
   /** p_i = exp(x_i - m) / sum_j exp(x_j - m); 0 in rows that are all -inf. */
   static <T extends TNumber> Operand<T> softmax(Ops tf, Operand<T> x) {
     Operand<T> xs = tf.stopGradient(x);
-    Operand<T> e = tf.math.exp(tf.math.sub(xs, G.safeMax(tf, xs)));
-    Operand<T> p = tf.math.mul(e, tf.math.reciprocal(nonZero(tf, G.sumLast(tf, e))));
+    Operand<T> e = tf.math.exp(tf.math.sub(xs, Rows.safeMax(tf, xs)));
+    Operand<T> p = tf.math.mul(e, tf.math.reciprocal(Rows.nonZero(tf, Rows.sumLast(tf, e))));
     return CustomGradients.apply(tf, SOFTMAX_RULE, p, List.of(x), Map.of());
   }
 
   /** log p_i = x_i - logsumexp(x); -inf at masked entries and in rows that are all -inf. */
   static <T extends TNumber> Operand<T> logSoftmax(Ops tf, Operand<T> x) {
     Operand<T> xs = tf.stopGradient(x);
-    Operand<T> y = tf.math.sub(xs, finite(tf, logSumExp(tf, xs, G.maxLast(tf, xs))));
+    Operand<T> y = tf.math.sub(xs, Rows.finite(tf, Rows.logSumExp(tf, xs, Rows.maxLast(tf, xs))));
     return CustomGradients.apply(tf, LOG_SOFTMAX_RULE, y, List.of(x), Map.of());
-  }
-
-  /**
-   * log sum_j exp(x_j) over the last axis ([.., 1]) given the row maximum; -inf for a row that is
-   * all -inf.
-   */
-  static <T extends TNumber> Operand<T> logSumExp(Ops tf, Operand<T> x, Operand<T> rowMax) {
-    Operand<T> m = finite(tf, rowMax);
-    Operand<T> sum = G.sumLast(tf, tf.math.exp(tf.math.sub(x, m)));
-    return tf.math.add(m, tf.math.log(sum));
-  }
-
-  /** {@code v} where finite, else 0 (per-row values: cheap). */
-  static <T extends TNumber> Operand<T> finite(Ops tf, Operand<T> v) {
-    return tf.select(tf.math.isFinite(v), v, tf.zerosLike(v));
-  }
-
-  /** {@code s} where non-zero, else 1, so that 1/s is finite (per-row values). */
-  static <T extends TNumber> Operand<T> nonZero(Ops tf, Operand<T> s) {
-    Operand<TBool> zero = tf.math.equal(s, tf.zerosLike(s));
-    return tf.select(zero, G.scalar(tf, 1.0, s), s);
   }
 
   /** Sigsoftmax logits u = x + log sigmoid(x) = x - softplus(-x), stable for any x. */

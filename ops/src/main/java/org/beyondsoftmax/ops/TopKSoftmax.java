@@ -17,14 +17,14 @@ final class TopKSoftmax {
   /** True for the entries at or above the k-th largest of their row. */
   static <T extends TNumber> Operand<TBool> keep(Ops tf, Operand<T> x, int k) {
     Operand<T> xs = tf.stopGradient(x);
-    Operand<TInt32> kk = tf.math.minimum(tf.constant(k), G.lastDim(tf, xs));
-    Operand<T> kth = tf.reduceMin(tf.nn.topK(xs, kk, TInt32.class).values(), G.last(tf),
+    Operand<TInt32> kk = tf.math.minimum(tf.constant(k), Rows.lastDim(tf, xs));
+    Operand<T> kth = tf.reduceMin(tf.nn.topK(xs, kk, TInt32.class).values(), Rows.last(tf),
         org.tensorflow.op.core.ReduceMin.keepDims(true));
     return tf.math.greaterEqual(xs, kth);
   }
 
   static <T extends TNumber> Operand<T> lastAxis(Ops tf, Operand<T> x, int k) {
-    Operand<T> minusInf = G.scalar(tf, Double.NEGATIVE_INFINITY, x);
+    Operand<T> minusInf = Rows.scalar(tf, Double.NEGATIVE_INFINITY, x);
     return Softmax.softmax(tf, tf.select(keep(tf, x, k), x, minusInf));
   }
 }

@@ -1,9 +1,10 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.calibration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
+import org.beyondsoftmax.models.spec.Kind;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
@@ -39,7 +40,7 @@ class LogitCalibrationTest {
       y[i] = r.nextInt(m);
     }
     for (LogitCalibration.Kind kind : LogitCalibration.Kind.values()) {
-      LogitCalibration.Fitted f = LogitCalibration.fit(z, n, m, y, kind, 20, 50, 0.05);
+      LogitCalibration.Fitted f = CalibrationFit.fit(z, n, m, y, kind, 20, 50, 0.05);
       assertTrue(f.nllAfter() < f.nllBefore() - 0.5, kind + ": " + f.nllBefore() + " -> " + f.nllAfter());
     }
   }

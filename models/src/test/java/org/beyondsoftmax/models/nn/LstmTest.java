@@ -1,4 +1,4 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.beyondsoftmax.models.testing.Harness;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Operand;
 import org.tensorflow.op.core.Variable;
@@ -69,7 +70,7 @@ class LstmTest {
     int hidden = 3;
     for (boolean masked : new boolean[] {false, true}) {
       try (Harness g = new Harness()) {
-        Parameters<TFloat64> p = new Parameters<>(g.config(in, 2, 7), "lm");
+        Parameters<TFloat64> p = new Parameters<>(g.tf, TFloat64.class, 7, "lm");
         Lstm<TFloat64> lstm = new Lstm<>(p, in, hidden, 1);
         double[] xv = Harness.random(1, steps * batch * in, 1.5);
         double[] mv = {1, 1, 1, 0, 1, 1, 1, 0, 0, 1, 1, 1};
@@ -113,7 +114,7 @@ class LstmTest {
   @Test
   void twoLayerGradientsMatchFiniteDifferences() {
     try (Harness g = new Harness()) {
-      Parameters<TFloat64> p = new Parameters<>(g.config(2, 2, 3), "lm");
+      Parameters<TFloat64> p = new Parameters<>(g.tf, TFloat64.class, 3, "lm");
       Lstm<TFloat64> lstm = new Lstm<>(p, 2, 2, 2);
       Variable<TFloat64> x = g.variable(Harness.random(4, 3 * 2 * 2, 1.0), 3, 2, 2);
       Operand<TFloat64> mask = g.constant(new double[] {1, 1, 0, 1, 1, 1}, 3, 2, 1);
@@ -128,29 +129,5 @@ class LstmTest {
       g.assertGradients(objective, wrt, wrt.stream().map(v -> "d objective / d " + v.op().name()).toList(),
           1e-6, 1e-7, 1e-6);
     }
-  }
-
-  @Test
-  void batchesHoldEveryPairOnceInStreamOrderPerColumn() {
-    int[] tokens = new int[23];
-    for (int i = 0; i < tokens.length; i++) {
-      tokens[i] = i;
-    }
-    TbpttBatches b = new TbpttBatches(tokens, 4, 3);
-    assertEquals(22, b.pairs());
-    assertEquals(2, b.size(), "columns of ceil(22 / 4) = 6 pairs, 3 per batch");
-    int[][] pairs = b.allPairs();
-    assertEquals(22, pairs.length);
-    Set<Integer> seen = new HashSet<>();
-    for (int[] pair : pairs) {
-      assertEquals(pair[0] + 1, pair[1], "the target is the next token");
-      seen.add(pair[0]);
-    }
-    assertEquals(22, seen.size(), "every pair once");
-    TbpttBatches.Batch first = b.get(0);
-    assertArrayEquals(new int[] {0, 1, 2, 6, 7, 8, 12, 13, 14, 18, 19, 20}, first.ids(), "column b starts at 6 b");
-    TbpttBatches.Batch second = b.get(1);
-    assertArrayEquals(new float[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, second.weights(), "the last column is short");
-    assertEquals(22, first.tokens() + second.tokens());
   }
 }

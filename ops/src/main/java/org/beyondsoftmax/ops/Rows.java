@@ -10,9 +10,13 @@ import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TNumber;
 import org.tensorflow.types.family.TType;
 
-/** Small graph helpers shared by the mappings and losses; all work on the last axis. */
-final class G {
-  private G() {}
+/**
+ * Row-wise graph helpers over the last axis, shared by the mappings, thresholds and losses: row
+ * sums and maxima, the masking-safe versions of the row maximum, log-sum-exp and reciprocals that
+ * keep a row of -inf free of NaN, a cheap pow, and scalars of a tensor's dtype.
+ */
+final class Rows {
+  private Rows() {}
 
   /** A scalar constant of the dtype of {@code like}. */
   static <T extends TType> Operand<T> scalar(Ops tf, double value, Operand<T> like) {
@@ -36,7 +40,7 @@ final class G {
    * -inf (so that {@code x - max} stays -inf there instead of NaN).
    */
   static <T extends TNumber> Operand<T> safeMax(Ops tf, Operand<T> x) {
-    return Softmax.finite(tf, maxLast(tf, tf.stopGradient(x)));
+    return finite(tf, maxLast(tf, tf.stopGradient(x)));
   }
 
   /**
@@ -55,5 +59,32 @@ final class G {
   /** The size of the last axis as an int32 scalar (a graph value; works with unknown shapes). */
   static Operand<TInt32> lastDim(Ops tf, Operand<?> x) {
     return tf.stridedSlice(tf.shape(x), Indices.at(-1));
+  }
+
+  /**
+   * log sum_j exp(x_j) over the last axis ([.., 1]) given the row maximum; -inf for a row that is
+   * all -inf.
+   */
+  static <T extends TNumber> Operand<T> logSumExp(Ops tf, Operand<T> x, Operand<T> rowMax) {
+    Operand<T> m = finite(tf, rowMax);
+    Operand<T> sum = sumLast(tf, tf.math.exp(tf.math.sub(x, m)));
+    return tf.math.add(m, tf.math.log(sum));
+  }
+
+  /** {@code v} where finite, else 0 (per-row values: cheap). */
+  static <T extends TNumber> Operand<T> finite(Ops tf, Operand<T> v) {
+    return tf.select(tf.math.isFinite(v), v, tf.zerosLike(v));
+  }
+
+  /** {@code s} where non-zero, else 1, so that 1/s is finite (per-row values). */
+  static <T extends TNumber> Operand<T> nonZero(Ops tf, Operand<T> s) {
+    Operand<TBool> zero = tf.math.equal(s, tf.zerosLike(s));
+    return tf.select(zero, scalar(tf, 1.0, s), s);
+  }
+
+  /** The shape of x without its last axis, as an int32 vector (a graph value). */
+  static Operand<TInt32> leadingShape(Ops tf, Operand<?> x) {
+    return tf.slice(tf.shape(x), tf.constant(new int[] {0}),
+        tf.expandDims(tf.math.sub(tf.rank(x), tf.constant(1)), tf.constant(0)));
   }
 }

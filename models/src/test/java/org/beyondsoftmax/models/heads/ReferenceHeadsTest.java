@@ -1,11 +1,13 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.heads;
 
-import static org.beyondsoftmax.models.Harness.assertClose;
+import static org.beyondsoftmax.models.testing.Harness.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import org.beyondsoftmax.models.optim.Optimizer;
+import org.beyondsoftmax.models.testing.Harness;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -94,9 +96,9 @@ class ReferenceHeadsTest {
       OutputHead<TFloat64> head = Heads.create(spec, g.config(D, M, 5));
       double[] hidden = Harness.random(2, N * D, 2.0);
       Operand<TFloat64> h = g.constant(hidden, N, D);
-      var step = Adam.minimize(g.tf, g.tf.reduceSum(
+      var step = Optimizer.minimize(g.tf, g.tf.reduceSum(
           head.targetLoss(h, g.constant(Harness.randomTargets(9, N, M), N, M)), g.tf.constant(0)),
-          head.parameters(), Adam.Settings.of(0.1));
+          head.parameters(), 0.1, Optimizer.Settings.adam()).update();
       for (int i = 0; i < 5; i++) {
         g.run(step);
       }

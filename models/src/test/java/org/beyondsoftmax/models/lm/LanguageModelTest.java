@@ -1,4 +1,4 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.lm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,6 +13,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import org.beyondsoftmax.models.heads.Heads;
+import org.beyondsoftmax.models.optim.Optimizer;
+import org.beyondsoftmax.models.spec.Kind;
+import org.beyondsoftmax.ops.PortableGraphs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,8 +41,8 @@ class LanguageModelTest {
   }
 
   static LanguageModelSession session(String head, Optimizer.Kind kind, double lr) {
-    return new LanguageModelSession(new LanguageModel.Config(VOCAB, 6, 6, 2, head, 11),
-        new LanguageModelSession.Training(Optimizer.Settings.of(kind, 1.0), lr, 0.2), STEPS, 3);
+    return new LanguageModelSession(new LanguageModel.Config(VOCAB, 6, 6, 2, Heads.parse(head), 11),
+        new LanguageModelGraph.Training(Optimizer.Settings.of(kind, 1.0), lr, 0.2), STEPS, 3);
   }
 
   /** Losses of {@code steps} training steps over {@code batches} from {@code start}, state carried. */
@@ -80,8 +84,8 @@ class LanguageModelTest {
   @Test
   void sgdWithClippingAndTheLearningRateVariable() {
     TbpttBatches batches = new TbpttBatches(stream(400, 2), BATCH, STEPS);
-    try (LanguageModelSession s = new LanguageModelSession(new LanguageModel.Config(VOCAB, 6, 6, 2, "softmax", 11),
-        new LanguageModelSession.Training(Optimizer.Settings.of(Optimizer.Kind.SGD, 5.0), 1.0, 0.0), STEPS, 3)) {
+    try (LanguageModelSession s = new LanguageModelSession(new LanguageModel.Config(VOCAB, 6, 6, 2, Heads.parse("softmax"), 11),
+        new LanguageModelGraph.Training(Optimizer.Settings.of(Optimizer.Kind.SGD, 5.0), 1.0, 0.0), STEPS, 3)) {
       assertEquals(1.0, s.learningRate(), 1e-7);
       var r = s.train(batches.get(0), null);
       assertTrue(r.gradientNorm() > 0 && Double.isFinite(r.loss()), r.toString());
@@ -124,9 +128,9 @@ class LanguageModelTest {
     double nextLoss;
     try (LanguageModelSession s = session("sigsoftmax", Optimizer.Kind.ADAM, 0.01)) {
       train(s, batches, 0, 3, new float[][][] {null});
-      Set<String> types = LanguageModelSession.opTypes(s.graph());
+      Set<String> types = PortableGraphs.opTypes(s.graph());
       System.out.println("LanguageModelTest: op types of the exported graph (" + types.size() + "): " + types);
-      assertEquals(Set.of(), LanguageModelSession.foreignOps(s.graph()), "every op is one of TensorFlow's own");
+      assertEquals(Set.of(), PortableGraphs.foreignOps(s.graph()), "every op is one of TensorFlow's own");
       s.export(dir);
       logp = s.evaluate(b, null).logProbs();
       nextLoss = s.train(b, null).loss();

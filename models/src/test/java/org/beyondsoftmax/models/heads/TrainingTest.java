@@ -1,4 +1,4 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.heads;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.List;
+import org.beyondsoftmax.models.nn.Parameter;
+import org.beyondsoftmax.models.optim.Optimizer;
+import org.beyondsoftmax.models.testing.Harness;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Operand;
 import org.tensorflow.op.core.Variable;
@@ -23,8 +26,8 @@ class TrainingTest {
           new HeadConfig<>(g.tf, TFloat32.class, 4, 50, seed));
       Operand<TFloat32> h = g.tf.dtypes.cast(g.constant(Harness.random(3, 64 * 4, 2.0), 64, 4), TFloat32.class);
       Operand<TFloat32> q = g.tf.dtypes.cast(g.constant(Harness.randomTargets(4, 64, 50), 64, 50), TFloat32.class);
-      var step = Adam.minimize(g.tf, g.tf.reduceSum(head.targetLoss(h, q), g.tf.constant(0)),
-          head.parameters(), Adam.Settings.of(0.05));
+      var step = Optimizer.minimize(g.tf, g.tf.reduceSum(head.targetLoss(h, q), g.tf.constant(0)),
+          head.parameters(), 0.05, Optimizer.Settings.adam()).update();
       for (int i = 0; i < steps; i++) {
         g.run(step);
       }
@@ -98,8 +101,8 @@ class TrainingTest {
     try (Harness g = new Harness()) {
       OutputHead<TFloat64> head = Heads.create("plif:knots=4,range=2,slope-lr=10", g.config(2, 3, 1));
       Operand<TFloat64> h = g.constant(Harness.random(1, 8 * 2, 3.0), 8, 2);
-      var step = Adam.minimize(g.tf, g.tf.reduceSum(head.loss(h, g.constantLabels(0, 1, 2, 0, 1, 2, 0, 1)),
-          g.tf.constant(0)), head.parameters(), Adam.Settings.of(0.01));
+      var step = Optimizer.minimize(g.tf, g.tf.reduceSum(head.loss(h, g.constantLabels(0, 1, 2, 0, 1, 2, 0, 1)),
+          g.tf.constant(0)), head.parameters(), 0.01, Optimizer.Settings.adam()).update();
       List<double[]> before = head.parameters().stream().map(p -> g.run(p.variable())).toList();
       g.run(step);
       for (int i = 0; i < before.size(); i++) {
@@ -146,8 +149,8 @@ class TrainingTest {
       // dense targets favour alpha near 1 (less sparsity)
       double[] q = new double[16 * 8];
       Arrays.fill(q, 1.0 / 8);
-      var step = Adam.minimize(g.tf, g.tf.reduceSum(head.targetLoss(h, g.constant(q, 16, 8)), g.tf.constant(0)),
-          head.parameters(), Adam.Settings.of(0.1));
+      var step = Optimizer.minimize(g.tf, g.tf.reduceSum(head.targetLoss(h, g.constant(q, 16, 8)), g.tf.constant(0)),
+          head.parameters(), 0.1, Optimizer.Settings.adam()).update();
       Operand<TFloat64> alpha = head.alpha(g.tf);
       assertEquals(1.9, g.run(alpha)[0], 1e-12);
       for (int i = 0; i < 100; i++) {

@@ -1,12 +1,14 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.heads;
 
-import static org.beyondsoftmax.models.Harness.assertClose;
+import static org.beyondsoftmax.models.testing.Harness.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.beyondsoftmax.models.optim.Optimizer;
+import org.beyondsoftmax.models.testing.Harness;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -175,8 +177,8 @@ class HeadsTest {
       Operand<TFloat64> labelLoss = sum(g, head.loss(h, g.constantLabels(LABELS)));
       Operand<TFloat64> softLoss =
           sum(g, head.targetLoss(h, g.constant(Harness.randomTargets(3, N, M), N, M)));
-      Op labelStep = Adam.minimize(g.tf, labelLoss, head.parameters(), Adam.Settings.of(0.05));
-      Op softStep = Adam.minimize(g.tf, softLoss, head.parameters(), Adam.Settings.of(0.05));
+      Op labelStep = Optimizer.minimize(g.tf, labelLoss, head.parameters(), 0.05, Optimizer.Settings.adam()).update();
+      Op softStep = Optimizer.minimize(g.tf, softLoss, head.parameters(), 0.05, Optimizer.Settings.adam()).update();
       double[] before = g.run(List.of(labelLoss, softLoss)).stream().mapToDouble(a -> a[0]).toArray();
       for (int i = 0; i < 30; i++) {
         g.run(labelStep);

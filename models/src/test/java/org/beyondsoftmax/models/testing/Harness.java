@@ -1,6 +1,7 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.testing;
 
 import java.util.SplittableRandom;
+import org.beyondsoftmax.models.heads.HeadConfig;
 import org.beyondsoftmax.ops.testing.TestGraph;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -14,22 +15,22 @@ import org.tensorflow.types.family.TType;
  * The shared {@link TestGraph} with what the heads' tests add: float64 head configurations,
  * constant inputs and labels, seeded random data, and a head parameter's variable as float64.
  */
-final class Harness extends TestGraph {
-  HeadConfig<TFloat64> config(int hidden, int classes, long seed) {
+public final class Harness extends TestGraph {
+  public HeadConfig<TFloat64> config(int hidden, int classes, long seed) {
     return new HeadConfig<>(tf, TFloat64.class, hidden, classes, seed);
   }
 
-  Operand<TFloat64> constant(double[] data, long... shape) {
+  public Operand<TFloat64> constant(double[] data, long... shape) {
     return tf.constant(Shape.of(shape), DataBuffers.of(data, true, false));
   }
 
   /** Labels as a constant (the shared {@link #labels(int[], long...)} is a fed input). */
-  Operand<TInt32> constantLabels(int... data) {
+  public Operand<TInt32> constantLabels(int... data) {
     return tf.constant(data);
   }
 
   /** n x m values, uniform in [-scale, scale), from {@code seed}. */
-  static double[] random(long seed, int size, double scale) {
+  public static double[] random(long seed, int size, double scale) {
     SplittableRandom r = new SplittableRandom(seed);
     double[] x = new double[size];
     for (int i = 0; i < size; i++) {
@@ -39,7 +40,7 @@ final class Harness extends TestGraph {
   }
 
   /** Rows of random distributions [n, m] with some exact zeros. */
-  static double[] randomTargets(long seed, int n, int m) {
+  public static double[] randomTargets(long seed, int n, int m) {
     SplittableRandom r = new SplittableRandom(seed);
     double[] q = new double[n * m];
     for (int i = 0; i < n; i++) {
@@ -56,7 +57,7 @@ final class Harness extends TestGraph {
     return q;
   }
 
-  static <T extends TType> Variable<TFloat64> float64(Variable<T> v) {
+  public static <T extends TType> Variable<TFloat64> float64(Variable<T> v) {
     if (v.type() != TFloat64.class) {
       throw new IllegalArgumentException("not a float64 variable: " + v.op().name());
     }
