@@ -3,7 +3,7 @@
 // fits an increasing PLIF of the logits (Calibrator, as `beyond calibrate` does) and exports the
 // model plus the transform. The argmax (the predicted word) cannot change; the NLL drops.
 //
-//   java -cp "java/target/beyond-app.jar:java/target/lib/*" models/scripts/CalibrateLanguageModel.java \
+//   java -cp "java/target/beyond-app.jar:java/target/lib/*" java/examples/scripts/CalibrateLanguageModel.java \
 //       /tmp/my-lm TEXT_DIR|brown /tmp/my-lm-calibrated [WINDOW=20] [EXAMPLES=2000] [plif|temperature]
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import org.beyondsoftmax.corpus.Corpora;
 import org.beyondsoftmax.corpus.Corpus;
 import org.beyondsoftmax.corpus.Vocabulary;
-import org.beyondsoftmax.models.LogitCalibration;
+import org.beyondsoftmax.models.calibration.LogitCalibration;
 import org.beyondsoftmax.savedmodel.Calibrator;
 
 public class CalibrateLanguageModel {

@@ -2,14 +2,14 @@
 // JVM, continues training it through its train_step signature, and saves the trained variables
 // back as a new SavedModel. Needs no model code: only the SavedModel's signatures.
 //
-//   java -cp "java/target/beyond-app.jar:java/target/lib/*" models/scripts/ContinueTraining.java \
+//   java -cp "java/target/beyond-app.jar:java/target/lib/*" java/examples/scripts/ContinueTraining.java \
 //       /tmp/my-lm TEXT_DIR /tmp/my-lm-2
 import java.nio.file.Path;
 import org.beyondsoftmax.corpus.Corpus;
 import org.beyondsoftmax.corpus.TextCorpus;
 import org.beyondsoftmax.corpus.Vocabulary;
-import org.beyondsoftmax.models.SavedLanguageModel;
-import org.beyondsoftmax.models.TbpttBatches;
+import org.beyondsoftmax.models.lm.SavedLanguageModel;
+import org.beyondsoftmax.models.lm.TbpttBatches;
 
 public class ContinueTraining {
   public static void main(String[] args) throws Exception {

@@ -1,12 +1,12 @@
 // Prints the most probable next words after a prompt, from a language-model SavedModel and its
 // vocab.txt, through the serving_default signature (as TF Serving would call it).
 //
-//   java -cp "java/target/beyond-app.jar:java/target/lib/*" models/scripts/NextWords.java \
+//   java -cp "java/target/beyond-app.jar:java/target/lib/*" java/examples/scripts/NextWords.java \
 //       /tmp/my-lm "the cat sat on the"
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.beyondsoftmax.corpus.Vocabulary;
-import org.beyondsoftmax.models.SavedLanguageModel;
+import org.beyondsoftmax.models.lm.SavedLanguageModel;
 
 public class NextWords {
   public static void main(String[] args) throws Exception {

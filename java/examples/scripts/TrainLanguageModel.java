@@ -2,15 +2,17 @@
 // perplexity and exports a SavedModel; only the public API of beyond-softmax.
 //
 //   mvn -B -q -Dmaven.test.skip=true install        # once, from the repository root
-//   java -cp "java/target/beyond-app.jar:java/target/lib/*" models/scripts/TrainLanguageModel.java \
+//   java -cp "java/target/beyond-app.jar:java/target/lib/*" java/examples/scripts/TrainLanguageModel.java \
 //       DIR_WITH_train.txt_valid.txt_test.txt plif:knots=1000 /tmp/my-lm
 import java.nio.file.Path;
 import org.beyondsoftmax.corpus.Corpus;
 import org.beyondsoftmax.corpus.TextCorpus;
-import org.beyondsoftmax.models.LanguageModel;
-import org.beyondsoftmax.models.LanguageModelSession;
-import org.beyondsoftmax.models.Optimizer;
-import org.beyondsoftmax.models.TbpttBatches;
+import org.beyondsoftmax.models.heads.Heads;
+import org.beyondsoftmax.models.lm.LanguageModel;
+import org.beyondsoftmax.models.lm.LanguageModelGraph;
+import org.beyondsoftmax.models.lm.LanguageModelSession;
+import org.beyondsoftmax.models.lm.TbpttBatches;
+import org.beyondsoftmax.models.optim.Optimizer;
 
 public class TrainLanguageModel {
   public static void main(String[] args) throws Exception {
@@ -18,8 +20,8 @@ public class TrainLanguageModel {
     String head = args.length > 1 ? args[1] : "softmax";
     Path out = Path.of(args.length > 2 ? args[2] : "/tmp/beyond-lm");
     int steps = 20; // truncated BPTT length T
-    var config = new LanguageModel.Config(corpus.vocabulary().size(), 64, 64, 1, head, 1);
-    var training = new LanguageModelSession.Training(Optimizer.Settings.of(Optimizer.Kind.ADAM, 1.0), 0.003, 0.2);
+    var config = new LanguageModel.Config(corpus.vocabulary().size(), 64, 64, 1, Heads.parse(head), 1);
+    var training = new LanguageModelGraph.Training(Optimizer.Settings.of(Optimizer.Kind.ADAM, 1.0), 0.003, 0.2);
     try (var lm = new LanguageModelSession(config, training, steps, 5)) {
       TbpttBatches train = new TbpttBatches(corpus.train(), 16, steps);
       for (int epoch = 1; epoch <= 3; epoch++) {

@@ -7,7 +7,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.beyondsoftmax.models.HeadSpec;
+import org.beyondsoftmax.models.heads.HeadFactory;
+import org.beyondsoftmax.models.spec.Spec;
 
 /**
  * Runs the experiment: for each M, seeded targets; for each D and head, one {@link BottleneckRun}.
@@ -28,12 +29,12 @@ public final class BottleneckExperiment {
   /** Every run's outcome in (M, D, head) order, with Q when {@code keepProbabilities}. */
   static List<BottleneckRun.Outcome> outcomes(
       BottleneckSettings settings, ProgressListener progress, boolean keepProbabilities) {
-    record Task(Problem problem, int dims, HeadSpec head) {}
+    record Task(Problem problem, int dims, Spec<HeadFactory> head) {}
     List<Task> tasks = new ArrayList<>();
     for (int m : settings.classes()) {
       Problem problem = Problem.sample(settings.contexts(), m, settings.alpha(), settings.seed());
       for (int d : settings.dims()) {
-        for (HeadSpec head : settings.heads()) {
+        for (Spec<HeadFactory> head : settings.heads()) {
           tasks.add(new Task(problem, d, head));
         }
       }

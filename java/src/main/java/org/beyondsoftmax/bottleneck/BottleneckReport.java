@@ -1,9 +1,9 @@
 package org.beyondsoftmax.bottleneck;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.LinkedHashMap;
 
 /** The experiment's settings and one result per (M, D, head), as written to JSON. */
 public record BottleneckReport(BottleneckSettings settings, List<BottleneckResult> results) {

@@ -3,13 +3,14 @@ package org.beyondsoftmax.bottleneck;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.beyondsoftmax.models.Adam;
-import org.beyondsoftmax.models.HeadConfig;
-import org.beyondsoftmax.models.HeadSpec;
-import org.beyondsoftmax.models.Heads;
-import org.beyondsoftmax.models.OutputHead;
-import org.beyondsoftmax.models.Parameter;
-import org.beyondsoftmax.models.Parameters;
+import org.beyondsoftmax.models.heads.HeadConfig;
+import org.beyondsoftmax.models.heads.HeadFactory;
+import org.beyondsoftmax.models.heads.Heads;
+import org.beyondsoftmax.models.heads.OutputHead;
+import org.beyondsoftmax.models.nn.Parameter;
+import org.beyondsoftmax.models.nn.Parameters;
+import org.beyondsoftmax.models.optim.Optimizer;
+import org.beyondsoftmax.models.spec.Spec;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
@@ -40,7 +41,7 @@ final class BottleneckRun {
 
   private BottleneckRun() {}
 
-  static Outcome train(Problem problem, HeadSpec spec, int dims, BottleneckSettings settings,
+  static Outcome train(Problem problem, Spec<HeadFactory> spec, int dims, BottleneckSettings settings,
       ProgressListener progress, boolean keepProbabilities) {
     int n = problem.contexts();
     int m = problem.classes();
@@ -48,14 +49,14 @@ final class BottleneckRun {
       Ops tf = Ops.create(graph);
       HeadConfig<TFloat32> config = new HeadConfig<>(tf, TFloat32.class, dims, m, settings.seed());
       OutputHead<TFloat32> head = Heads.create(spec, config);
-      Parameters<TFloat32> contexts = new Parameters<>(config, "contexts");
+      Parameters<TFloat32> contexts = new Parameters<>(tf, TFloat32.class, settings.seed(), "contexts");
       Operand<TFloat32> h = contexts.normal("embeddings", Shape.of(n, dims), 1.0);
       Operand<TFloat32> targets =
           tf.constant(Shape.of(n, m), DataBuffers.of(problem.targets32(), true, false));
       Operand<TFloat32> loss = tf.math.mean(head.targetLoss(h, targets), tf.constant(0));
       List<Parameter<TFloat32>> trained = new ArrayList<>(head.parameters());
       trained.addAll(contexts.all());
-      Op step = Adam.minimize(tf, loss, trained, Adam.Settings.of(settings.learningRate()));
+      Op step = Optimizer.minimize(tf, loss, trained, settings.learningRate(), Optimizer.Settings.adam()).update();
       Measurements measurements = new Measurements(tf, head, h, targets, loss,
           settings.klSmoothing(), Math.min(settings.rankRows(), n), m, dims, keepProbabilities);
 

@@ -1,8 +1,8 @@
 package org.beyondsoftmax.bottleneck;
 
 import java.util.List;
-import org.beyondsoftmax.models.HeadSpec;
-import org.beyondsoftmax.models.Heads;
+import org.beyondsoftmax.models.heads.HeadFactory;
+import org.beyondsoftmax.models.spec.Spec;
 
 /**
  * The synthetic softmax-bottleneck experiment of Ganea et al. 2019 (section 5.1): N contexts with
@@ -22,7 +22,7 @@ import org.beyondsoftmax.models.Heads;
  * @param klSmoothing eps of the smoothed KL reported for sparse heads, Q_eps = (1 - eps) Q + eps/M
  */
 public record BottleneckSettings(
-    int contexts, List<Integer> classes, List<Integer> dims, double alpha, List<HeadSpec> heads,
+    int contexts, List<Integer> classes, List<Integer> dims, double alpha, List<Spec<HeadFactory>> heads,
     int steps, long seed, double learningRate, int rankRows, double klSmoothing) {
 
   public static final double DEFAULT_ALPHA = 0.1;
@@ -39,7 +39,6 @@ public record BottleneckSettings(
     if (!(alpha > 0) || Double.isInfinite(alpha)) {
       throw new IllegalArgumentException("alpha must be finite and > 0, got " + alpha);
     }
-    heads.forEach(Heads::check);
     atLeast("steps", steps, 0);
     if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
       throw new IllegalArgumentException("learning rate must be finite and > 0, got " + learningRate);

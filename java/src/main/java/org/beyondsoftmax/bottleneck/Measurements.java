@@ -3,9 +3,9 @@ package org.beyondsoftmax.bottleneck;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.beyondsoftmax.models.MonotoneFunction;
-import org.beyondsoftmax.models.OutputHead;
-import org.beyondsoftmax.models.Plif;
+import org.beyondsoftmax.models.heads.OutputHead;
+import org.beyondsoftmax.models.nn.MonotoneFunction;
+import org.beyondsoftmax.models.nn.PlifFunction;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -71,7 +71,7 @@ final class Measurements {
       grid[i] = f.get().range() * (2.0 * i / (CURVE_POINTS - 1) - 1);
     }
     curve = f.map(fn -> add(fn.apply(e, e.dtypes.cast(e.constant(grid), TFloat32.class)))).orElse(-1);
-    slopes = f.filter(fn -> fn instanceof Plif).map(fn -> add(((Plif<TFloat32>) fn).slopes(e))).orElse(-1);
+    slopes = f.filter(fn -> fn instanceof PlifFunction).map(fn -> add(((PlifFunction<TFloat32>) fn).slopes(e))).orElse(-1);
     if (head.isSparse()) {
       Operand<TBool> on = e.math.greater(q, e.zerosLike(q));
       support = add(e.reduceSum(e.dtypes.cast(on, TFloat32.class), e.constant(1), ReduceSum.keepDims(false)));

@@ -7,13 +7,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import org.beyondsoftmax.bench.AtomicJsonWriter;
 import org.beyondsoftmax.bench.BenchCase;
 import org.beyondsoftmax.bench.BenchReport;
 import org.beyondsoftmax.bench.BenchShape;
 import org.beyondsoftmax.bench.BenchSuite;
 import org.beyondsoftmax.bench.BenchmarkCases;
 import org.beyondsoftmax.bench.ResultTable;
+import org.beyondsoftmax.json.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -98,7 +98,7 @@ public final class BenchOpsCommand implements Callable<Integer> {
     out.print(ResultTable.format(report));
     out.flush();
     if (json != null) {
-      AtomicJsonWriter.write(json, report);
+      Json.write(json, report);
       err.println("wrote " + json);
       err.flush();
     }

@@ -9,13 +9,14 @@ import org.beyondsoftmax.bottleneck.BottleneckExperiment;
 import org.beyondsoftmax.bottleneck.BottleneckReport;
 import org.beyondsoftmax.bottleneck.BottleneckSettings;
 import org.beyondsoftmax.bottleneck.BottleneckTable;
-import org.beyondsoftmax.models.HeadSpec;
-import org.beyondsoftmax.models.Heads;
+import org.beyondsoftmax.models.heads.HeadFactory;
+import org.beyondsoftmax.models.heads.Heads;
+import org.beyondsoftmax.models.spec.Spec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code beyond bottleneck}: the synthetic softmax-bottleneck experiment of Ganea et al. 2019
@@ -41,9 +42,9 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:a figure could not be drawn", "2:invalid options"})
 public final class BottleneckCommand implements Callable<Integer> {
-  static final String DEFAULT_HEADS = "softmax,sigsoftmax,mos,plif,sparsemax,entmax";
+  static final String DEFAULT_HEADS = Heads.DEFAULT_LIST;
 
-  @Spec
+  @CommandLine.Spec
   CommandSpec spec;
 
   @Option(names = "--contexts", paramLabel = "N", defaultValue = "1000",
@@ -62,14 +63,13 @@ public final class BottleneckCommand implements Callable<Integer> {
       description = "Dirichlet concentration of the targets (default: ${DEFAULT-VALUE})")
   double alpha;
 
-  private List<HeadSpec> heads = HeadSpec.parseList(DEFAULT_HEADS);
+  private List<Spec<HeadFactory>> heads = Heads.parseList(DEFAULT_HEADS);
 
   @Option(names = "--heads", paramLabel = "SPECS",
       description = "heads to compare (default: " + DEFAULT_HEADS + "); see --list-heads")
   void setHeads(String value) {
     try {
-      List<HeadSpec> parsed = HeadSpec.parseList(value);
-      parsed.forEach(Heads::check);
+      List<Spec<HeadFactory>> parsed = Heads.parseList(value);
       heads = parsed;
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(),

@@ -5,10 +5,12 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.beyondsoftmax.models.LogitCalibration;
+import org.beyondsoftmax.json.Json;
+import org.beyondsoftmax.models.calibration.LogitCalibration;
+import org.beyondsoftmax.models.lm.ModelDirectory;
 import org.beyondsoftmax.savedmodel.Calibrator;
-import org.beyondsoftmax.train.Json;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -74,8 +76,8 @@ public final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--batch", defaultValue = "256", description = "examples per call of the model (default: ${DEFAULT-VALUE})")
   int batch;
 
-  @Option(names = "--json", paramLabel = "FILE", description = "also write the report as JSON")
-  Path json;
+  @Mixin
+  JsonReport json;
 
   @Override
   public Integer call() throws IOException {
@@ -86,7 +88,7 @@ public final class CalibrateCommand implements Callable<Integer> {
       case "temperature" -> LogitCalibration.Kind.TEMPERATURE;
       default -> throw new ParameterException(spec.commandLine(), "--method must be plif or temperature, got '" + method + "'");
     };
-    if (Files.exists(out.resolve("saved_model.pb"))) {
+    if (Files.exists(out.resolve(ModelDirectory.SAVED_MODEL))) {
       throw new ParameterException(spec.commandLine(), "--out " + out + " holds a SavedModel already");
     }
     Calibrator.Options options;
@@ -112,9 +114,7 @@ public final class CalibrateCommand implements Callable<Integer> {
     o.printf("exported %s with outputs %s%n", out.toAbsolutePath().normalize(), r.outputs());
     o.flush();
     Json.write(out.resolve("calibration.json"), r);
-    if (json != null) {
-      Json.write(json, r);
-    }
+    json.write(r, err);
     return r.argmaxUnchanged() ? 0 : 1;
   }
 }

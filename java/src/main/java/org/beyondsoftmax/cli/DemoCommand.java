@@ -6,11 +6,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.beyondsoftmax.bottleneck.BottleneckSettings;
-import org.beyondsoftmax.models.HeadSpec;
+import org.beyondsoftmax.models.heads.Heads;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code beyond demo}: a quick bottleneck comparison of the main heads at a few small D, sized for
@@ -36,9 +36,9 @@ public final class DemoCommand implements Callable<Integer> {
   static final List<Integer> DIMS = List.of(2, 5, 10, 20);
   static final String DIMS_TEXT = "{2, 5, 10, 20}";
   static final int STEPS = 500;
-  static final String HEADS = "softmax,sigsoftmax,mos,plif,sparsemax,entmax";
+  static final String HEADS = Heads.DEFAULT_LIST;
 
-  @Spec
+  @CommandLine.Spec
   CommandSpec spec;
 
   @Option(names = "--out", paramLabel = "DIR", defaultValue = "beyond-output/demo",
@@ -59,7 +59,7 @@ public final class DemoCommand implements Callable<Integer> {
   /** The demo's experiment. */
   BottleneckSettings settings(long seed) {
     return new BottleneckSettings(CONTEXTS, List.of(CLASSES), DIMS,
-        BottleneckSettings.DEFAULT_ALPHA, HeadSpec.parseList(HEADS), STEPS, seed,
+        BottleneckSettings.DEFAULT_ALPHA, Heads.parseList(HEADS), STEPS, seed,
         BottleneckSettings.DEFAULT_LEARNING_RATE, 256, BottleneckSettings.DEFAULT_KL_SMOOTHING);
   }
 }

@@ -7,14 +7,15 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.beyondsoftmax.corpus.Corpora;
 import org.beyondsoftmax.corpus.Corpus;
 import org.beyondsoftmax.corpus.Vocabulary;
-import org.beyondsoftmax.models.SavedLanguageModel;
-import org.beyondsoftmax.train.Json;
+import org.beyondsoftmax.json.Json;
+import org.beyondsoftmax.models.lm.ModelDirectory;
+import org.beyondsoftmax.models.lm.SavedLanguageModel;
 import org.beyondsoftmax.train.ModelInfo;
 import org.beyondsoftmax.train.Perplexity;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -46,8 +47,8 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--corpus", paramLabel = "brown|DIR", description = "default: the corpus the model was trained on")
   String corpus;
 
-  @Option(names = "--cache-dir", paramLabel = "DIR", description = "where the Brown corpus is cached")
-  Path cacheDir;
+  @Mixin
+  CorpusCache cache;
 
   @Option(names = "--split", defaultValue = "test", description = "train, valid or test (default: ${DEFAULT-VALUE})")
   String split;
@@ -59,26 +60,25 @@ public final class EvalCommand implements Callable<Integer> {
       description = "smoothing of sparse heads' probabilities (default: ${DEFAULT-VALUE})")
   double epsilon;
 
-  @Option(names = "--json", paramLabel = "FILE", description = "also write the result as JSON")
-  Path json;
+  @Mixin
+  JsonReport json;
 
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Path infoFile = model.resolve(ModelInfo.FILE);
+    Path infoFile = model.resolve(ModelDirectory.MODEL_INFO);
     if (!Files.isRegularFile(infoFile)) {
-      throw new ParameterException(spec.commandLine(), "--model " + model + ": no " + ModelInfo.FILE
+      throw new ParameterException(spec.commandLine(), "--model " + model + ": no " + ModelDirectory.MODEL_INFO
           + " there (a directory written by 'beyond train')");
     }
     if (!(epsilon > 0)) {
       throw new ParameterException(spec.commandLine(), "--epsilon must be > 0, got " + epsilon);
     }
     ModelInfo info = Json.read(infoFile, ModelInfo.class);
-    Vocabulary vocabulary = Vocabulary.read(model.resolve(ModelInfo.VOCABULARY));
+    Vocabulary vocabulary = Vocabulary.read(model.resolve(ModelDirectory.VOCABULARY));
     String corpusSpec = corpus != null ? corpus : info.corpus();
-    Corpus c = Corpora.load(corpusSpec, cacheDir != null ? cacheDir : Corpora.defaultCacheDir(),
-        info.settings().minCount(), err);
+    Corpus c = cache.load(corpusSpec, info.settings().minCount(), err);
     int[] stream;
     try {
       stream = c.split(split);
@@ -88,7 +88,7 @@ public final class EvalCommand implements Callable<Integer> {
     boolean remapped = !c.vocabulary().fingerprint().equals(info.vocabularyFingerprint());
     if (remapped) {
       err.println("the corpus's vocabulary differs from the model's: words are mapped through the model's "
-          + ModelInfo.VOCABULARY + " (unknown words to " + Vocabulary.UNK + ")");
+          + ModelDirectory.VOCABULARY + " (unknown words to " + Vocabulary.UNK + ")");
       int[] mapped = new int[stream.length];
       for (int i = 0; i < mapped.length; i++) {
         mapped[i] = vocabulary.id(c.vocabulary().word(stream[i]));
@@ -124,11 +124,7 @@ public final class EvalCommand implements Callable<Integer> {
         p.tokens(), info.sparse() ? String.format("; mean support %.1f, eps-smoothed perplexity %.2f (eps %.1g)",
             p.meanSupport(), p.smoothedPerplexity(), epsilon) : ""));
     out.flush();
-    if (json != null) {
-      Json.write(json, result);
-      err.println("wrote " + json);
-      err.flush();
-    }
+    json.write(result, err);
     return 0;
   }
 }

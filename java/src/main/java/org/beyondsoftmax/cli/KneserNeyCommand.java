@@ -2,17 +2,14 @@ package org.beyondsoftmax.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.beyondsoftmax.corpus.Corpora;
 import org.beyondsoftmax.corpus.Corpus;
 import org.beyondsoftmax.corpus.KneserNey;
-import org.beyondsoftmax.train.Json;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code beyond kneser-ney}: the count-based baseline on the language models' exact data. */
@@ -27,40 +24,30 @@ public final class KneserNeyCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--corpus", paramLabel = "brown|DIR", defaultValue = "brown",
-      description = "brown, or a directory of train/valid/test files (default: ${DEFAULT-VALUE})")
-  String corpus;
+  @Mixin
+  CorpusOptions corpus;
 
-  @Option(names = "--cache-dir", paramLabel = "DIR", description = "where the Brown corpus is cached")
-  Path cacheDir;
-
-  @Option(names = "--min-count", paramLabel = "N", defaultValue = "0",
-      description = "text directories: training words seen <= N times become <unk> (default: ${DEFAULT-VALUE})")
-  int minCount;
-
-  @Option(names = "--json", paramLabel = "FILE", description = "also write the result as JSON")
-  Path json;
+  @Mixin
+  JsonReport json;
 
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Corpus c = Corpora.load(corpus, cacheDir != null ? cacheDir : Corpora.defaultCacheDir(), minCount, err);
+    Corpus c = corpus.load(err);
     KneserNey kn = new KneserNey(c.train(), c.vocabulary().size());
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("model", "interpolated modified Kneser-Ney trigram");
-    r.put("corpus", corpus);
+    r.put("corpus", corpus.corpus);
     r.put("vocabulary", c.vocabulary().size());
     r.put("valid_perplexity", kn.perplexity(c.valid()));
     r.put("valid_tokens", c.valid().length - 1);
     r.put("test_perplexity", kn.perplexity(c.test()));
     r.put("test_tokens", c.test().length - 1);
-    out.printf("%s (|V| = %,d): Kneser-Ney trigram perplexity valid %.2f, test %.2f%n", corpus,
+    out.printf("%s (|V| = %,d): Kneser-Ney trigram perplexity valid %.2f, test %.2f%n", corpus.corpus,
         c.vocabulary().size(), r.get("valid_perplexity"), r.get("test_perplexity"));
     out.flush();
-    if (json != null) {
-      Json.write(json, r);
-    }
+    json.write(r, err);
     return 0;
   }
 }

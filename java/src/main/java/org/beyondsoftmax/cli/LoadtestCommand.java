@@ -1,14 +1,11 @@
 package org.beyondsoftmax.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +13,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.function.IntFunction;
+import org.beyondsoftmax.json.Json;
 import org.beyondsoftmax.serve.LoadTest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -112,9 +110,7 @@ public final class LoadtestCommand implements Callable<Integer> {
       Map<String, Object> report = new LinkedHashMap<>();
       report.put("url", url.toString());
       report.put("results", results);
-      Path tmp = json.resolveSibling(json.getFileName() + ".tmp");
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(tmp.toFile(), report);
-      Files.move(tmp, json, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Json.write(json, report);
     }
     return allOk ? 0 : 1;
   }

@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.function.Function;
-import org.beyondsoftmax.bench.AtomicJsonWriter;
-import org.beyondsoftmax.bottleneck.AtomicFiles;
 import org.beyondsoftmax.bottleneck.BottleneckPlots;
 import org.beyondsoftmax.bottleneck.BottleneckReport;
+import org.beyondsoftmax.json.Json;
+import org.beyondsoftmax.models.io.AtomicFiles;
 
 /** Writes the experiment's JSON and figures (each atomically) and says where they are. */
 final class ReportFiles {
@@ -25,7 +25,7 @@ final class ReportFiles {
   static boolean write(BottleneckReport report, Path json, Path plot, Path diagnostics,
       PrintWriter err) throws IOException {
     if (json != null) {
-      AtomicJsonWriter.write(json, report);
+      Json.write(json, report);
       say(err, "results", json);
     }
     boolean ok = true;

@@ -10,18 +10,20 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.beyondsoftmax.corpus.Corpora;
 import org.beyondsoftmax.corpus.Corpus;
-import org.beyondsoftmax.models.Heads;
+import org.beyondsoftmax.models.heads.HeadFactory;
+import org.beyondsoftmax.models.lm.ModelDirectory;
+import org.beyondsoftmax.models.spec.Spec;
 import org.beyondsoftmax.train.TrainListener;
 import org.beyondsoftmax.train.TrainSettings;
 import org.beyondsoftmax.train.TrainState;
 import org.beyondsoftmax.train.Trainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code beyond train}: an LSTM language model with any output head, checkpointed, exported. */
 @Command(
@@ -48,25 +50,16 @@ public final class TrainCommand implements Callable<Integer> {
       "--hidden", "--layers", "--bptt", "--batch", "--eval-batch", "--optimizer", "--lr", "--clip", "--dropout",
       "--lr-decay", "--patience", "--seed", "--top-k");
 
-  @Spec
+  @CommandLine.Spec
   CommandSpec spec;
 
-  @Option(names = "--corpus", paramLabel = "brown|DIR", defaultValue = "brown",
-      description = "brown, or a directory of train/valid/test files (default: ${DEFAULT-VALUE})")
-  String corpus;
+  @Mixin
+  CorpusOptions corpus;
 
-  @Option(names = "--cache-dir", paramLabel = "DIR",
-      description = "where the Brown corpus is cached (default: ~/.cache/beyond-softmax)")
-  Path cacheDir;
-
-  @Option(names = "--min-count", paramLabel = "N", defaultValue = "0",
-      description = "text directories: training words seen <= N times become <unk> (default: ${DEFAULT-VALUE})")
-  int minCount;
-
-  @Option(names = "--head", paramLabel = "SPEC", defaultValue = "softmax",
+  @Option(names = "--head", paramLabel = "SPEC", defaultValue = "softmax", converter = HeadSpecConverter.class,
       description = "the output head, e.g. softmax, sigsoftmax, plif:knots=100000, mos:components=5, "
           + "entmax (default: ${DEFAULT-VALUE})")
-  String head;
+  Spec<HeadFactory> head;
 
   @Option(names = "--out", paramLabel = "DIR", description = "where checkpoints and the SavedModel go")
   Path out;
@@ -146,7 +139,7 @@ public final class TrainCommand implements Callable<Integer> {
       for (String o : MODEL_OPTIONS) {
         if (parsed.hasMatchedOption(o)) {
           throw new ParameterException(spec.commandLine(),
-              o + " cannot be changed when resuming (the run's settings are in " + dir.resolve(Trainer.SETTINGS) + ")");
+              o + " cannot be changed when resuming (the run's settings are in " + dir.resolve(ModelDirectory.SETTINGS) + ")");
         }
       }
       TrainSettings saved = Trainer.settingsOf(dir);
@@ -159,14 +152,13 @@ public final class TrainCommand implements Callable<Integer> {
             "--out " + dir + " holds a run already: continue it with --resume " + dir + ", or choose another --out");
       }
       try {
-        settings = new TrainSettings(corpus, minCount, head, embed, hidden, layers, bptt, batch, evalBatch,
+        settings = new TrainSettings(corpus.corpus, corpus.minCount, head, embed, hidden, layers, bptt, batch, evalBatch,
             optimizer, lr, clip, dropout, epochs, maxSteps, lrDecay, patience, seed, topK);
       } catch (IllegalArgumentException e) {
-        throw new ParameterException(spec.commandLine(), e.getMessage() + "\nheads:\n" + Heads.help());
+        throw new ParameterException(spec.commandLine(), e.getMessage());
       }
     }
-    Corpus c = Corpora.load(settings.corpus(), cacheDir != null ? cacheDir : Corpora.defaultCacheDir(),
-        settings.minCount(), err);
+    Corpus c = corpus.cache.load(settings.corpus(), settings.minCount(), err);
     try (Progress progress = new Progress(err)) {
       TrainState done = new Trainer(dir, c, progress).run(settings);
       err.println("finished: " + done.finished());

@@ -1,23 +1,71 @@
-package org.beyondsoftmax.train;
+package org.beyondsoftmax.json;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import java.io.IOException;
 import java.nio.file.Path;
+import org.beyondsoftmax.models.heads.Heads;
+import org.beyondsoftmax.models.io.AtomicFiles;
+import org.beyondsoftmax.models.spec.Spec;
+import org.beyondsoftmax.models.spec.SpecText;
 
-/** JSON files of the training package: pretty, and written atomically ({@link Files2}). */
+/**
+ * The application's JSON files: pretty, written atomically and durably ({@link AtomicFiles}),
+ * read leniently (unknown properties are ignored, so older readers take newer files). Specs are
+ * written as their text and read back through their registry.
+ */
 public final class Json {
-  static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  /** The mapper behind {@link #write} and {@link #read}, for values written inside other files. */
+  public static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .registerModule(new SimpleModule("beyond-softmax specs")
+          .addSerializer(new SpecText())
+          .addDeserializer(Spec.class, new HeadSpecs()));
 
   private Json() {}
 
+  /** Writes {@code value} to {@code file} atomically and durably. */
   public static void write(Path file, Object value) throws IOException {
-    Files2.writeAtomically(file, MAPPER.writeValueAsBytes(value));
+    AtomicFiles.write(file, out -> MAPPER.writeValue(out, value));
   }
 
   public static <T> T read(Path file, Class<T> type) throws IOException {
     return MAPPER.readValue(file.toFile(), type);
+  }
+
+  /** A spec as its text, e.g. "plif:knots=1000". */
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  private static final class SpecText extends StdSerializer<Spec> {
+    SpecText() {
+      super(Spec.class);
+    }
+
+    @Override
+    public void serialize(Spec value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+      gen.writeString(value.toString());
+    }
+  }
+
+  /** A head spec from its text (the only kind of spec the application's files hold). */
+  @SuppressWarnings("rawtypes")
+  private static final class HeadSpecs extends JsonDeserializer<Spec> {
+    @Override
+    public Spec deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      String text = p.getValueAsString();
+      try {
+        return Heads.parse(text);
+      } catch (IllegalArgumentException e) {
+        throw InvalidFormatException.from(p, e.getMessage(), text, Spec.class);
+      }
+    }
   }
 }

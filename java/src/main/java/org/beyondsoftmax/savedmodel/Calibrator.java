@@ -8,9 +8,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.beyondsoftmax.models.LanguageModelSession;
-import org.beyondsoftmax.models.LogitCalibration;
+import org.beyondsoftmax.models.calibration.CalibrationFit;
+import org.beyondsoftmax.models.calibration.LogitCalibration;
 import org.beyondsoftmax.ops.Kernels;
+import org.beyondsoftmax.ops.PortableGraphs;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
@@ -81,7 +82,7 @@ public final class Calibrator {
       z = result[0];
       classes = (int) result[1][0];
       fit = o.holdout() == 0 || n < 2 ? n : Math.max(1, n - (int) Math.round(n * o.holdout()));
-      fitted = LogitCalibration.fit(Arrays.copyOf(z, fit * classes), fit, classes, Arrays.copyOf(labels, fit),
+      fitted = CalibrationFit.fit(Arrays.copyOf(z, fit * classes), fit, classes, Arrays.copyOf(labels, fit),
           o.kind(), o.knots(), o.steps(), o.learningRate());
       outputs = export(bundle, sig, logits, fitted, out);
     }
@@ -173,7 +174,7 @@ public final class Calibrator {
   private static List<String> export(SavedModelBundle bundle, Signature sig, String logits,
       LogitCalibration.Fitted fitted, Path out) throws IOException {
     Graph graph = bundle.graph();
-    Set<String> foreignBefore = LanguageModelSession.foreignOps(graph);
+    Set<String> foreignBefore = PortableGraphs.foreignOps(graph);
     Signature.Builder b = Signature.builder(sig.key()).methodName(sig.methodName());
     sig.getInputs().forEach((k, d) -> b.input(k, graph.outputOrThrow(d.name)));
     sig.getOutputs().forEach((k, d) -> b.output(k, graph.outputOrThrow(d.name)));
@@ -182,7 +183,7 @@ public final class Calibrator {
       Operand<? extends TFloating> z = castFloating(graph.outputOrThrow(sig.getOutputs().get(logits).name));
       addOutputs(tf, b, z, logits, fitted);
     }
-    Set<String> foreignAfter = LanguageModelSession.foreignOps(graph);
+    Set<String> foreignAfter = PortableGraphs.foreignOps(graph);
     if (!foreignAfter.equals(foreignBefore)) {
       throw new IllegalStateException("calibration added ops that are not TensorFlow's own: " + foreignAfter);
     }

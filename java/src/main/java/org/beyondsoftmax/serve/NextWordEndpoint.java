@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.beyondsoftmax.models.LanguageModelSession;
+import org.beyondsoftmax.models.lm.Signatures;
 import org.beyondsoftmax.savedmodel.TensorValues;
 import org.beyondsoftmax.savedmodel.ValueType;
 import org.tensorflow.Result;
@@ -54,8 +54,8 @@ public final class NextWordEndpoint implements Endpoint {
       WordIds wordIds, int defaultK, boolean sparse) {
     this.session = session;
     this.serving = serving;
-    this.idsTensor = nextWord.getInputs().get(LanguageModelSession.IDS).name;
-    this.logProbabilitiesTensor = nextWord.getOutputs().get(LanguageModelSession.NEXT_LOG_PROBABILITIES).name;
+    this.idsTensor = nextWord.getInputs().get(Signatures.IDS).name;
+    this.logProbabilitiesTensor = nextWord.getOutputs().get(Signatures.NEXT_LOG_PROBABILITIES).name;
     this.weightsTensor = weightsTensor;
     this.wordIds = wordIds;
     this.defaultK = defaultK;
@@ -69,13 +69,13 @@ public final class NextWordEndpoint implements Endpoint {
 
   @Override
   public List<String> inputNames() {
-    return List.of(LanguageModelSession.IDS);
+    return List.of(Signatures.IDS);
   }
 
   @Override
   public List<String> outputNames() {
-    return sparse ? List.of(LanguageModelSession.TOP_IDS, LanguageModelSession.TOP_PROBABILITIES, SUPPORT_SIZE)
-        : List.of(LanguageModelSession.TOP_IDS, LanguageModelSession.TOP_PROBABILITIES);
+    return sparse ? List.of(Signatures.TOP_IDS, Signatures.TOP_PROBABILITIES, SUPPORT_SIZE)
+        : List.of(Signatures.TOP_IDS, Signatures.TOP_PROBABILITIES);
   }
 
   @Override
@@ -90,10 +90,10 @@ public final class NextWordEndpoint implements Endpoint {
 
   @Override
   public Instance read(Map<String, JsonNode> values, int topK, String where) {
-    String at = where + "." + LanguageModelSession.IDS;
-    TensorValues ids = JsonTensors.read(values.get(LanguageModelSession.IDS), ValueType.INT32, new long[] {-1}, at);
+    String at = where + "." + Signatures.IDS;
+    TensorValues ids = JsonTensors.read(values.get(Signatures.IDS), ValueType.INT32, new long[] {-1}, at);
     wordIds.check(ids, at);
-    return new Instance(Map.of(LanguageModelSession.IDS, ids), topK);
+    return new Instance(Map.of(Signatures.IDS, ids), topK);
   }
 
   @Override
@@ -106,12 +106,12 @@ public final class NextWordEndpoint implements Endpoint {
     int n = instances.size();
     int longest = 0;
     for (Instance i : instances) {
-      longest = Math.max(longest, i.inputs().get(LanguageModelSession.IDS).size());
+      longest = Math.max(longest, i.inputs().get(Signatures.IDS).size());
     }
     int[] ids = new int[n * longest];
     float[] weights = new float[n * longest];
     for (int r = 0; r < n; r++) {
-      long[] row = instances.get(r).inputs().get(LanguageModelSession.IDS).longs();
+      long[] row = instances.get(r).inputs().get(Signatures.IDS).longs();
       int pad = longest - row.length;
       for (int t = 0; t < row.length; t++) {
         ids[r * longest + pad + t] = (int) row[t];
@@ -142,8 +142,8 @@ public final class NextWordEndpoint implements Endpoint {
         topIds.add(words.ids()[j]);
         topP.add(words.probabilities()[j]);
       }
-      result.put(LanguageModelSession.TOP_IDS, topIds);
-      result.put(LanguageModelSession.TOP_PROBABILITIES, topP);
+      result.put(Signatures.TOP_IDS, topIds);
+      result.put(Signatures.TOP_PROBABILITIES, topP);
       if (sparse) {
         result.put(SUPPORT_SIZE, JSON.numberNode(words.support()));
       }
@@ -156,7 +156,7 @@ public final class NextWordEndpoint implements Endpoint {
   public JsonNode signatureDef() {
     ObjectNode def = SignatureEndpoint.signatureDef(serving);
     ObjectNode outputs = (ObjectNode) def.get("outputs");
-    for (String name : List.of(LanguageModelSession.TOP_IDS, LanguageModelSession.TOP_PROBABILITIES)) {
+    for (String name : List.of(Signatures.TOP_IDS, Signatures.TOP_PROBABILITIES)) {
       // k varies with the request's top_k (and with the support of a sparse head)
       if (outputs.path(name).path("tensor_shape").path("dim").path(1) instanceof ObjectNode dim) {
         dim.put("size", "-1");

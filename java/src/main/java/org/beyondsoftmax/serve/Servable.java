@@ -8,8 +8,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.beyondsoftmax.models.LanguageModelSession;
-import org.beyondsoftmax.train.Json;
+import org.beyondsoftmax.json.Json;
+import org.beyondsoftmax.models.lm.ModelDirectory;
+import org.beyondsoftmax.models.lm.Signatures;
 import org.beyondsoftmax.train.ModelInfo;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.SavedModelBundle;
@@ -28,7 +29,7 @@ import org.tensorflow.Signature;
  */
 public final class Servable {
   /** Signatures never served: running them changes the model's variables. */
-  public static final Set<String> NOT_SERVED = Set.of(LanguageModelSession.TRAIN_STEP);
+  public static final Set<String> NOT_SERVED = Set.of(Signatures.TRAIN_STEP);
 
   private final Path dir;
   private final long version;
@@ -57,15 +58,15 @@ public final class Servable {
     if (!Files.isDirectory(dir)) {
       throw new IllegalArgumentException("model directory " + dir + " does not exist");
     }
-    if (!Files.isRegularFile(dir.resolve("saved_model.pb"))) {
+    if (!Files.isRegularFile(dir.resolve(ModelDirectory.SAVED_MODEL))) {
       throw new IllegalArgumentException(dir + " holds no saved_model.pb: not a SavedModel directory");
     }
     ModelInfo info = null;
-    if (Files.exists(dir.resolve(ModelInfo.FILE))) {
+    if (Files.exists(dir.resolve(ModelDirectory.MODEL_INFO))) {
       try {
-        info = Json.read(dir.resolve(ModelInfo.FILE), ModelInfo.class);
+        info = Json.read(dir.resolve(ModelDirectory.MODEL_INFO), ModelInfo.class);
       } catch (IOException e) {
-        throw new IllegalArgumentException(dir.resolve(ModelInfo.FILE) + " is not readable: " + firstLine(e), e);
+        throw new IllegalArgumentException(dir.resolve(ModelDirectory.MODEL_INFO) + " is not readable: " + firstLine(e), e);
       }
     }
     SavedModelBundle bundle;
@@ -79,7 +80,7 @@ public final class Servable {
       Map<String, Endpoint> endpoints = new LinkedHashMap<>();
       Map<String, String> skipped = new LinkedHashMap<>();
       WordIds wordIds = info == null ? null
-          : new WordIds(info.vocabulary(), info.steps(), Set.of(LanguageModelSession.IDS, LanguageModelSession.TARGETS));
+          : new WordIds(info.vocabulary(), info.steps(), Set.of(Signatures.IDS, Signatures.TARGETS));
       for (SessionFunction f : bundle.functions()) {
         String name = f.signature().key();
         if (NOT_SERVED.contains(name)) {
@@ -93,7 +94,7 @@ public final class Servable {
         }
       }
       if (info != null) {
-        endpoints.put(LanguageModelSession.SERVING, nextWords(bundle, dir, info, wordIds));
+        endpoints.put(Signatures.SERVING, nextWords(bundle, dir, info, wordIds));
       }
       if (endpoints.isEmpty()) {
         throw new IllegalArgumentException("the SavedModel in " + dir + " has no signature to serve: " + skipped);
@@ -106,25 +107,25 @@ public final class Servable {
   }
 
   private static NextWordEndpoint nextWords(SavedModelBundle bundle, Path dir, ModelInfo info, WordIds wordIds) {
-    Signature serving = signature(bundle, LanguageModelSession.SERVING, dir);
-    Signature next = signature(bundle, LanguageModelSession.NEXT_WORD, dir);
-    var out = next.getOutputs().get(LanguageModelSession.NEXT_LOG_PROBABILITIES);
-    if (out == null || next.getInputs().get(LanguageModelSession.IDS) == null) {
-      throw new IllegalArgumentException("signature " + LanguageModelSession.NEXT_WORD + " of " + dir
-          + " must map " + LanguageModelSession.IDS + " to " + LanguageModelSession.NEXT_LOG_PROBABILITIES);
+    Signature serving = signature(bundle, Signatures.SERVING, dir);
+    Signature next = signature(bundle, Signatures.NEXT_WORD, dir);
+    var out = next.getOutputs().get(Signatures.NEXT_LOG_PROBABILITIES);
+    if (out == null || next.getInputs().get(Signatures.IDS) == null) {
+      throw new IllegalArgumentException("signature " + Signatures.NEXT_WORD + " of " + dir
+          + " must map " + Signatures.IDS + " to " + Signatures.NEXT_LOG_PROBABILITIES);
     }
     long v = out.shape.numDimensions() == 2 ? out.shape.get(1) : -1;
     if (v != info.vocabulary()) {
-      throw new IllegalArgumentException(dir.resolve(ModelInfo.FILE) + " says |V| = " + info.vocabulary()
+      throw new IllegalArgumentException(dir.resolve(ModelDirectory.MODEL_INFO) + " says |V| = " + info.vocabulary()
           + " but the graph's next-word distribution has shape " + out.shape);
     }
-    GraphOperation weights = bundle.graph().operation(LanguageModelSession.WEIGHTS);
+    GraphOperation weights = bundle.graph().operation(Signatures.WEIGHTS);
     if (weights == null || !weights.type().equals("PlaceholderWithDefault")) {
-      throw new IllegalArgumentException("the graph of " + dir + " has no '" + LanguageModelSession.WEIGHTS
+      throw new IllegalArgumentException("the graph of " + dir + " has no '" + Signatures.WEIGHTS
           + "' input: not a language model of beyond train");
     }
     int k = info.settings() != null ? info.settings().topK() : 10;
-    return new NextWordEndpoint(bundle.session(), serving, next, LanguageModelSession.WEIGHTS, wordIds, k,
+    return new NextWordEndpoint(bundle.session(), serving, next, Signatures.WEIGHTS, wordIds, k,
         info.sparse());
   }
 

@@ -8,10 +8,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.beyondsoftmax.models.LanguageModelSession;
+import org.beyondsoftmax.json.Json;
+import org.beyondsoftmax.models.io.AtomicFiles;
+import org.beyondsoftmax.models.lm.LanguageModelSession;
+import org.beyondsoftmax.models.lm.ModelDirectory;
 
 /**
  * The checkpoints of a run, in {@code OUT/checkpoints}: one directory per checkpoint with every
@@ -25,7 +27,6 @@ import org.beyondsoftmax.models.LanguageModelSession;
  * are kept, older ones deleted.
  */
 final class Checkpoints {
-  static final String DIR = "checkpoints";
   static final String LATEST = "latest.json";
   private static final String STATE = "state.json";
   private static final String CARRIED = "carried.bin";
@@ -39,8 +40,8 @@ final class Checkpoints {
 
   private final Path dir;
 
-  Checkpoints(Path out) {
-    this.dir = out.resolve(DIR);
+  Checkpoints(ModelDirectory out) {
+    this.dir = out.checkpoints();
   }
 
   boolean exists() {
@@ -77,10 +78,10 @@ final class Checkpoints {
         if (carried != null) {
           Files.write(tmp.resolve(CARRIED), carriedBytes(carried));
         }
-        Files2.sync(tmp);
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.syncTree(tmp);
+        AtomicFiles.move(tmp, target);
       } finally {
-        Files2.deleteTree(tmp);
+        AtomicFiles.deleteTree(tmp);
       }
     }
     Json.write(dir.resolve(LATEST), new Latest(name));
@@ -100,7 +101,7 @@ final class Checkpoints {
         String n = p.getFileName().toString();
         if (Files.isDirectory(p) && !n.equals(keep) && !n.equals(best)
             && (n.startsWith("ckpt-") || n.startsWith(".tmp-"))) {
-          Files2.deleteTree(p);
+          AtomicFiles.deleteTree(p);
         }
       }
     }

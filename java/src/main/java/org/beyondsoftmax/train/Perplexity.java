@@ -1,7 +1,7 @@
 package org.beyondsoftmax.train;
 
-import org.beyondsoftmax.models.LanguageModelSession;
-import org.beyondsoftmax.models.TbpttBatches;
+import org.beyondsoftmax.models.lm.LanguageModelSession;
+import org.beyondsoftmax.models.lm.TbpttBatches;
 
 /**
  * The perplexity of a language model on a token stream: exp(-(1/N) sum_i log p(w_i | w_&lt;i)) over

@@ -1,10 +1,10 @@
 package org.beyondsoftmax.train;
 
-import org.beyondsoftmax.models.HeadSpec;
-import org.beyondsoftmax.models.Heads;
-import org.beyondsoftmax.models.LanguageModel;
-import org.beyondsoftmax.models.LanguageModelSession;
-import org.beyondsoftmax.models.Optimizer;
+import org.beyondsoftmax.models.heads.HeadFactory;
+import org.beyondsoftmax.models.lm.LanguageModel;
+import org.beyondsoftmax.models.lm.LanguageModelGraph;
+import org.beyondsoftmax.models.optim.Optimizer;
+import org.beyondsoftmax.models.spec.Spec;
 
 /**
  * Everything that determines a training run: with the same settings and corpus, a run (resumed
@@ -26,12 +26,12 @@ import org.beyondsoftmax.models.Optimizer;
  * @param patience stop after this many epochs in a row without validation improvement
  * @param topK k of the SavedModel's serving signature
  */
-public record TrainSettings(String corpus, int minCount, String head, int embed, int hidden, int layers,
+public record TrainSettings(String corpus, int minCount, Spec<HeadFactory> head, int embed, int hidden, int layers,
     int bptt, int batch, int evalBatch, String optimizer, double learningRate, double clip, double dropout,
     int epochs, long maxSteps, double lrDecay, int patience, long seed, int topK) {
 
   public TrainSettings {
-    Heads.check(HeadSpec.parse(head));
+    java.util.Objects.requireNonNull(head, "head");
     positive("embed", embed);
     positive("hidden", hidden);
     positive("bptt", bptt);
@@ -85,8 +85,8 @@ public record TrainSettings(String corpus, int minCount, String head, int embed,
     return new LanguageModel.Config(vocabulary, embed, hidden, layers, head, seed);
   }
 
-  public LanguageModelSession.Training training() {
-    return new LanguageModelSession.Training(Optimizer.Settings.of(kind(optimizer), clip), learningRate, dropout);
+  public LanguageModelGraph.Training training() {
+    return new LanguageModelGraph.Training(Optimizer.Settings.of(kind(optimizer), clip), learningRate, dropout);
   }
 
   /** These settings with a new epoch and step limit (all a resumed run may change). */

@@ -3,11 +3,12 @@ package org.beyondsoftmax.train;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import org.beyondsoftmax.corpus.Corpus;
 import org.beyondsoftmax.corpus.Vocabulary;
-import org.beyondsoftmax.models.LanguageModelSession;
-import org.beyondsoftmax.models.TbpttBatches;
+import org.beyondsoftmax.json.Json;
+import org.beyondsoftmax.models.lm.LanguageModelSession;
+import org.beyondsoftmax.models.lm.ModelDirectory;
+import org.beyondsoftmax.models.lm.TbpttBatches;
 
 /**
  * Trains a {@link org.beyondsoftmax.models.LanguageModel} on a corpus into {@code OUT}:
@@ -25,26 +26,24 @@ import org.beyondsoftmax.models.TbpttBatches;
  * that was never interrupted.
  */
 public final class Trainer {
-  public static final String SETTINGS = "settings.json";
-
-  private final Path out;
+  private final ModelDirectory out;
   private final Corpus corpus;
   private final TrainListener listener;
 
   public Trainer(Path out, Corpus corpus, TrainListener listener) {
-    this.out = out;
+    this.out = new ModelDirectory(out);
     this.corpus = corpus;
     this.listener = listener;
   }
 
   /** Whether {@code out} holds a run that {@link #run} can resume. */
   public static boolean hasCheckpoint(Path out) {
-    return new Checkpoints(out).exists();
+    return new Checkpoints(new ModelDirectory(out)).exists();
   }
 
   /** The settings a run in {@code out} was started with. */
   public static TrainSettings settingsOf(Path out) throws IOException {
-    return Json.read(out.resolve(SETTINGS), TrainSettings.class);
+    return Json.read(new ModelDirectory(out).settings(), TrainSettings.class);
   }
 
   /**
@@ -53,18 +52,18 @@ public final class Trainer {
    * @return the final state (its history holds every validation)
    */
   public TrainState run(TrainSettings settings) throws IOException {
-    Files.createDirectories(out);
+    Files.createDirectories(out.dir());
     Checkpoints checkpoints = new Checkpoints(out);
-    Path vocabularyFile = out.resolve(ModelInfo.VOCABULARY);
+    Path vocabularyFile = out.vocabulary();
     if (checkpoints.exists() && Files.exists(vocabularyFile)) {
       Vocabulary saved = Vocabulary.read(vocabularyFile);
       if (!saved.fingerprint().equals(corpus.vocabulary().fingerprint())) {
-        throw new IOException("cannot resume " + out + ": the corpus " + corpus.name()
+        throw new IOException("cannot resume " + out.dir() + ": the corpus " + corpus.name()
             + " gives another vocabulary (" + corpus.vocabulary().size() + " words) than the run was trained on ("
             + saved.size() + " words, " + vocabularyFile + "); resume with the run's corpus");
       }
     }
-    Json.write(out.resolve(SETTINGS), settings);
+    Json.write(out.settings(), settings);
     corpus.vocabulary().write(vocabularyFile);
     int vocabulary = corpus.vocabulary().size();
     TrainState state;
@@ -181,32 +180,19 @@ public final class Trainer {
       listener.message("nothing to export: no checkpoint was validated");
       return;
     }
-    Path tmp = out.resolve(".export-tmp");
-    Files2.deleteTree(tmp);
+    Path staging = out.newStaging();
     ModelInfo info;
     try (LanguageModelSession s = LanguageModelSession.portable(settings.model(corpus.vocabulary().size()),
         settings.training(), settings.bptt(), settings.topK())) {
       s.restore(checkpoints.variables(name));
-      s.export(tmp);
+      s.export(staging);
       info = new ModelInfo(settings.corpus(), corpus.vocabulary().size(), corpus.vocabulary().fingerprint(),
           settings.head(), settings.bptt(), s.model().head().isSparse(), s.model().parameterCount(), name,
           state.bestValid(), settings);
     }
-    Files2.sync(tmp);
-    // renames only: the old variables leave and the new ones arrive whole (a directory cannot be
-    // renamed over a full one); the graph is the same for the same settings
-    Path old = out.resolve(".variables-old");
-    Files2.deleteTree(old);
-    if (Files.exists(out.resolve("variables"))) {
-      Files.move(out.resolve("variables"), old, StandardCopyOption.ATOMIC_MOVE);
-    }
-    Files.move(tmp.resolve("variables"), out.resolve("variables"), StandardCopyOption.ATOMIC_MOVE);
-    Files.move(tmp.resolve("saved_model.pb"), out.resolve("saved_model.pb"), StandardCopyOption.ATOMIC_MOVE,
-        StandardCopyOption.REPLACE_EXISTING);
-    Files2.deleteTree(old);
-    Files2.deleteTree(tmp);
-    Json.write(out.resolve(ModelInfo.FILE), info);
+    out.installSavedModel(staging);
+    Json.write(out.modelInfo(), info);
     listener.message("exported the SavedModel of " + name + String.format(" (validation perplexity %.2f) to ",
-        state.bestValid()) + out.toAbsolutePath().normalize());
+        state.bestValid()) + out.dir().toAbsolutePath().normalize());
   }
 }

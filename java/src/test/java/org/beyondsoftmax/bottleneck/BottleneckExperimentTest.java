@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import org.beyondsoftmax.models.HeadSpec;
+import org.beyondsoftmax.models.heads.HeadFactory;
+import org.beyondsoftmax.models.heads.Heads;
+import org.beyondsoftmax.models.spec.Spec;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,11 +17,11 @@ import org.junit.jupiter.api.Test;
  * probabilities, and the bottleneck itself (rank of log Q &lt;= D + 2 for softmax only).
  */
 class BottleneckExperimentTest {
-  private static final List<HeadSpec> HEADS = HeadSpec.parseList(
+  private static final List<Spec<HeadFactory>> HEADS = Heads.parseList(
       "softmax,plif:knots=2000,mos:components=2,sparsemax,entmax:alpha=1.3");
 
   private static BottleneckSettings settings(int n, int m, List<Integer> dims, double alpha,
-      List<HeadSpec> heads, int steps) {
+      List<Spec<HeadFactory>> heads, int steps) {
     return new BottleneckSettings(n, List.of(m), dims, alpha, heads, steps, 11, 0.05, 64, 1e-4);
   }
 
@@ -45,7 +47,7 @@ class BottleneckExperimentTest {
   @Test
   void linearSoftmaxFitsEveryTargetOnceDReachesMMinusOne() {
     int m = 6;
-    BottleneckSettings s = settings(30, m, List.of(m - 1, 1), 1.0, HeadSpec.parseList("softmax"), 1500);
+    BottleneckSettings s = settings(30, m, List.of(m - 1, 1), 1.0, Heads.parseList("softmax"), 1500);
     List<BottleneckResult> r = BottleneckExperiment.run(s, ProgressListener.NONE).results();
     assertTrue(r.get(0).kl() < 1e-3, "D = M - 1: KL " + r.get(0).kl());
     assertEquals(100.0, r.get(0).modeMatch(), 0.0, "every mode matched");

@@ -14,8 +14,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.beyondsoftmax.bottleneck.BottleneckSettings;
-import org.beyondsoftmax.models.HeadSpec;
-import org.beyondsoftmax.models.Heads;
+import org.beyondsoftmax.models.heads.Heads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -95,7 +94,7 @@ class BottleneckCommandTest {
   @Test
   void theDemoSettingsAreValidAndSmallEnough() {
     BottleneckSettings s = new DemoCommand().settings(42);
-    assertEquals(HeadSpec.parseList("softmax,sigsoftmax,mos,plif,sparsemax,entmax"), s.heads());
+    assertEquals(Heads.parseList("softmax,sigsoftmax,mos,plif,sparsemax,entmax"), s.heads());
     // measured: about 80 s of training on 2 cores for 24 runs x 500 steps at N=500, M=200
     assertTrue((long) s.runs() * s.steps() * s.contexts() * s.classes().get(0) <= 24L * 500 * 500 * 200,
         "the demo must stay within about 3 minutes on 2 cores");

@@ -12,14 +12,13 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.beyondsoftmax.cli.Main;
-import org.beyondsoftmax.models.LanguageModelSession;
+import org.beyondsoftmax.json.Json;
+import org.beyondsoftmax.ops.PortableGraphs;
 import org.beyondsoftmax.testing.ForeignModels;
-import org.beyondsoftmax.train.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Signature;
-import picocli.CommandLine;
 
 /**
  * {@code beyond calibrate} on a SavedModel built here as a stand-in for a foreign one: an
@@ -92,7 +91,7 @@ class CalibrateTest {
             Set.copyOf(b.signatures().stream().map(Signature::key).toList()), "every signature is kept");
         assertEquals(Set.of("scores", "scores_calibrated", "scores_calibrated_probabilities"),
             b.function("classify").signature().outputNames());
-        assertEquals(Set.of(), LanguageModelSession.foreignOps(b.graph()), "only TensorFlow ops");
+        assertEquals(Set.of(), PortableGraphs.foreignOps(b.graph()), "only TensorFlow ops");
       }
     }
   }

@@ -15,11 +15,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.beyondsoftmax.models.Heads;
-import org.beyondsoftmax.models.LanguageModel;
-import org.beyondsoftmax.models.LanguageModelSession;
-import org.beyondsoftmax.models.LogitCalibration;
-import org.beyondsoftmax.models.Optimizer;
+import org.beyondsoftmax.models.calibration.LogitCalibration;
+import org.beyondsoftmax.models.heads.Heads;
+import org.beyondsoftmax.models.lm.LanguageModel;
+import org.beyondsoftmax.models.lm.LanguageModelGraph;
+import org.beyondsoftmax.models.lm.LanguageModelSession;
+import org.beyondsoftmax.models.lm.Signatures;
+import org.beyondsoftmax.models.optim.Optimizer;
 import org.beyondsoftmax.savedmodel.KernelCoverage.Gap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,11 +80,11 @@ class KernelCoverageTest {
   }
 
   static Exported build(String head, int layers, Optimizer.Kind optimizer, double clip, double dropout) {
-    LanguageModel.Config config = new LanguageModel.Config(12, 8, 8, layers, head, 3);
-    LanguageModelSession.Training training = new LanguageModelSession.Training(
+    LanguageModel.Config config = new LanguageModel.Config(12, 8, 8, layers, Heads.parse(head), 3);
+    LanguageModelGraph.Training training = new LanguageModelGraph.Training(
         Optimizer.Settings.of(optimizer, clip), 0.02, dropout);
     try (LanguageModelSession s = LanguageModelSession.portable(config, training, 6, 3)) {
-      return Exported.of(s.graph(), s.signatures());
+      return Exported.of(s.graph(), s.modelGraph().signatures());
     }
   }
 
@@ -276,9 +278,9 @@ class KernelCoverageTest {
   void theCalibratedExportHasGpuKernels(@TempDir Path tmp) throws IOException {
     assumeGpuBuild();
     Path model = tmp.resolve("lm");
-    LanguageModel.Config config = new LanguageModel.Config(12, 8, 8, 1, "softmax", 3);
+    LanguageModel.Config config = new LanguageModel.Config(12, 8, 8, 1, Heads.parse("softmax"), 3);
     try (LanguageModelSession s = LanguageModelSession.portable(config,
-        new LanguageModelSession.Training(Optimizer.Settings.of(Optimizer.Kind.ADAM, 1.0), 0.02, 0.1), 6, 3)) {
+        new LanguageModelGraph.Training(Optimizer.Settings.of(Optimizer.Kind.ADAM, 1.0), 0.02, 0.1), 6, 3)) {
       s.export(model);
     }
     StringBuilder lines = new StringBuilder();
@@ -291,7 +293,7 @@ class KernelCoverageTest {
     Map<String, Map<String, List<Gap>>> failures = new LinkedHashMap<>();
     for (LogitCalibration.Kind kind : LogitCalibration.Kind.values()) {
       Path out = tmp.resolve("calibrated-" + kind);
-      Calibrator.calibrate(model, LanguageModelSession.NEXT_WORD, LanguageModelSession.NEXT_LOG_PROBABILITIES, data,
+      Calibrator.calibrate(model, Signatures.NEXT_WORD, Signatures.NEXT_LOG_PROBABILITIES, data,
           out, new Calibrator.Options(kind, 8, 3, 0.05, 0.25, 8));
       try (SavedModelBundle b = SavedModelBundle.load(out.toString(), SavedModelBundle.DEFAULT_TAG)) {
         Map<String, List<Gap>> gaps = gaps(gpu, Exported.of(b.graph(), b.signatures()), "GPU calibrated " + kind);

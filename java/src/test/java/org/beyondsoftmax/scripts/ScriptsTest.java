@@ -23,11 +23,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The examples in models/scripts compile against the current API and run, as their comments say
+ * The examples in java/examples/scripts compile against the current API and run, as their comments say
  * (java -cp ... Script.java), on a tiny corpus: train, next words, continue training, calibrate.
  */
 class ScriptsTest {
-  static final Path SCRIPTS = Path.of("..", "models", "scripts");
+  static final Path SCRIPTS = Path.of("examples", "scripts");
 
   @Test
   void everyScriptCompiles(@TempDir Path classes) throws IOException {

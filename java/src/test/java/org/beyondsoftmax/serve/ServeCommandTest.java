@@ -22,10 +22,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.beyondsoftmax.cli.Main;
+import org.beyondsoftmax.json.Json;
 import org.beyondsoftmax.ops.testing.ChildJvm;
 import org.beyondsoftmax.savedmodel.KernelCoverage;
 import org.beyondsoftmax.testing.TinyLanguageModels;
-import org.beyondsoftmax.train.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

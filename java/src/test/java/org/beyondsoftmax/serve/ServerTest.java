@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.ConnectException;
@@ -28,10 +28,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.beyondsoftmax.models.SavedLanguageModel;
+import org.beyondsoftmax.json.Json;
+import org.beyondsoftmax.models.lm.ModelDirectory;
+import org.beyondsoftmax.models.lm.SavedLanguageModel;
 import org.beyondsoftmax.testing.ForeignModels;
 import org.beyondsoftmax.testing.TinyLanguageModels;
-import org.beyondsoftmax.train.Json;
 import org.beyondsoftmax.train.ModelInfo;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,7 +56,7 @@ class ServerTest {
   static void train() throws IOException {
     softmax = TinyLanguageModels.train(tmp.resolve("softmax"), "softmax", 2);
     sparsemax = TinyLanguageModels.train(tmp.resolve("sparsemax"), "sparsemax", 2);
-    ModelInfo info = Json.read(softmax.resolve(ModelInfo.FILE), ModelInfo.class);
+    ModelInfo info = Json.read(softmax.resolve(ModelDirectory.MODEL_INFO), ModelInfo.class);
     vocabulary = info.vocabulary();
     steps = info.steps();
   }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.beyondsoftmax.corpus.TextCorpus;
+import org.beyondsoftmax.models.heads.Heads;
 import org.beyondsoftmax.train.TrainListener;
 import org.beyondsoftmax.train.TrainSettings;
 import org.beyondsoftmax.train.Trainer;
@@ -35,7 +36,7 @@ public final class TinyLanguageModels {
 
   /** E = H = 8, one layer, T = 6, B = 4, Adam 0.02, seed 3, top-k 3. */
   public static TrainSettings settings(Path corpus, String head, int epochs, long maxSteps) {
-    return new TrainSettings(corpus.toString(), 0, head, 8, 8, 1, 6, 4, 3, "adam", 0.02, 1.0, 0.1,
+    return new TrainSettings(corpus.toString(), 0, Heads.parse(head), 8, 8, 1, 6, 4, 3, "adam", 0.02, 1.0, 0.1,
         epochs, maxSteps, 0.5, 3, 3, 3);
   }
 

@@ -12,7 +12,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.beyondsoftmax.corpus.Corpus;
 import org.beyondsoftmax.corpus.TextCorpus;
-import org.beyondsoftmax.models.SavedLanguageModel;
+import org.beyondsoftmax.models.lm.ModelDirectory;
+import org.beyondsoftmax.models.lm.SavedLanguageModel;
 import org.beyondsoftmax.ops.testing.ChildJvm;
 import org.beyondsoftmax.testing.TinyLanguageModels;
 import org.junit.jupiter.api.Test;
@@ -85,12 +86,12 @@ class TrainerTest {
     TrainState straight = new Trainer(tmp.resolve("straight"), c, TrainListener.SILENT).run(settings(text, epochs, 0));
     Path killed = tmp.resolve("killed");
     TrainSettings s = settings(text, epochs, 0);
-    ProcessBuilder pb = ChildJvm.of("org.beyondsoftmax.cli.Main", "train", "--corpus", text.toString(), "--out", killed.toString(), "--head", s.head(), "--embed", "8", "--hidden", "8",
+    ProcessBuilder pb = ChildJvm.of("org.beyondsoftmax.cli.Main", "train", "--corpus", text.toString(), "--out", killed.toString(), "--head", s.head().toString(), "--embed", "8", "--hidden", "8",
         "--layers", "1", "--bptt", "6", "--batch", "4", "--eval-batch", "3", "--optimizer", "adam", "--lr", "0.02",
         "--clip", "1.0", "--dropout", "0.1", "--epochs", String.valueOf(epochs), "--lr-decay", "0.5",
         "--patience", "3", "--seed", "3", "--top-k", "3").redirectOutput(tmp.resolve("child.log").toFile());
     Process p = pb.start();
-    Path latest = killed.resolve(Checkpoints.DIR).resolve(Checkpoints.LATEST);
+    Path latest = new ModelDirectory(killed).checkpoints().resolve(Checkpoints.LATEST);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (!Files.exists(latest) && p.isAlive() && System.nanoTime() < deadline) {
       Thread.sleep(20);
@@ -99,7 +100,7 @@ class TrainerTest {
     p.waitFor(30, TimeUnit.SECONDS);
     String log = Files.readString(tmp.resolve("child.log"), StandardCharsets.UTF_8);
     assertTrue(Files.exists(latest), "the child wrote a checkpoint before it was killed:\n" + log);
-    int doneBeforeKill = new Checkpoints(killed).latest().orElseThrow().state().epoch();
+    int doneBeforeKill = new Checkpoints(new ModelDirectory(killed)).latest().orElseThrow().state().epoch();
     System.out.println("TrainerTest: killed the training process after " + doneBeforeKill + " of " + epochs
         + " epochs");
     TrainState resumed = new Trainer(killed, c, TrainListener.SILENT).run(s);

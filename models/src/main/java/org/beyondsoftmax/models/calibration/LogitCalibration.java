@@ -1,16 +1,16 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.calibration;
 
+import org.beyondsoftmax.models.nn.Parameters;
+import org.beyondsoftmax.models.optim.Optimizer;
 import org.beyondsoftmax.ops.Losses;
 import org.beyondsoftmax.ops.Mappings;
-import org.tensorflow.Graph;
 import org.tensorflow.Operand;
-import org.tensorflow.Result;
-import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TFloating;
 
 /**
@@ -25,8 +25,9 @@ import org.tensorflow.types.family.TFloating;
  * </ul>
  *
  * Both are strictly increasing, so argmax_j f(z_j) = argmax_j z_j: predictions are unchanged,
- * only the confidence moves. The fit is full-batch {@link Adam} (deterministic). The fitted
- * function is then added to any graph as constants ({@link #apply}).
+ * only the confidence moves. This class builds the graphs: the fit's objective ({@link
+ * #objective}; {@link CalibrationFit} runs it, full-batch Adam) and the fitted function added to
+ * any graph as constants ({@link #apply}).
  */
 public final class LogitCalibration {
   /** The calibration family. */
@@ -47,60 +48,29 @@ public final class LogitCalibration {
   private LogitCalibration() {}
 
   /**
-   * Fits the transform to logits [n, m] (row-major) and labels [n].
-   *
-   * @param knots K (PLIF)
-   * @param steps full-batch Adam steps
-   * @param learningRate Adam's rate
+   * The fit's graph: the mean NLL of the labels before and after the transform, the transform's
+   * raw parameters ({@code slopes_raw} [K] or {@code log_temperature}), and one Adam step on them.
    */
-  public static Fitted fit(float[] logits, int n, int m, int[] labels, Kind kind, int knots, int steps,
-      double learningRate) {
-    if (n < 1 || m < 2 || logits.length != (long) n * m || labels.length != n) {
-      throw new IllegalArgumentException("logits must be [n, m] with n >= 1, m >= 2 and labels [n]; got "
-          + logits.length + " logits, n = " + n + ", m = " + m + ", " + labels.length + " labels");
-    }
-    double max = 0;
-    for (float z : logits) {
-      if (!Float.isFinite(z)) {
-        throw new IllegalArgumentException("the logits must be finite (a sparse model's -inf cannot be "
-            + "calibrated this way), got " + z);
-      }
-      max = Math.max(max, Math.abs(z));
-    }
-    for (int y : labels) {
-      if (y < 0 || y >= m) {
-        throw new IllegalArgumentException("labels must be in [0, " + m + "), got " + y);
-      }
-    }
-    if (knots < 1 || steps < 0) {
-      throw new IllegalArgumentException("knots must be >= 1 and steps >= 0, got " + knots + ", " + steps);
-    }
-    double range = Math.max(1.0, Math.ceil(max * 1.05));
-    try (Graph g = new Graph(); Session s = new Session(g)) {
-      Ops tf = Ops.create(g);
-      Operand<TFloat32> z = tf.constant(Shape.of(n, m), DataBuffers.of(logits, true, false));
-      Operand<org.tensorflow.types.TInt32> y = tf.constant(labels);
-      Parameters<TFloat32> p = new Parameters<>(new HeadConfig<>(tf, TFloat32.class, 1, 2, 0), "calibration");
-      Operand<TFloat32> raw = kind == Kind.PLIF
-          ? p.constant("slopes_raw", Shape.of(knots), Math.log(Math.expm1(1.0)))
-          : p.constant("log_temperature", Shape.scalar(), 0.0);
-      Operand<TFloat32> nll = tf.math.mean(Losses.crossEntropy(tf, z, y), tf.constant(0));
-      Operand<TFloat32> after = tf.math.mean(Losses.crossEntropy(tf, transform(tf, z, kind, raw, range), y),
-          tf.constant(0));
-      Op step = Adam.minimize(tf, after, p.all(), Adam.Settings.of(learningRate));
-      s.initialize();
-      double before = scalar(s, nll);
-      for (int i = 0; i < steps; i++) {
-        s.run(step);
-      }
-      double fitted = scalar(s, after);
-      try (Result r = s.runner().fetch(p.all().get(0).variable()).run()) {
-        float[] v = LanguageModelSession.floats(r.get(0));
-        return kind == Kind.PLIF
-            ? new Fitted(kind, range, v, Double.NaN, before, fitted)
-            : new Fitted(kind, Double.NaN, null, Math.exp(v[0]), before, fitted);
-      }
-    }
+  public record Objective(Operand<TFloat32> nllBefore, Operand<TFloat32> nllAfter,
+      Variable<TFloat32> raw, Op step) {}
+
+  /**
+   * Builds the objective of fitting the transform to logits z [n, m] and labels y [n]
+   * (the slopes start at 1, the temperature at 1).
+   *
+   * @param range R, the PLIF's interval (covering the logits)
+   */
+  public static Objective objective(Ops tf, Operand<TFloat32> z, Operand<TInt32> y, Kind kind, int knots,
+      double range, double learningRate) {
+    Parameters<TFloat32> p = new Parameters<>(tf, TFloat32.class, 0, "calibration");
+    Operand<TFloat32> raw = kind == Kind.PLIF
+        ? p.constant("slopes_raw", Shape.of(knots), Math.log(Math.expm1(1.0)))
+        : p.constant("log_temperature", Shape.scalar(), 0.0);
+    Operand<TFloat32> nll = tf.math.mean(Losses.crossEntropy(tf, z, y), tf.constant(0));
+    Operand<TFloat32> after = tf.math.mean(Losses.crossEntropy(tf, transform(tf, z, kind, raw, range), y),
+        tf.constant(0));
+    Op step = Optimizer.minimize(tf, after, p.all(), learningRate, Optimizer.Settings.adam()).update();
+    return new Objective(nll, after, p.all().get(0).variable(), step);
   }
 
   /** f(z) of {@code fitted}, with its parameters as constants, for z of any shape (classes last). */
@@ -115,12 +85,6 @@ public final class LogitCalibration {
   private static <T extends TFloating> Operand<T> transform(Ops tf, Operand<T> z, Kind kind, Operand<T> raw,
       double range) {
     return kind == Kind.PLIF ? Mappings.plif(tf, z, raw, range) : tf.math.mul(z, tf.math.exp(tf.math.neg(raw)));
-  }
-
-  private static double scalar(Session s, Operand<TFloat32> x) {
-    try (Result r = s.runner().fetch(x).run()) {
-      return ((TFloat32) r.get(0)).getFloat();
-    }
   }
 
   /** The mean NLL of labels under softmax(z) for z [n, m] row-major (plain Java, for checks). */

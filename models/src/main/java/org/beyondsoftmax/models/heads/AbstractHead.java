@@ -1,31 +1,80 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.heads;
 
 import java.util.List;
+import java.util.Optional;
+import java.util.function.BiFunction;
+import org.beyondsoftmax.models.nn.Dense;
+import org.beyondsoftmax.models.nn.Parameter;
+import org.beyondsoftmax.models.nn.Parameters;
+import org.beyondsoftmax.models.spec.Kind;
+import org.beyondsoftmax.models.spec.Spec;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.family.TFloating;
 
-/** What every head shares: its config, spec, variables, and the check of the hidden states. */
+/** What every head shares: its config, spec, variables, class layer, and the checks of its inputs. */
 abstract class AbstractHead<T extends TFloating> implements OutputHead<T> {
   protected final HeadConfig<T> config;
   protected final Parameters<T> params;
-  private final HeadSpec spec;
+  private final Spec<HeadFactory> spec;
+  private Dense<T> classes;
 
-  AbstractHead(HeadConfig<T> config, HeadSpec spec) {
+  /** @param kinds the kinds this class builds; {@code spec} must be of one of them */
+  AbstractHead(HeadConfig<T> config, Spec<HeadFactory> spec, List<Kind<HeadFactory>> kinds) {
+    if (!kinds.contains(spec.kind())) {
+      throw new IllegalArgumentException("spec '" + spec + "' is not a spec of " + kinds);
+    }
     this.config = config;
-    this.spec = spec;
-    this.params = new Parameters<>(config, spec.name());
+    this.spec = spec.checked();
+    this.params = new Parameters<>(config.tf(), config.dtype(), config.seed(), spec.name());
   }
 
   @Override
-  public final String spec() {
-    return spec.toString();
+  public final Spec<HeadFactory> spec() {
+    return spec;
   }
 
   @Override
   public final List<Parameter<T>> parameters() {
     return params.all();
+  }
+
+  /**
+   * The class layer z = W h + b: W [M, d] ({@code class_weights}), or the config's input
+   * embedding when tied; b [M] ({@code class_bias}) when asked.
+   */
+  protected final Dense<T> classLayer(boolean bias, boolean tied) {
+    if (classes != null) {
+      throw new IllegalStateException("a head has one class layer");
+    }
+    if (tied) {
+      Operand<T> w = config.tiedEmbedding().orElseThrow(() -> new IllegalArgumentException(
+          "tied=true needs an input embedding [classes, hiddenSize] in the HeadConfig (none given)"));
+      classes = Dense.tied(params, "class", w, config.classes(), bias);
+    } else {
+      classes = Dense.create(params, "class", config.hiddenSize(), config.classes(), bias);
+    }
+    return classes;
+  }
+
+  /** The logits z = W h + b of the class layer. */
+  protected final Operand<T> logits(Ops tf, Operand<T> h) {
+    return classes.apply(tf, h);
+  }
+
+  @Override
+  public Optional<Operand<T>> classEmbeddings() {
+    return Optional.ofNullable(classes).map(Dense::weights);
+  }
+
+  /** The scores s [N, M] of h [N, d] that the head's mapping and losses take, built in {@code tf}'s scope. */
+  protected abstract Operand<T> scores(Ops tf, Operand<T> h);
+
+  /** {@code op} applied to the scores of h, in a fresh scope {@code name} (see {@link #call}). */
+  protected final Operand<T> onScores(String name, Operand<T> h, BiFunction<Ops, Operand<T>, Operand<T>> op) {
+    Call<T> c = call(name, h);
+    return op.apply(c.tf(), scores(c.tf(), c.h()));
   }
 
   /**
@@ -46,8 +95,19 @@ abstract class AbstractHead<T extends TFloating> implements OutputHead<T> {
     return new Call<>(s, s.identity(h));
   }
 
+  /** Fails unless the targets q have shape [N, M] (where known). */
+  protected final Operand<T> checkTargets(Operand<T> q) {
+    Shape s = q.shape();
+    if (!s.isUnknown() && (s.numDimensions() != 2
+        || (s.get(1) != Shape.UNKNOWN_SIZE && s.get(1) != config.classes()))) {
+      throw new IllegalArgumentException(
+          "targets must have shape [N, " + config.classes() + "] (one distribution per row), got " + s);
+    }
+    return q;
+  }
+
   @Override
   public String toString() {
-    return spec();
+    return spec.toString();
   }
 }

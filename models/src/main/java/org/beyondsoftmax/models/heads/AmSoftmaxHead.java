@@ -1,8 +1,12 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.heads;
 
-import java.util.Optional;
+import java.util.List;
+import org.beyondsoftmax.models.nn.Dense;
+import org.beyondsoftmax.models.spec.Kind;
+import org.beyondsoftmax.models.spec.Option;
+import org.beyondsoftmax.models.spec.Spec;
+import org.beyondsoftmax.ops.LossOptions;
 import org.beyondsoftmax.ops.Losses;
-import org.beyondsoftmax.ops.Mappings;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.ReduceSum;
@@ -14,38 +18,37 @@ import org.tensorflow.types.family.TIntegral;
  * Additive-margin softmax (Wang et al. 2018, "Additive Margin Softmax for Face Verification";
  * CosFace): cosine logits c_j = (h . w_j) / (|h| |w_j|), W [M, d] without bias. Training:
  * cross-entropy of s (c - m onehot(y)) ({@link Losses#amSoftmaxLoss}); with targets q the margin is
- * spread by the target mass, -sum_j q_j log softmax(s (c - m q))_j. Inference: plain
+ * spread by the target mass ({@link Losses#amSoftmaxLossWithTargets}). Inference: plain
  * p = softmax(s c), no margin.
  */
 public final class AmSoftmaxHead<T extends TFloating> extends FullSupportHead<T> {
-  public static final String NAME = "amsoftmax";
-  public static final double DEFAULT_SCALE = 30.0;
-  public static final double DEFAULT_MARGIN = 0.35;
+  /** s, the scale of the cosines. */
+  public static final Option<Double> SCALE = Option.real("scale", 30.0, v -> v > 0 && !v.isInfinite(),
+      "finite and > 0", "s, the scale of the cosines");
+  /** m, subtracted from the label's cosine in training. */
+  public static final Option<Double> MARGIN = Option.real("margin", 0.35, v -> v >= 0 && !v.isInfinite(),
+      "finite and >= 0", "m, subtracted from the label's cosine");
+  public static final Kind<HeadFactory> KIND = Kind.of("amsoftmax",
+      "additive-margin softmax on cosines (Wang et al. 2018); margin only in training",
+      List.of(SCALE, MARGIN), AmSoftmaxHead::new);
 
   private final Dense<T> classes;
   private final double scale;
   private final double margin;
 
-  /**
-   * @param scale s &gt; 0
-   * @param margin m &gt;= 0
-   */
+  public AmSoftmaxHead(HeadConfig<T> config, Spec<HeadFactory> spec) {
+    super(config, spec, List.of(KIND));
+    this.scale = spec.get(SCALE);
+    this.margin = spec.get(MARGIN);
+    this.classes = classLayer(false, false);
+  }
+
   public AmSoftmaxHead(HeadConfig<T> config, double scale, double margin) {
-    super(config, HeadSpec.of(NAME).withIfNot("scale", scale, DEFAULT_SCALE)
-        .withIfNot("margin", margin, DEFAULT_MARGIN));
-    if (!(scale > 0) || Double.isInfinite(scale)) {
-      throw new IllegalArgumentException("scale must be finite and > 0, got " + scale);
-    }
-    if (!(margin >= 0) || Double.isInfinite(margin)) {
-      throw new IllegalArgumentException("margin must be finite and >= 0, got " + margin);
-    }
-    this.scale = scale;
-    this.margin = margin;
-    this.classes = Dense.classes(params, false, false);
+    this(config, KIND.spec().with(SCALE, scale).with(MARGIN, margin));
   }
 
   public AmSoftmaxHead(HeadConfig<T> config) {
-    this(config, DEFAULT_SCALE, DEFAULT_MARGIN);
+    this(config, KIND.spec());
   }
 
   /** The cosines c [N, M]. */
@@ -61,24 +64,16 @@ public final class AmSoftmaxHead<T extends TFloating> extends FullSupportHead<T>
   @Override
   public Operand<T> loss(Operand<T> h, Operand<? extends TIntegral> labels) {
     Call<T> c = call("loss", h);
-    Ops s = c.tf();
-    return Losses.amSoftmaxLoss(s, cosines(s, c.h()), labels, scale, margin);
+    return Losses.amSoftmaxLoss(c.tf(), cosines(c.tf(), c.h()), labels, scale, margin);
   }
 
   @Override
   public Operand<T> targetLoss(Operand<T> h, Operand<T> targets) {
     Call<T> c = call("targetLoss", h);
-    Ops s = c.tf();
-    Operand<T> q = Targets.check(targets, config);
-    Operand<T> logits = s.math.mul(params.scalar(s, scale),
-        s.math.sub(cosines(s, c.h()), s.math.mul(params.scalar(s, margin), q)));
-    return Targets.crossEntropy(s, Mappings.logSoftmax(s, logits), q);
+    return Losses.amSoftmaxLossWithTargets(c.tf(), cosines(c.tf(), c.h()), checkTargets(targets), scale, margin,
+        LossOptions.defaults());
   }
 
-  @Override
-  public Optional<Operand<T>> classEmbeddings() {
-    return Optional.of(classes.weights());
-  }
 
   /** Rows scaled to unit length (rows of norm &lt; 1e-12 are left near 0). */
   private Operand<T> unit(Ops tf, Operand<T> x) {

@@ -1,13 +1,16 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.heads;
 
+import java.util.List;
 import java.util.Optional;
-import org.beyondsoftmax.ops.Entropies;
+import org.beyondsoftmax.models.spec.Kind;
+import org.beyondsoftmax.models.spec.Option;
+import org.beyondsoftmax.models.spec.Spec;
+import org.beyondsoftmax.ops.LossOptions;
 import org.beyondsoftmax.ops.Losses;
 import org.beyondsoftmax.ops.Mappings;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.types.family.TFloating;
 import org.tensorflow.types.family.TIntegral;
 
@@ -20,37 +23,42 @@ import org.tensorflow.types.family.TIntegral;
  * (Correia, Niculae &amp; Martins 2019, "Adaptively Sparse Transformers"); then alpha gets the
  * Fenchel-Young gradient dH_alpha(p)/dalpha - dH_alpha(q)/dalpha.
  */
-public final class EntmaxHead<T extends TFloating> extends FenchelYoungHead<T> {
-  public static final String NAME = "entmax";
-  public static final double DEFAULT_ALPHA = 1.5;
-  public static final boolean DEFAULT_LEARN_ALPHA = false;
-  public static final boolean DEFAULT_BIAS = true;
+public final class EntmaxHead<T extends TFloating> extends SparseHead<T> {
+  public static final Option<Double> ALPHA = Option.real("alpha", 1.5, v -> v > 1 && v <= 2,
+      "in (1, 2]", "alpha in (1, 2] (initial value if learned)");
+  public static final Option<Boolean> LEARN_ALPHA =
+      Option.flag("learn-alpha", false, "learn alpha in (1, 2)");
+  public static final Kind<HeadFactory> KIND = Kind.<HeadFactory>of("entmax",
+      "alpha-entmax with its Fenchel-Young loss (Peters et al. 2019)",
+      List.of(ALPHA, LEARN_ALPHA, HeadOptions.BIAS), EntmaxHead::new)
+      .withCheck(s -> {
+        if (s.get(LEARN_ALPHA) && s.get(ALPHA) >= 2) {
+          throw new IllegalArgumentException("alpha must be in (1, 2) when learned, got " + s.get(ALPHA));
+        }
+      });
 
-  private final Dense<T> classes;
   private final double alpha;
   private final Optional<Operand<T>> alphaRaw;
+
+  public EntmaxHead(HeadConfig<T> config, Spec<HeadFactory> spec) {
+    super(config, spec, List.of(KIND));
+    this.alpha = spec.get(ALPHA);
+    classLayer(spec.get(HeadOptions.BIAS), false);
+    this.alphaRaw = spec.get(LEARN_ALPHA)
+        ? Optional.of(params.constant("alpha_raw", Shape.scalar(), Math.log((alpha - 1) / (2 - alpha))))
+        : Optional.empty();
+  }
 
   /**
    * @param alpha the fixed alpha, in (1, 2]; or the initial alpha when learned, in (1, 2)
    * @param learnAlpha learn alpha, kept in (1, 2)
    */
   public EntmaxHead(HeadConfig<T> config, double alpha, boolean learnAlpha, boolean bias) {
-    super(config, HeadSpec.of(NAME).withIfNot("alpha", alpha, DEFAULT_ALPHA)
-        .withIfNot("learn-alpha", learnAlpha, DEFAULT_LEARN_ALPHA)
-        .withIfNot("bias", bias, DEFAULT_BIAS));
-    if (learnAlpha ? !(alpha > 1 && alpha < 2) : !(alpha > 1 && alpha <= 2)) {
-      throw new IllegalArgumentException("alpha must be in " + (learnAlpha ? "(1, 2)" : "(1, 2]")
-          + (learnAlpha ? " when learned" : "") + ", got " + alpha);
-    }
-    this.alpha = alpha;
-    this.classes = Dense.classes(params, bias, false);
-    this.alphaRaw = learnAlpha
-        ? Optional.of(params.constant("alpha_raw", Shape.scalar(), Math.log((alpha - 1) / (2 - alpha))))
-        : Optional.empty();
+    this(config, KIND.spec().with(ALPHA, alpha).with(LEARN_ALPHA, learnAlpha).with(HeadOptions.BIAS, bias));
   }
 
   public EntmaxHead(HeadConfig<T> config) {
-    this(config, DEFAULT_ALPHA, DEFAULT_LEARN_ALPHA, DEFAULT_BIAS);
+    this(config, KIND.spec());
   }
 
   /** alpha as a scalar operand: the constant, or 1 + sigmoid(a) when learned. */
@@ -59,47 +67,27 @@ public final class EntmaxHead<T extends TFloating> extends FenchelYoungHead<T> {
         .orElseGet(() -> params.scalar(tf, alpha));
   }
 
-  @Override
-  protected Operand<T> scores(Ops tf, Operand<T> h) {
-    return classes.apply(tf, h);
+  private boolean exact15() {
+    return alphaRaw.isEmpty() && alpha == 1.5;
   }
+
 
   @Override
   protected Operand<T> map(Ops tf, Operand<T> z) {
-    if (alphaRaw.isPresent()) {
-      return Mappings.entmaxBisect(tf, z, alpha(tf), -1);
-    }
-    return alpha == 1.5 ? Mappings.entmax15(tf, z) : Mappings.entmaxBisect(tf, z, alpha);
-  }
-
-  @Override
-  protected Operand<T> entropy(Ops tf, Operand<T> p) {
-    if (alphaRaw.isEmpty()) {
-      Operand<T> h = alpha == 1.5 ? Entropies.tsallis15(tf, p) : Entropies.tsallis(tf, p, alpha(tf));
-      return tf.stopGradient(h);
-    }
-    // Entropies.tsallis has no gradient in alpha (it builds OnesLike, which has no C++ gradient);
-    // for alpha in (1, 2) the Tsallis formula needs no Shannon branch.
-    Operand<T> a = alpha(tf);
-    Operand<T> one = params.scalar(tf, 1);
-    Operand<T> sum = tf.reduceSum(tf.math.pow(p, a), tf.constant(-1), ReduceSum.keepDims(true));
-    return tf.math.div(tf.math.sub(one, sum), tf.math.mul(a, tf.math.sub(a, one)));
+    return exact15() ? Mappings.entmax15(tf, z) : Mappings.entmaxBisect(tf, z, alpha(tf), -1);
   }
 
   @Override
   public Operand<T> loss(Operand<T> h, Operand<? extends TIntegral> labels) {
-    Call<T> c = call("loss", h);
-    Ops s = c.tf();
-    Operand<T> z = scores(s, c.h());
-    if (alphaRaw.isPresent()) {
-      Operand<T> onehot = s.oneHot(labels, s.constant(config.classes()), params.scalar(s, 1), params.scalar(s, 0));
-      return fenchelYoung(s, z, onehot);
-    }
-    return alpha == 1.5 ? Losses.entmax15Loss(s, z, labels) : Losses.entmaxBisectLoss(s, z, labels, alpha);
+    return onScores("loss", h, (s, z) -> exact15() ? Losses.entmax15Loss(s, z, labels)
+        : Losses.entmaxBisectLoss(s, z, labels, alpha(s), LossOptions.defaults()));
   }
 
   @Override
-  public Optional<Operand<T>> classEmbeddings() {
-    return Optional.of(classes.weights());
+  public Operand<T> targetLoss(Operand<T> h, Operand<T> targets) {
+    Operand<T> q = checkTargets(targets);
+    return onScores("targetLoss", h, (s, z) -> exact15() ? Losses.entmax15LossWithTargets(s, z, q, LossOptions.defaults())
+        : Losses.entmaxBisectLossWithTargets(s, z, q, alpha(s), LossOptions.defaults()));
   }
+
 }

@@ -1,4 +1,4 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.heads;
 
 import java.util.Optional;
 import org.tensorflow.Operand;

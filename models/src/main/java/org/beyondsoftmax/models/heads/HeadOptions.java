@@ -1,82 +1,42 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.heads;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
+import org.beyondsoftmax.models.nn.PlifSettings;
+import org.beyondsoftmax.models.spec.Option;
+import org.beyondsoftmax.models.spec.Spec;
 
-/**
- * The options of one {@link HeadSpec}, read with their declared defaults. Options the head does
- * not declare are rejected up front, with the list of the valid ones; a value that does not parse
- * is rejected naming the option. Ranges are checked by the heads themselves (so Java callers get
- * the same messages).
- */
+/** The options that several heads share, declared once: the class bias and the PLIF settings. */
 public final class HeadOptions {
-  /** A declared option: its key, default value (as text) and a one-line description. */
-  public record Option(String key, String defaultValue, String description) {
-    public static Option of(String key, Object defaultValue, String description) {
-      return new Option(key, HeadSpec.format(defaultValue), description);
-    }
+  /** Whether the class layer learns a bias per class. */
+  public static final Option<Boolean> BIAS = Option.flag("bias", true, "learn a bias per class");
+
+  /** PLIF: K, the number of linear pieces. */
+  public static final Option<Integer> KNOTS =
+      Option.integer("knots", PlifSettings.DEFAULTS.knots(), 1, "K, the number of linear pieces");
+  /** PLIF: T, the knots lie evenly on [-T, T]. */
+  public static final Option<Double> RANGE = Option.real("range", PlifSettings.DEFAULTS.range(),
+      v -> v > 0 && !v.isInfinite(), "finite and > 0", "T: knots evenly spaced on [-T, T]");
+  /** PLIF: initial slopes uniform in [1 - spread, 1 + spread]. */
+  public static final Option<Double> SLOPE_SPREAD = Option.real("slope-spread",
+      PlifSettings.DEFAULTS.slopeSpread(), v -> v >= 0 && v < 1, "in [0, 1)",
+      "initial slopes uniform in [1 - spread, 1 + spread], spread in [0, 1)");
+  /** PLIF: the slopes' learning-rate multiplier. */
+  public static final Option<Double> SLOPE_LR = Option.real("slope-lr",
+      PlifSettings.DEFAULTS.slopeLearningRate(), v -> v > 0 && !v.isInfinite(), "finite and > 0",
+      "learning-rate multiplier of the slopes");
+  /** Every PLIF option, in the order specs print them. */
+  public static final List<Option<?>> PLIF = List.of(KNOTS, RANGE, SLOPE_SPREAD, SLOPE_LR);
+
+  private HeadOptions() {}
+
+  /** The PLIF settings of a spec whose kind declares {@link #PLIF}. */
+  public static PlifSettings plif(Spec<?> spec) {
+    return new PlifSettings(spec.get(KNOTS), spec.get(RANGE), spec.get(SLOPE_SPREAD), spec.get(SLOPE_LR));
   }
 
-  private final HeadSpec spec;
-  private final Map<String, Option> declared = new LinkedHashMap<>();
-
-  HeadOptions(HeadSpec spec, List<Option> options) {
-    this.spec = spec;
-    options.forEach(o -> declared.put(o.key(), o));
-    for (String key : spec.options().keySet()) {
-      if (!declared.containsKey(key)) {
-        throw new IllegalArgumentException(
-            "unknown option '" + key + "'; valid options: "
-                + (declared.isEmpty() ? "none" : String.join(", ", declared.keySet())));
-      }
-    }
-  }
-
-  public int integer(String key) {
-    String v = value(key);
-    try {
-      return Integer.parseInt(v);
-    } catch (NumberFormatException e) {
-      throw bad(key, v, "an integer");
-    }
-  }
-
-  public double real(String key) {
-    String v = value(key);
-    try {
-      return Double.parseDouble(v);
-    } catch (NumberFormatException e) {
-      throw bad(key, v, "a number");
-    }
-  }
-
-  public boolean flag(String key) {
-    String v = value(key);
-    return switch (v) {
-      case "true" -> true;
-      case "false" -> false;
-      default -> throw bad(key, v, "true or false");
-    };
-  }
-
-  private String value(String key) {
-    Option o = declared.get(key);
-    if (o == null) {
-      throw new IllegalStateException("head '" + spec.name() + "' reads undeclared option " + key);
-    }
-    return spec.options().getOrDefault(key, o.defaultValue());
-  }
-
-  private IllegalArgumentException bad(String key, String value, String what) {
-    return new IllegalArgumentException(
-        "option '" + key + "' must be " + what + ", got '" + value + "'");
-  }
-
-  static String describe(List<Option> options) {
-    return options.stream()
-        .map(o -> o.key() + "=" + o.defaultValue())
-        .collect(Collectors.joining(","));
+  /** {@code spec} with the PLIF settings {@code plif}. */
+  public static <F> Spec<F> withPlif(Spec<F> spec, PlifSettings plif) {
+    return spec.with(KNOTS, plif.knots()).with(RANGE, plif.range())
+        .with(SLOPE_SPREAD, plif.slopeSpread()).with(SLOPE_LR, plif.slopeLearningRate());
   }
 }

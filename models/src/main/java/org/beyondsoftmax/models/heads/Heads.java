@@ -1,143 +1,75 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.heads;
 
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import org.tensorflow.Graph;
-import org.tensorflow.op.Ops;
-import org.tensorflow.types.TFloat32;
+import org.beyondsoftmax.models.spec.Kind;
+import org.beyondsoftmax.models.spec.Registry;
+import org.beyondsoftmax.models.spec.Spec;
 import org.tensorflow.types.family.TFloating;
 
 /**
- * Every head by name, with its options and their defaults: the one way to build a head from text,
- * used by Java callers and the command line alike. Syntax: {@link HeadSpec}, e.g.
- * {@code Heads.create("plif:knots=1000,range=20", config)}.
+ * Every head by name: the registry of head kinds (each declared once, as {@code KIND} beside its
+ * class) and the one way to build a head from spec text, used by Java callers and the command line
+ * alike. Syntax: {@link org.beyondsoftmax.models.spec.SpecText}, e.g.
+ * {@code Heads.create("plif:knots=1000,range=20", config)}; parse once with {@link #parse} and
+ * pass the typed {@link Spec} on.
  */
 public final class Heads {
-  /** Builds a head from its config and its options (which it reads with their defaults). */
-  @FunctionalInterface
-  public interface Factory {
-    OutputHead<?> create(HeadConfig<?> config, HeadOptions options);
-  }
+  /** The head kinds, in the order help texts list them. */
+  public static final Registry<HeadFactory> REGISTRY = new Registry<>("head", List.of(
+      SoftmaxHead.KIND, SigsoftmaxHead.KIND, MixtureOfSoftmaxesHead.MOS,
+      MixtureOfSoftmaxesHead.MOS_SIGSOFTMAX, MixtureOfSoftmaxesHead.MOS_PLIF, PlifHead.KIND,
+      MonotonicMlpHead.KIND, SparsemaxHead.KIND, EntmaxHead.KIND, TopKSoftmaxHead.KIND,
+      TaylorSoftmaxHead.KIND, AmSoftmaxHead.KIND));
 
-  /** One head type: its name, a one-line description, its declared options, its factory. */
-  public record Type(String name, String description, List<HeadOptions.Option> options, Factory factory) {}
-
-  private static final HeadOptions.Option BIAS = HeadOptions.Option.of("bias", true, "learn a bias per class");
-  private static final HeadOptions.Option COMPONENTS = HeadOptions.Option.of(
-      "components", MixtureOfSoftmaxes.DEFAULT_COMPONENTS, "K, the number of softmax components");
-  private static final Map<String, Type> TYPES = new LinkedHashMap<>();
-
-  static {
-    add(LinearSoftmax.NAME, "linear softmax, the baseline (rank <= d + 2)",
-        List.of(BIAS, HeadOptions.Option.of("tied", LinearSoftmax.DEFAULT_TIED,
-            "use the config's input embedding as class embeddings")),
-        (c, o) -> new LinearSoftmax<>(c, o.flag("bias"), o.flag("tied")));
-    add(Sigsoftmax.NAME, "sigsoftmax, exp(z) sigmoid(z) normalised (Kanai et al. 2018)",
-        List.of(BIAS), (c, o) -> new Sigsoftmax<>(c, o.flag("bias")));
-    for (MixtureOfSoftmaxes.Component k : MixtureOfSoftmaxes.Component.values()) {
-      List<HeadOptions.Option> options = new ArrayList<>(List.of(COMPONENTS, BIAS));
-      if (k == MixtureOfSoftmaxes.Component.PLIF) {
-        options.addAll(PlifSettings.OPTIONS);
-      }
-      add(k.headName, switch (k) {
-            case SOFTMAX -> "mixture of softmaxes (Yang et al. 2018)";
-            case SIGSOFTMAX -> "mixture of sigsoftmaxes (Kanai et al. 2018)";
-            case PLIF -> "mixture of softmaxes over one shared PLIF (Ganea et al. 2019)";
-          }, options,
-          (c, o) -> new MixtureOfSoftmaxes<>(c, o.integer("components"), o.flag("bias"), k,
-              k == MixtureOfSoftmaxes.Component.PLIF ? PlifSettings.read(o) : PlifSettings.DEFAULTS));
-    }
-    List<HeadOptions.Option> plif = new ArrayList<>(PlifSettings.OPTIONS);
-    plif.add(BIAS);
-    add(LmsPlif.NAME, "LMS-PLIF: learned piecewise-linear increasing function before softmax (Ganea et al. 2019)",
-        plif, (c, o) -> new LmsPlif<>(c, PlifSettings.read(o), o.flag("bias")));
-    add(LmsMonotonicMlp.NAME, "LMS with an increasing one-hidden-layer MLP (Daniels & Velikova 2010)",
-        List.of(HeadOptions.Option.of("units", MonotonicMlp.DEFAULT_UNITS, "K hidden units"),
-            HeadOptions.Option.of("range", MonotonicMlp.DEFAULT_RANGE, "initial sigmoid centres on [-range, range]"),
-            BIAS),
-        (c, o) -> new LmsMonotonicMlp<>(c, o.integer("units"), o.real("range"), o.flag("bias")));
-    add(SparsemaxHead.NAME, "sparsemax with the sparsemax loss (Martins & Astudillo 2016)",
-        List.of(BIAS), (c, o) -> new SparsemaxHead<>(c, o.flag("bias")));
-    add(EntmaxHead.NAME, "alpha-entmax with its Fenchel-Young loss (Peters et al. 2019)",
-        List.of(HeadOptions.Option.of("alpha", EntmaxHead.DEFAULT_ALPHA, "alpha in (1, 2] (initial value if learned)"),
-            HeadOptions.Option.of("learn-alpha", EntmaxHead.DEFAULT_LEARN_ALPHA, "learn alpha in (1, 2)"),
-            BIAS),
-        (c, o) -> new EntmaxHead<>(c, o.real("alpha"), o.flag("learn-alpha"), o.flag("bias")));
-    add(TopKSoftmaxHead.NAME, "softmax over the k largest logits, 0 elsewhere",
-        List.of(HeadOptions.Option.of("k", TopKSoftmaxHead.DEFAULT_K, "classes kept per row"), BIAS),
-        (c, o) -> new TopKSoftmaxHead<>(c, o.integer("k"), o.flag("bias")));
-    add(TaylorSoftmaxHead.NAME, "Taylor softmax (de Brebisson & Vincent 2016)",
-        List.of(HeadOptions.Option.of("order", TaylorSoftmaxHead.DEFAULT_ORDER, "even order of the Taylor series of exp"),
-            BIAS),
-        (c, o) -> new TaylorSoftmaxHead<>(c, o.integer("order"), o.flag("bias")));
-    add(AmSoftmaxHead.NAME, "additive-margin softmax on cosines (Wang et al. 2018); margin only in training",
-        List.of(HeadOptions.Option.of("scale", AmSoftmaxHead.DEFAULT_SCALE, "s, the scale of the cosines"),
-            HeadOptions.Option.of("margin", AmSoftmaxHead.DEFAULT_MARGIN, "m, subtracted from the label's cosine")),
-        (c, o) -> new AmSoftmaxHead<>(c, o.real("scale"), o.real("margin")));
-  }
+  /**
+   * The heads the experiments and benchmarks compare when none are named: the baseline, the
+   * rank-bottleneck remedies and the sparse mappings.
+   */
+  public static final String DEFAULT_LIST = "softmax,sigsoftmax,mos,plif,sparsemax,entmax";
 
   private Heads() {}
 
-  private static void add(String name, String description, List<HeadOptions.Option> options, Factory f) {
-    TYPES.put(name, new Type(name, description, List.copyOf(options), f));
+  /**
+   * Parses one head spec ("name" or "name:key=value,...").
+   *
+   * @throws IllegalArgumentException for an unknown head or option (listing the valid ones), or an
+   *     option value that does not parse or is out of range; the message starts with the spec
+   */
+  public static Spec<HeadFactory> parse(String spec) {
+    return REGISTRY.parse(spec);
+  }
+
+  /** Parses a list of head specs separated by ';' or ','. */
+  public static List<Spec<HeadFactory>> parseList(String specs) {
+    return REGISTRY.parseList(specs);
   }
 
   /** Builds the head {@code spec} ("name" or "name:key=value,...") with {@code config}. */
   public static <T extends TFloating> OutputHead<T> create(String spec, HeadConfig<T> config) {
-    return create(HeadSpec.parse(spec), config);
+    return create(parse(spec), config);
   }
 
-  /**
-   * Builds the head {@code spec} with {@code config}.
-   *
-   * @throws IllegalArgumentException for an unknown head or option (listing the valid ones), or an
-   *     option value out of range; the message starts with the spec
-   */
+  /** Builds the head {@code spec} with {@code config}. */
   @SuppressWarnings("unchecked")
-  public static <T extends TFloating> OutputHead<T> create(HeadSpec spec, HeadConfig<T> config) {
-    Type type = TYPES.get(spec.name());
-    if (type == null) {
-      throw new IllegalArgumentException(
-          "unknown head '" + spec.name() + "'; valid heads: " + String.join(", ", TYPES.keySet()));
-    }
+  public static <T extends TFloating> OutputHead<T> create(Spec<HeadFactory> spec, HeadConfig<T> config) {
     try {
-      return (OutputHead<T>) type.factory().create(config, new HeadOptions(spec, type.options()));
+      return (OutputHead<T>) spec.kind().factory().create(config, spec);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("head '" + spec + "': " + e.getMessage(), e);
     }
   }
 
-  /**
-   * Checks that {@code spec} names a head with valid options, by building it in a scratch graph
-   * (d = 2, M = 3; nothing runs). Throws like {@link #create}.
-   */
-  public static void check(HeadSpec spec) {
-    try (Graph g = new Graph()) {
-      create(spec, new HeadConfig<>(Ops.create(g), TFloat32.class, 2, 3, 0));
-    }
-  }
-
-  /** The registered head types, in a stable order. */
-  public static List<Type> types() {
-    return List.copyOf(TYPES.values());
+  /** The registered head kinds, in a stable order. */
+  public static List<Kind<HeadFactory>> kinds() {
+    return REGISTRY.kinds();
   }
 
   public static List<String> names() {
-    return Collections.unmodifiableList(new ArrayList<>(TYPES.keySet()));
+    return REGISTRY.names();
   }
 
-  /** One line per head: name, options with defaults, description. */
+  /** Two lines per head: name and description; options with defaults. */
   public static String help() {
-    StringBuilder b = new StringBuilder();
-    for (Type t : TYPES.values()) {
-      b.append(String.format("  %-15s %s%n", t.name(), t.description()));
-      if (!t.options().isEmpty()) {
-        b.append(String.format("  %-15s   options (defaults): %s%n", "", HeadOptions.describe(t.options())));
-      }
-    }
-    return b.toString();
+    return REGISTRY.help();
   }
 }

@@ -1,7 +1,12 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.heads;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import org.beyondsoftmax.models.nn.MonotoneFunction;
+import org.beyondsoftmax.models.nn.Parameters;
+import org.beyondsoftmax.models.spec.Kind;
+import org.beyondsoftmax.models.spec.Spec;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.family.TFloating;
@@ -11,25 +16,20 @@ import org.tensorflow.types.family.TFloating;
  * p = softmax(f(W h + b)) with f a learned increasing function, shared by all classes.
  */
 abstract class LmsHead<T extends TFloating> extends FullSupportHead<T> {
-  private final Dense<T> classes;
   private final MonotoneFunction<T> function;
 
-  LmsHead(HeadConfig<T> config, HeadSpec spec, boolean bias,
+  LmsHead(HeadConfig<T> config, Spec<HeadFactory> spec, Kind<HeadFactory> kind,
       Function<Parameters<T>, MonotoneFunction<T>> function) {
-    super(config, spec);
-    this.classes = Dense.classes(params, bias, false);
+    super(config, spec, List.of(kind));
+    classLayer(spec.get(HeadOptions.BIAS), false);
     this.function = function.apply(params);
   }
 
   @Override
   protected final Operand<T> scores(Ops tf, Operand<T> h) {
-    return function.apply(tf, classes.apply(tf, h));
+    return function.apply(tf, logits(tf, h));
   }
 
-  @Override
-  public final Optional<Operand<T>> classEmbeddings() {
-    return Optional.of(classes.weights());
-  }
 
   @Override
   public final Optional<MonotoneFunction<T>> pointwiseFunction() {

@@ -1,5 +1,10 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.heads;
 
+import java.util.List;
+import org.beyondsoftmax.models.nn.MonotonicMlp;
+import org.beyondsoftmax.models.spec.Kind;
+import org.beyondsoftmax.models.spec.Option;
+import org.beyondsoftmax.models.spec.Spec;
 import org.tensorflow.types.family.TFloating;
 
 /**
@@ -8,18 +13,24 @@ import org.tensorflow.types.family.TFloating;
  * ({@link MonotonicMlp}, Daniels &amp; Velikova 2010). Adds 3K parameters; memory grows with
  * K x N x M, so keep K small.
  */
-public final class LmsMonotonicMlp<T extends TFloating> extends LmsHead<T> {
-  public static final String NAME = "mlp";
-  public static final boolean DEFAULT_BIAS = true;
+public final class MonotonicMlpHead<T extends TFloating> extends LmsHead<T> {
+  public static final Option<Integer> UNITS =
+      Option.integer("units", MonotonicMlp.DEFAULT_UNITS, 1, "K hidden units");
+  public static final Option<Double> RANGE = Option.real("range", MonotonicMlp.DEFAULT_RANGE,
+      v -> v > 0 && !v.isInfinite(), "finite and > 0", "initial sigmoid centres on [-range, range]");
+  public static final Kind<HeadFactory> KIND = Kind.of("mlp",
+      "LMS with an increasing one-hidden-layer MLP (Daniels & Velikova 2010)",
+      List.of(UNITS, RANGE, HeadOptions.BIAS), MonotonicMlpHead::new);
 
-  public LmsMonotonicMlp(HeadConfig<T> config, int units, double range, boolean bias) {
-    super(config, HeadSpec.of(NAME).withIfNot("units", units, MonotonicMlp.DEFAULT_UNITS)
-            .withIfNot("range", range, MonotonicMlp.DEFAULT_RANGE)
-            .withIfNot("bias", bias, DEFAULT_BIAS),
-        bias, p -> new MonotonicMlp<>(p, units, range));
+  public MonotonicMlpHead(HeadConfig<T> config, Spec<HeadFactory> spec) {
+    super(config, spec, KIND, p -> new MonotonicMlp<>(p, spec.get(UNITS), spec.get(RANGE)));
   }
 
-  public LmsMonotonicMlp(HeadConfig<T> config) {
-    this(config, MonotonicMlp.DEFAULT_UNITS, MonotonicMlp.DEFAULT_RANGE, DEFAULT_BIAS);
+  public MonotonicMlpHead(HeadConfig<T> config, int units, double range, boolean bias) {
+    this(config, KIND.spec().with(UNITS, units).with(RANGE, range).with(HeadOptions.BIAS, bias));
+  }
+
+  public MonotonicMlpHead(HeadConfig<T> config) {
+    this(config, KIND.spec());
   }
 }

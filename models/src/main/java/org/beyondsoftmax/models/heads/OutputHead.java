@@ -1,7 +1,10 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.heads;
 
 import java.util.List;
 import java.util.Optional;
+import org.beyondsoftmax.models.nn.MonotoneFunction;
+import org.beyondsoftmax.models.nn.Parameter;
+import org.beyondsoftmax.models.spec.Spec;
 import org.tensorflow.Operand;
 import org.tensorflow.types.family.TFloating;
 import org.tensorflow.types.family.TIntegral;
@@ -28,11 +31,10 @@ import org.tensorflow.types.family.TIntegral;
 public interface OutputHead<T extends TFloating> {
 
   /**
-   * The head's specification in the syntax of {@link Heads#create}: its name and the options that
-   * differ from their defaults, e.g. {@code plif:knots=1000}. {@code Heads.create(spec(), config)}
-   * builds an equivalent head.
+   * The head's kind and options; its text names the options that differ from their defaults,
+   * e.g. {@code plif:knots=1000}. {@code Heads.create(spec(), config)} builds an equivalent head.
    */
-  String spec();
+  Spec<HeadFactory> spec();
 
   /** log p [N, M] at inference (no training margin); -inf where a sparse head gives 0. */
   Operand<T> logProbabilities(Operand<T> h);

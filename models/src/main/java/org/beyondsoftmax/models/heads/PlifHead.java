@@ -1,22 +1,40 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.heads;
 
+import java.util.ArrayList;
+import java.util.List;
+import org.beyondsoftmax.models.nn.PlifFunction;
+import org.beyondsoftmax.models.nn.PlifSettings;
+import org.beyondsoftmax.models.spec.Kind;
+import org.beyondsoftmax.models.spec.Option;
+import org.beyondsoftmax.models.spec.Spec;
 import org.tensorflow.types.family.TFloating;
 
 /**
  * LMS-PLIF (Ganea et al. 2019, "Breaking the Softmax Bottleneck via Learnable Monotonic Pointwise
  * Non-linearities", section 4): p = softmax(f(W h + b)) with f the piecewise-linear increasing
- * function {@link Plif} (K knots on [-T, T], default K = 100,000, T = 20). Adds K parameters.
+ * function {@link PlifFunction} (K knots on [-T, T], default K = 100,000, T = 20). Adds K
+ * parameters.
  */
-public final class LmsPlif<T extends TFloating> extends LmsHead<T> {
-  public static final String NAME = "plif";
-  public static final boolean DEFAULT_BIAS = true;
+public final class PlifHead<T extends TFloating> extends LmsHead<T> {
+  public static final Kind<HeadFactory> KIND = Kind.of("plif",
+      "LMS-PLIF: learned piecewise-linear increasing function before softmax (Ganea et al. 2019)",
+      options(), PlifHead::new);
 
-  public LmsPlif(HeadConfig<T> config, PlifSettings plif, boolean bias) {
-    super(config, plif.addTo(HeadSpec.of(NAME)).withIfNot("bias", bias, DEFAULT_BIAS), bias,
-        p -> new Plif<>(p, plif));
+  private static List<Option<?>> options() {
+    List<Option<?>> o = new ArrayList<>(HeadOptions.PLIF);
+    o.add(HeadOptions.BIAS);
+    return o;
   }
 
-  public LmsPlif(HeadConfig<T> config) {
-    this(config, PlifSettings.DEFAULTS, DEFAULT_BIAS);
+  public PlifHead(HeadConfig<T> config, Spec<HeadFactory> spec) {
+    super(config, spec, KIND, p -> new PlifFunction<>(p, HeadOptions.plif(spec)));
+  }
+
+  public PlifHead(HeadConfig<T> config, PlifSettings plif, boolean bias) {
+    this(config, HeadOptions.withPlif(KIND.spec(), plif).with(HeadOptions.BIAS, bias));
+  }
+
+  public PlifHead(HeadConfig<T> config) {
+    this(config, KIND.spec());
   }
 }

@@ -1,6 +1,8 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.heads;
 
-import java.util.Optional;
+import java.util.List;
+import org.beyondsoftmax.models.spec.Kind;
+import org.beyondsoftmax.models.spec.Spec;
 import org.beyondsoftmax.ops.Mappings;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -12,28 +14,27 @@ import org.tensorflow.types.family.TFloating;
  * s = log_sigsoftmax(z) ({@link Mappings#logSigsoftmax}), whose log-probability matrix is not
  * limited to rank d + 2.
  */
-public final class Sigsoftmax<T extends TFloating> extends FullSupportHead<T> {
-  public static final String NAME = "sigsoftmax";
-  public static final boolean DEFAULT_BIAS = true;
+public final class SigsoftmaxHead<T extends TFloating> extends FullSupportHead<T> {
+  public static final Kind<HeadFactory> KIND = Kind.of("sigsoftmax",
+      "sigsoftmax, exp(z) sigmoid(z) normalised (Kanai et al. 2018)", List.of(HeadOptions.BIAS),
+      SigsoftmaxHead::new);
 
-  private final Dense<T> classes;
-
-  public Sigsoftmax(HeadConfig<T> config, boolean bias) {
-    super(config, HeadSpec.of(NAME).withIfNot("bias", bias, DEFAULT_BIAS));
-    this.classes = Dense.classes(params, bias, false);
+  public SigsoftmaxHead(HeadConfig<T> config, Spec<HeadFactory> spec) {
+    super(config, spec, List.of(KIND));
+    classLayer(spec.get(HeadOptions.BIAS), false);
   }
 
-  public Sigsoftmax(HeadConfig<T> config) {
-    this(config, DEFAULT_BIAS);
+  public SigsoftmaxHead(HeadConfig<T> config, boolean bias) {
+    this(config, KIND.spec().with(HeadOptions.BIAS, bias));
+  }
+
+  public SigsoftmaxHead(HeadConfig<T> config) {
+    this(config, KIND.spec());
   }
 
   @Override
   protected Operand<T> scores(Ops tf, Operand<T> h) {
-    return Mappings.logSigsoftmax(tf, classes.apply(tf, h));
+    return Mappings.logSigsoftmax(tf, logits(tf, h));
   }
 
-  @Override
-  public Optional<Operand<T>> classEmbeddings() {
-    return Optional.of(classes.weights());
-  }
 }

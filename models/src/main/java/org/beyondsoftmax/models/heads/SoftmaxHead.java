@@ -1,6 +1,9 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.heads;
 
-import java.util.Optional;
+import java.util.List;
+import org.beyondsoftmax.models.spec.Kind;
+import org.beyondsoftmax.models.spec.Option;
+import org.beyondsoftmax.models.spec.Spec;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.family.TFloating;
@@ -10,34 +13,33 @@ import org.tensorflow.types.family.TFloating;
  * optional. Its log-probability matrix over any set of contexts has rank &lt;= d + 2: the softmax
  * bottleneck (Yang et al. 2018). W can be tied to an input embedding (Press &amp; Wolf 2017).
  */
-public final class LinearSoftmax<T extends TFloating> extends FullSupportHead<T> {
-  public static final String NAME = "softmax";
-  public static final boolean DEFAULT_BIAS = true;
-  public static final boolean DEFAULT_TIED = false;
+public final class SoftmaxHead<T extends TFloating> extends FullSupportHead<T> {
+  /** Use the config's input embedding as the class embeddings W. */
+  public static final Option<Boolean> TIED =
+      Option.flag("tied", false, "use the config's input embedding as class embeddings");
+  public static final Kind<HeadFactory> KIND = Kind.of("softmax",
+      "linear softmax, the baseline (rank <= d + 2)", List.of(HeadOptions.BIAS, TIED), SoftmaxHead::new);
 
-  private final Dense<T> classes;
+  public SoftmaxHead(HeadConfig<T> config, Spec<HeadFactory> spec) {
+    super(config, spec, List.of(KIND));
+    classLayer(spec.get(HeadOptions.BIAS), spec.get(TIED));
+  }
 
   /**
    * @param bias whether to learn b
    * @param tied use {@code config.tiedEmbedding()} as W (then W is not one of this head's variables)
    */
-  public LinearSoftmax(HeadConfig<T> config, boolean bias, boolean tied) {
-    super(config, HeadSpec.of(NAME).withIfNot("bias", bias, DEFAULT_BIAS)
-        .withIfNot("tied", tied, DEFAULT_TIED));
-    this.classes = Dense.classes(params, bias, tied);
+  public SoftmaxHead(HeadConfig<T> config, boolean bias, boolean tied) {
+    this(config, KIND.spec().with(HeadOptions.BIAS, bias).with(TIED, tied));
   }
 
-  public LinearSoftmax(HeadConfig<T> config) {
-    this(config, DEFAULT_BIAS, DEFAULT_TIED);
+  public SoftmaxHead(HeadConfig<T> config) {
+    this(config, KIND.spec());
   }
 
   @Override
   protected Operand<T> scores(Ops tf, Operand<T> h) {
-    return classes.apply(tf, h);
+    return logits(tf, h);
   }
 
-  @Override
-  public Optional<Operand<T>> classEmbeddings() {
-    return Optional.of(classes.weights());
-  }
 }

@@ -1,5 +1,8 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.heads;
 
+import java.util.List;
+import org.beyondsoftmax.models.spec.Kind;
+import org.beyondsoftmax.models.spec.Spec;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.family.TFloating;
@@ -11,28 +14,27 @@ import org.tensorflow.types.family.TFloating;
  */
 abstract class SparseHead<T extends TFloating> extends AbstractHead<T> {
 
-  SparseHead(HeadConfig<T> config, HeadSpec spec) {
-    super(config, spec);
+  SparseHead(HeadConfig<T> config, Spec<HeadFactory> spec, List<Kind<HeadFactory>> kinds) {
+    super(config, spec, kinds);
   }
 
-  /** The scores z [N, M] of h [N, d], built in {@code tf}'s scope. */
-  protected abstract Operand<T> scores(Ops tf, Operand<T> h);
+  /** The scores: the class layer's logits z = W h + b. */
+  @Override
+  protected Operand<T> scores(Ops tf, Operand<T> h) {
+    return logits(tf, h);
+  }
 
   /** The probabilities p [N, M] of scores z. */
   protected abstract Operand<T> map(Ops tf, Operand<T> z);
 
   @Override
   public Operand<T> probabilities(Operand<T> h) {
-    Call<T> c = call("probabilities", h);
-    Ops s = c.tf();
-    return map(s, scores(s, c.h()));
+    return onScores("probabilities", h, this::map);
   }
 
   @Override
   public Operand<T> logProbabilities(Operand<T> h) {
-    Call<T> c = call("logProbabilities", h);
-    Ops s = c.tf();
-    return s.math.log(map(s, scores(s, c.h())));
+    return onScores("logProbabilities", h, (s, z) -> s.math.log(map(s, z)));
   }
 
   @Override

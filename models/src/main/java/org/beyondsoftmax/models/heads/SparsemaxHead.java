@@ -1,7 +1,9 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.heads;
 
-import java.util.Optional;
-import org.beyondsoftmax.ops.Entropies;
+import java.util.List;
+import org.beyondsoftmax.models.spec.Kind;
+import org.beyondsoftmax.models.spec.Spec;
+import org.beyondsoftmax.ops.LossOptions;
 import org.beyondsoftmax.ops.Losses;
 import org.beyondsoftmax.ops.Mappings;
 import org.tensorflow.Operand;
@@ -12,27 +14,28 @@ import org.tensorflow.types.family.TIntegral;
 /**
  * Sparsemax (Martins &amp; Astudillo 2016, "From Softmax to Sparsemax"): p = sparsemax(W h + b),
  * the Euclidean projection onto the simplex, with exact zeros. Trained with the sparsemax loss,
- * the Fenchel-Young loss of the Gini entropy H(p) = (1 - sum p^2)/2 ({@link Losses#sparsemaxLoss}).
+ * the Fenchel-Young loss of the Gini entropy H(p) = (1 - sum p^2)/2 ({@link Losses#sparsemaxLoss},
+ * {@link Losses#sparsemaxLossWithTargets}).
  */
-public final class SparsemaxHead<T extends TFloating> extends FenchelYoungHead<T> {
-  public static final String NAME = "sparsemax";
-  public static final boolean DEFAULT_BIAS = true;
+public final class SparsemaxHead<T extends TFloating> extends SparseHead<T> {
+  public static final Kind<HeadFactory> KIND = Kind.of("sparsemax",
+      "sparsemax with the sparsemax loss (Martins & Astudillo 2016)", List.of(HeadOptions.BIAS),
+      SparsemaxHead::new);
 
-  private final Dense<T> classes;
+
+  public SparsemaxHead(HeadConfig<T> config, Spec<HeadFactory> spec) {
+    super(config, spec, List.of(KIND));
+    classLayer(spec.get(HeadOptions.BIAS), false);
+  }
 
   public SparsemaxHead(HeadConfig<T> config, boolean bias) {
-    super(config, HeadSpec.of(NAME).withIfNot("bias", bias, DEFAULT_BIAS));
-    this.classes = Dense.classes(params, bias, false);
+    this(config, KIND.spec().with(HeadOptions.BIAS, bias));
   }
 
   public SparsemaxHead(HeadConfig<T> config) {
-    this(config, DEFAULT_BIAS);
+    this(config, KIND.spec());
   }
 
-  @Override
-  protected Operand<T> scores(Ops tf, Operand<T> h) {
-    return classes.apply(tf, h);
-  }
 
   @Override
   protected Operand<T> map(Ops tf, Operand<T> z) {
@@ -40,19 +43,14 @@ public final class SparsemaxHead<T extends TFloating> extends FenchelYoungHead<T
   }
 
   @Override
-  protected Operand<T> entropy(Ops tf, Operand<T> p) {
-    return tf.stopGradient(Entropies.gini(tf, p));
-  }
-
-  @Override
   public Operand<T> loss(Operand<T> h, Operand<? extends TIntegral> labels) {
-    Call<T> c = call("loss", h);
-    Ops s = c.tf();
-    return Losses.sparsemaxLoss(s, scores(s, c.h()), labels);
+    return onScores("loss", h, (s, z) -> Losses.sparsemaxLoss(s, z, labels));
   }
 
   @Override
-  public Optional<Operand<T>> classEmbeddings() {
-    return Optional.of(classes.weights());
+  public Operand<T> targetLoss(Operand<T> h, Operand<T> targets) {
+    return onScores("targetLoss", h,
+        (s, z) -> Losses.sparsemaxLossWithTargets(s, z, checkTargets(targets), LossOptions.defaults()));
   }
+
 }

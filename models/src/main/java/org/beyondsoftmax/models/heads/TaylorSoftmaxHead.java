@@ -1,6 +1,9 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.heads;
 
-import java.util.Optional;
+import java.util.List;
+import org.beyondsoftmax.models.spec.Kind;
+import org.beyondsoftmax.models.spec.Option;
+import org.beyondsoftmax.models.spec.Spec;
 import org.beyondsoftmax.ops.Losses;
 import org.beyondsoftmax.ops.Mappings;
 import org.tensorflow.Operand;
@@ -15,43 +18,38 @@ import org.tensorflow.types.family.TIntegral;
  * Loss: {@link Losses#taylorCrossEntropy}.
  */
 public final class TaylorSoftmaxHead<T extends TFloating> extends FullSupportHead<T> {
-  public static final String NAME = "taylor";
-  public static final int DEFAULT_ORDER = 2;
-  public static final boolean DEFAULT_BIAS = true;
+  /** n, the even order of the Taylor series of exp. */
+  public static final Option<Integer> ORDER = Option.integer("order", 2, v -> v >= 2 && v % 2 == 0,
+      "even and >= 2", "even order of the Taylor series of exp");
+  public static final Kind<HeadFactory> KIND = Kind.of("taylor",
+      "Taylor softmax (de Brebisson & Vincent 2016)", List.of(ORDER, HeadOptions.BIAS), TaylorSoftmaxHead::new);
 
-  private final Dense<T> classes;
   private final int order;
 
-  /** @param order n, even and &gt;= 2 */
+  public TaylorSoftmaxHead(HeadConfig<T> config, Spec<HeadFactory> spec) {
+    super(config, spec, List.of(KIND));
+    this.order = spec.get(ORDER);
+    classLayer(spec.get(HeadOptions.BIAS), false);
+  }
+
   public TaylorSoftmaxHead(HeadConfig<T> config, int order, boolean bias) {
-    super(config, HeadSpec.of(NAME).withIfNot("order", order, DEFAULT_ORDER)
-        .withIfNot("bias", bias, DEFAULT_BIAS));
-    if (order < 2 || order % 2 != 0) {
-      throw new IllegalArgumentException("order must be even and >= 2, got " + order);
-    }
-    this.order = order;
-    this.classes = Dense.classes(params, bias, false);
+    this(config, KIND.spec().with(ORDER, order).with(HeadOptions.BIAS, bias));
   }
 
   public TaylorSoftmaxHead(HeadConfig<T> config) {
-    this(config, DEFAULT_ORDER, DEFAULT_BIAS);
+    this(config, KIND.spec());
   }
 
   /** log p: the Taylor probabilities are bounded away from 0, so their log is finite. */
   @Override
   protected Operand<T> scores(Ops tf, Operand<T> h) {
-    return tf.math.log(Mappings.taylorSoftmax(tf, classes.apply(tf, h), order));
+    return tf.math.log(Mappings.taylorSoftmax(tf, logits(tf, h), order));
   }
 
   @Override
   public Operand<T> loss(Operand<T> h, Operand<? extends TIntegral> labels) {
     Call<T> c = call("loss", h);
-    Ops s = c.tf();
-    return Losses.taylorCrossEntropy(s, classes.apply(s, c.h()), labels, order);
+    return Losses.taylorCrossEntropy(c.tf(), logits(c.tf(), c.h()), labels, order);
   }
 
-  @Override
-  public Optional<Operand<T>> classEmbeddings() {
-    return Optional.of(classes.weights());
-  }
 }

@@ -1,11 +1,14 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.heads;
 
-import java.util.Optional;
+import java.util.List;
+import org.beyondsoftmax.models.spec.Kind;
+import org.beyondsoftmax.models.spec.Option;
+import org.beyondsoftmax.models.spec.Spec;
+import org.beyondsoftmax.ops.LossOptions;
 import org.beyondsoftmax.ops.Losses;
 import org.beyondsoftmax.ops.Mappings;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
-import org.tensorflow.types.TBool;
 import org.tensorflow.types.family.TFloating;
 import org.tensorflow.types.family.TIntegral;
 
@@ -13,34 +16,30 @@ import org.tensorflow.types.family.TIntegral;
  * Top-k softmax ("sparse softmax", Sun et al. 2021): p = softmax over the k largest logits of
  * z = W h + b, exactly 0 elsewhere (ties with the k-th are kept). Loss: cross-entropy over the top
  * k and the label ({@link Losses#topKSoftmaxLoss}); with targets q, over the top k and the support
- * of q: -sum_j q_j log softmax_S(z)_j, S = topk(z) + {j : q_j &gt; 0}.
+ * of q ({@link Losses#topKSoftmaxLossWithTargets}).
  */
 public final class TopKSoftmaxHead<T extends TFloating> extends SparseHead<T> {
-  public static final String NAME = "topk";
-  public static final int DEFAULT_K = 10;
-  public static final boolean DEFAULT_BIAS = true;
+  /** k &gt;= 1 classes kept per row (k &gt;= M is plain softmax). */
+  public static final Option<Integer> K = Option.integer("k", 10, 1, "classes kept per row");
+  public static final Kind<HeadFactory> KIND = Kind.of("topk",
+      "softmax over the k largest logits, 0 elsewhere", List.of(K, HeadOptions.BIAS), TopKSoftmaxHead::new);
 
-  private final Dense<T> classes;
   private final int k;
 
-  /** @param k &gt;= 1 (k &gt;= M is plain softmax) */
+  public TopKSoftmaxHead(HeadConfig<T> config, Spec<HeadFactory> spec) {
+    super(config, spec, List.of(KIND));
+    this.k = spec.get(K);
+    classLayer(spec.get(HeadOptions.BIAS), false);
+  }
+
   public TopKSoftmaxHead(HeadConfig<T> config, int k, boolean bias) {
-    super(config, HeadSpec.of(NAME).withIfNot("k", k, DEFAULT_K).withIfNot("bias", bias, DEFAULT_BIAS));
-    if (k < 1) {
-      throw new IllegalArgumentException("k must be >= 1, got " + k);
-    }
-    this.k = k;
-    this.classes = Dense.classes(params, bias, false);
+    this(config, KIND.spec().with(K, k).with(HeadOptions.BIAS, bias));
   }
 
   public TopKSoftmaxHead(HeadConfig<T> config) {
-    this(config, DEFAULT_K, DEFAULT_BIAS);
+    this(config, KIND.spec());
   }
 
-  @Override
-  protected Operand<T> scores(Ops tf, Operand<T> h) {
-    return classes.apply(tf, h);
-  }
 
   @Override
   protected Operand<T> map(Ops tf, Operand<T> z) {
@@ -49,26 +48,13 @@ public final class TopKSoftmaxHead<T extends TFloating> extends SparseHead<T> {
 
   @Override
   public Operand<T> loss(Operand<T> h, Operand<? extends TIntegral> labels) {
-    Call<T> c = call("loss", h);
-    Ops s = c.tf();
-    return Losses.topKSoftmaxLoss(s, scores(s, c.h()), labels, k);
+    return onScores("loss", h, (s, z) -> Losses.topKSoftmaxLoss(s, z, labels, k));
   }
 
   @Override
   public Operand<T> targetLoss(Operand<T> h, Operand<T> targets) {
-    Call<T> c = call("targetLoss", h);
-    Ops s = c.tf();
-    Operand<T> q = Targets.check(targets, config);
-    Operand<T> z = scores(s, c.h());
-    Operand<T> zero = params.scalar(s, 0);
-    Operand<TBool> kept = s.math.logicalOr(
-        s.math.greater(map(s, s.stopGradient(z)), zero), s.math.greater(q, zero));
-    Operand<T> masked = s.select(kept, z, params.scalar(s, Double.NEGATIVE_INFINITY));
-    return Targets.crossEntropy(s, Mappings.logSoftmax(s, masked), q);
+    return onScores("targetLoss", h,
+        (s, z) -> Losses.topKSoftmaxLossWithTargets(s, z, checkTargets(targets), k, LossOptions.defaults()));
   }
 
-  @Override
-  public Optional<Operand<T>> classEmbeddings() {
-    return Optional.of(classes.weights());
-  }
 }

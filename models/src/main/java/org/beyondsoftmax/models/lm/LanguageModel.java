@@ -1,7 +1,16 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.lm;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.beyondsoftmax.models.heads.HeadConfig;
+import org.beyondsoftmax.models.heads.HeadFactory;
+import org.beyondsoftmax.models.heads.Heads;
+import org.beyondsoftmax.models.heads.OutputHead;
+import org.beyondsoftmax.models.nn.LockedDropout;
+import org.beyondsoftmax.models.nn.Lstm;
+import org.beyondsoftmax.models.nn.Parameter;
+import org.beyondsoftmax.models.nn.Parameters;
+import org.beyondsoftmax.models.spec.Spec;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -27,10 +36,10 @@ public final class LanguageModel<T extends TFloating> {
    * @param embed E
    * @param hidden H
    * @param layers LSTM layers (&gt;= 1)
-   * @param head the output head's spec, e.g. {@code plif:knots=100000}
+   * @param head the output head, e.g. {@code Heads.parse("plif:knots=100000")}
    * @param seed initial values
    */
-  public record Config(int vocabulary, int embed, int hidden, int layers, String head, long seed) {
+  public record Config(int vocabulary, int embed, int hidden, int layers, Spec<HeadFactory> head, long seed) {
     public Config {
       if (vocabulary < 2) {
         throw new IllegalArgumentException("vocabulary must be >= 2, got " + vocabulary);
@@ -41,7 +50,7 @@ public final class LanguageModel<T extends TFloating> {
       if (layers < 1 || layers > 8) {
         throw new IllegalArgumentException("layers must be in [1, 8], got " + layers);
       }
-      HeadSpec.parse(head); // fails early with the syntax error
+      java.util.Objects.requireNonNull(head, "head");
     }
   }
 
@@ -58,8 +67,7 @@ public final class LanguageModel<T extends TFloating> {
   public LanguageModel(Ops tf, Class<T> dtype, Config config) {
     this.config = config;
     this.dtype = dtype;
-    Parameters<T> p = new Parameters<>(
-        new HeadConfig<>(tf, dtype, config.embed(), config.vocabulary(), config.seed()), "lm");
+    Parameters<T> p = new Parameters<>(tf, dtype, config.seed(), "lm");
     this.embedding = p.uniform("embedding", Shape.of(config.vocabulary(), config.embed()), -0.1, 0.1);
     this.lstm = new Lstm<>(p, config.embed(), config.hidden(), config.layers());
     HeadConfig<T> hc = new HeadConfig<>(tf, dtype, config.hidden(), config.vocabulary(), config.seed());

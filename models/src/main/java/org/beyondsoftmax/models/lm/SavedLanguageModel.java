@@ -1,14 +1,11 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.lm;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
-import org.tensorflow.Session;
 import org.tensorflow.SessionFunction;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
@@ -19,8 +16,8 @@ import org.tensorflow.types.TInt32;
 /**
  * A language model loaded from a SavedModel exported by {@link LanguageModelSession#export} (or
  * any SavedModel with its signatures): nothing of the model's Java code is needed, only the
- * signatures {@value LanguageModelSession#SERVING}, {@value LanguageModelSession#LOG_PROB} and
- * {@value LanguageModelSession#TRAIN_STEP}. Training continues with {@link #trainStep}, and
+ * signatures {@value Signatures#SERVING}, {@value Signatures#LOG_PROB} and
+ * {@value Signatures#TRAIN_STEP}. Training continues with {@link #trainStep}, and
  * {@link #export} writes the graph with the trained variables to a new SavedModel.
  */
 public final class SavedLanguageModel implements AutoCloseable {
@@ -48,27 +45,27 @@ public final class SavedLanguageModel implements AutoCloseable {
    * @return the batch's mean training loss (before the update)
    */
   public double trainStep(int batch, int steps, int[] ids, int[] targets) {
-    try (Result r = call(LanguageModelSession.TRAIN_STEP, batch, steps, ids, targets)) {
-      return ((TFloat32) r.get("loss").orElseThrow()).getFloat();
+    try (Result r = call(Signatures.TRAIN_STEP, batch, steps, ids, targets)) {
+      return ((TFloat32) r.get(Signatures.LOSS).orElseThrow()).getFloat();
     }
   }
 
   /** log p(targets | ids so far) [batch * steps], row-major, from a zero state. */
   public float[] logProbs(int batch, int steps, int[] ids, int[] targets) {
-    try (Result r = call(LanguageModelSession.LOG_PROB, batch, steps, ids, targets)) {
-      return LanguageModelSession.floats(r.get(LanguageModelSession.LOG_PROBS).orElseThrow());
+    try (Result r = call(Signatures.LOG_PROB, batch, steps, ids, targets)) {
+      return BatchRuns.floats(r.get(Signatures.LOG_PROBS).orElseThrow());
     }
   }
 
   /** The most probable next words after each row of ids [batch, steps]. */
   public Next next(int batch, int steps, int[] ids) {
-    try (Result r = call(LanguageModelSession.SERVING, batch, steps, ids, null)) {
-      Tensor top = r.get(LanguageModelSession.TOP_IDS).orElseThrow();
+    try (Result r = call(Signatures.SERVING, batch, steps, ids, null)) {
+      Tensor top = r.get(Signatures.TOP_IDS).orElseThrow();
       int k = (int) top.shape().get(1);
       int[] topIds = new int[batch * k];
       ((TInt32) top).copyTo(DataBuffers.of(topIds, false, false));
       return new Next(batch, k, topIds,
-          LanguageModelSession.floats(r.get(LanguageModelSession.TOP_PROBABILITIES).orElseThrow()));
+          BatchRuns.floats(r.get(Signatures.TOP_PROBABILITIES).orElseThrow()));
     }
   }
 
@@ -81,9 +78,9 @@ public final class SavedLanguageModel implements AutoCloseable {
     Map<String, Tensor> in = new LinkedHashMap<>();
     try (TInt32 i = TInt32.tensorOf(Shape.of(batch, steps), DataBuffers.of(ids, true, false));
         TInt32 t = targets == null ? null : TInt32.tensorOf(Shape.of(batch, steps), DataBuffers.of(targets, true, false))) {
-      in.put(LanguageModelSession.IDS, i);
+      in.put(Signatures.IDS, i);
       if (t != null) {
-        in.put(LanguageModelSession.TARGETS, t);
+        in.put(Signatures.TARGETS, t);
       }
       return f.call(in);
     }
@@ -97,54 +94,14 @@ public final class SavedLanguageModel implements AutoCloseable {
   public LanguageModelSession.EvalResult evaluate(TbpttBatches.Batch batch, float[][] state) {
     var graph = bundle.graph();
     int layers2 = 0;
-    while (graph.operation("state_in_" + layers2) != null) {
+    while (graph.operation(Signatures.stateIn(layers2)) != null) {
       layers2++;
     }
     if (layers2 == 0) {
       throw new IllegalStateException("not a SavedModel of LanguageModelSession: no state_in_0 in its graph");
     }
-    boolean sparse = graph.operation(LanguageModelSession.SUPPORT) != null;
-    List<Tensor> feeds = new ArrayList<>();
-    try {
-      Session.Runner r = bundle.session().runner();
-      Shape shape = Shape.of(batch.batch(), batch.steps());
-      Tensor i = TInt32.tensorOf(shape, DataBuffers.of(batch.ids(), true, false));
-      feeds.add(i);
-      Tensor t = TInt32.tensorOf(shape, DataBuffers.of(batch.targets(), true, false));
-      feeds.add(t);
-      Tensor w = TFloat32.tensorOf(shape, DataBuffers.of(batch.weights(), true, false));
-      feeds.add(w);
-      r.feed(LanguageModelSession.IDS, i).feed(LanguageModelSession.TARGETS, t).feed(LanguageModelSession.WEIGHTS, w);
-      if (state != null) {
-        if (state.length != layers2) {
-          throw new IllegalArgumentException("state must hold " + layers2 + " arrays, got " + state.length);
-        }
-        for (int k = 0; k < layers2; k++) {
-          Tensor x = TFloat32.tensorOf(Shape.of(batch.batch(), state[k].length / batch.batch()),
-              DataBuffers.of(state[k], true, false));
-          feeds.add(x);
-          r.feed("state_in_" + k, x);
-        }
-      }
-      r.fetch(LanguageModelSession.LOG_PROBS);
-      if (sparse) {
-        r.fetch(LanguageModelSession.SUPPORT);
-      }
-      for (int k = 0; k < layers2; k++) {
-        r.fetch("eval_state_" + k);
-      }
-      try (Result out = r.run()) {
-        int first = sparse ? 2 : 1;
-        float[][] next = new float[layers2][];
-        for (int k = 0; k < layers2; k++) {
-          next[k] = LanguageModelSession.floats(out.get(first + k));
-        }
-        return new LanguageModelSession.EvalResult(LanguageModelSession.floats(out.get(0)),
-            sparse ? LanguageModelSession.floats(out.get(1)) : null, next);
-      }
-    } finally {
-      feeds.forEach(Tensor::close);
-    }
+    boolean sparse = graph.operation(Signatures.SUPPORT) != null;
+    return BatchRuns.evaluate(bundle.session(), batch, state, layers2, sparse);
   }
 
   /** Writes the loaded graph, its signatures and the current variables to a new SavedModel. */

@@ -1,4 +1,4 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.nn;
 
 import java.util.Optional;
 import org.tensorflow.Operand;
@@ -25,21 +25,18 @@ public final class Dense<T extends TFloating> {
   public static <T extends TFloating> Dense<T> create(
       Parameters<T> params, String name, int in, int out, boolean bias) {
     Operand<T> w = params.normal(name + "_weights", Shape.of(out, in), 1.0 / Math.sqrt(in));
-    return new Dense<>(params.ops().withName("tied_weights_read").identity(w), bias ? Optional.of(params.constant(name + "_bias", Shape.of(out), 0.0))
-        : Optional.empty());
+    return new Dense<>(params.ops().withName("tied_weights_read").identity(w), bias
+        ? Optional.of(params.constant(name + "_bias", Shape.of(out), 0.0)) : Optional.empty());
   }
 
-  /** The class layer of a head: [classes, hiddenSize], tied to the config's embedding if asked. */
-  public static <T extends TFloating> Dense<T> classes(Parameters<T> params, boolean bias, boolean tied) {
-    HeadConfig<T> c = params.config();
-    if (!tied) {
-      return create(params, "class", c.hiddenSize(), c.classes(), bias);
-    }
-    Operand<T> w = c.tiedEmbedding().orElseThrow(() -> new IllegalArgumentException(
-        "tied=true needs an input embedding [classes, hiddenSize] in the HeadConfig (none given)"));
-    return new Dense<>(params.ops().withName("tied_weights_read").identity(w), bias
-        ? Optional.of(params.constant("class_bias", Shape.of(c.classes()), 0.0))
-        : Optional.empty());
+  /**
+   * A layer over existing weights [out, in] owned elsewhere (weight tying, Press &amp; Wolf 2017),
+   * with {@code name_bias} [out] if asked.
+   */
+  public static <T extends TFloating> Dense<T> tied(
+      Parameters<T> params, String name, Operand<T> weights, int out, boolean bias) {
+    return new Dense<>(params.ops().withName("tied_weights_read").identity(weights),
+        bias ? Optional.of(params.constant(name + "_bias", Shape.of(out), 0.0)) : Optional.empty());
   }
 
   /** x [N, in] to [N, out]. */

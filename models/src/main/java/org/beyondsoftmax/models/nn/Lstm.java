@@ -1,4 +1,4 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.nn;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -109,14 +109,14 @@ public final class Lstm<T extends TFloating> {
       Operand<T> b = params.variable(p + "bias", 1.0, i -> {
         Operand<T> u = i.math.add(i.math.mul(
                 i.random.statelessRandomUniform(i.constant(Shape.of(4L * hidden)), params.seed(i, p + "bias"),
-                    params.config().dtype()),
+                    params.dtype()),
                 params.scalar(i, 2 * r)),
             params.scalar(i, -r));
         float[] forget = new float[4 * hidden];
         for (int j = hidden; j < 2 * hidden; j++) {
           forget[j] = 1;
         }
-        return i.math.add(u, i.dtypes.cast(i.constant(forget), params.config().dtype()));
+        return i.math.add(u, i.dtypes.cast(i.constant(forget), params.dtype()));
       });
       this.layers.add(new Layer<>(wx, wh, b, in));
     }
@@ -198,8 +198,8 @@ public final class Lstm<T extends TFloating> {
     List<Operand<T>> h = new ArrayList<>();
     Operand<TInt32> dims = tf.stack(List.of(batch, tf.constant(hidden)));
     for (int l = 0; l < layers.size(); l++) {
-      c.add(tf.zeros(dims, params.config().dtype()));
-      h.add(tf.zeros(dims, params.config().dtype()));
+      c.add(tf.zeros(dims, params.dtype()));
+      h.add(tf.zeros(dims, params.dtype()));
     }
     return new State<>(c, h);
   }

@@ -1,4 +1,4 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.nn;
 
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;

@@ -1,4 +1,4 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.nn;
 
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.family.TType;

@@ -1,4 +1,4 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.nn;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,8 +11,8 @@ import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.family.TFloating;
 
 /**
- * Creates the {@code VariableV2}s of one model part (a head, or e.g. an experiment's context
- * embeddings), in its own name scope, and lists them.
+ * Creates the {@code VariableV2}s of one model part (a head, a language model's embedding and
+ * LSTM, an experiment's context embeddings), in its own name scope, and lists them.
  *
  * <p>Each method returns the variable's value read through one {@code Identity}, which heads use
  * everywhere: TensorFlow's gradient builder mishandles the ref dtype of a {@code VariableV2} output
@@ -20,35 +20,42 @@ import org.tensorflow.types.family.TFloating;
  * reject it). The {@code VariableV2}s themselves are in {@link #all()}, for optimisers and export.
  *
  * <p>Initial values are built in the graph's init scope (run by {@code Session.initialize()}) from
- * stateless random ops keyed by (config seed, variable name): the same seed and name give the same
+ * stateless random ops keyed by (seed, variable name): the same seed and name give the same
  * values in any graph, whatever else the graph holds.
  */
 public final class Parameters<T extends TFloating> {
   private final Ops tf;
   private final Ops init;
-  private final HeadConfig<T> config;
+  private final Class<T> dtype;
+  private final long seed;
   private final List<Parameter<T>> all = new ArrayList<>();
 
-  /** @param scope the part's name, a sub-scope of {@code config.tf()} (made unique by TF) */
-  public Parameters(HeadConfig<T> config, String scope) {
-    this.config = config;
-    this.tf = config.tf().withSubScope(scope);
-    this.init = tf.withInitScope();
+  /**
+   * @param tf the graph; the part's variables go in the sub-scope {@code scope} of its scope
+   *     (made unique by TensorFlow)
+   * @param dtype the variables' dtype
+   * @param seed keys the initial values with each variable's name
+   */
+  public Parameters(Ops tf, Class<T> dtype, long seed, String scope) {
+    this.dtype = dtype;
+    this.seed = seed;
+    this.tf = tf.withSubScope(scope);
+    this.init = this.tf.withInitScope();
   }
 
-  /** The head's ops: its name scope in the graph. */
+  /** The part's ops: its name scope in the graph. */
   public Ops ops() {
     return tf;
   }
 
-  public HeadConfig<T> config() {
-    return config;
+  public Class<T> dtype() {
+    return dtype;
   }
 
   /** A variable with normal(0, stddev^2) initial values. */
   public Operand<T> normal(String name, Shape shape, double stddev) {
     return add(name, 1.0, i -> i.math.mul(
-        i.random.statelessRandomNormal(Shapes.of(i, shape), seed(i, name), config.dtype()),
+        i.random.statelessRandomNormal(Shapes.of(i, shape), seed(i, name), dtype),
         scalar(i, stddev)));
   }
 
@@ -56,7 +63,7 @@ public final class Parameters<T extends TFloating> {
   public Operand<T> uniform(String name, Shape shape, double low, double high) {
     return add(name, 1.0, i -> i.math.add(
         i.math.mul(
-            i.random.statelessRandomUniform(Shapes.of(i, shape), seed(i, name), config.dtype()),
+            i.random.statelessRandomUniform(Shapes.of(i, shape), seed(i, name), dtype),
             scalar(i, high - low)),
         scalar(i, low)));
   }
@@ -76,14 +83,14 @@ public final class Parameters<T extends TFloating> {
     return add(name, learningRateMultiplier, initial);
   }
 
-  /** The stateless-random seed [2] of the variable {@code name}: (config seed, hash of name). */
+  /** The stateless-random seed [2] of the variable {@code name}: (seed, hash of name). */
   public Operand<org.tensorflow.types.TInt64> seed(Ops initOps, String name) {
-    return initOps.constant(new long[] {config.seed(), name.hashCode()});
+    return initOps.constant(new long[] {seed, name.hashCode()});
   }
 
-  /** A scalar of the head's dtype. */
+  /** A scalar of the part's dtype. */
   public Operand<T> scalar(Ops ops, double value) {
-    return ops.dtypes.cast(ops.constant(value), config.dtype());
+    return ops.dtypes.cast(ops.constant(value), dtype);
   }
 
   public List<Parameter<T>> all() {
@@ -93,7 +100,7 @@ public final class Parameters<T extends TFloating> {
   private Operand<T> add(String name, double lr, Function<Ops, Operand<T>> initial) {
     for (Parameter<T> p : all) {
       if (p.name().equals(name)) {
-        throw new IllegalArgumentException("parameter name '" + name + "' is already used in this head");
+        throw new IllegalArgumentException("parameter name '" + name + "' is already used in this part");
       }
     }
     Operand<T> value = initial.apply(init.withSubScope(name + "_init"));

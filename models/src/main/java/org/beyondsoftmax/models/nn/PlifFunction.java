@@ -1,4 +1,4 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.nn;
 
 import org.beyondsoftmax.ops.Mappings;
 import org.tensorflow.Operand;
@@ -14,16 +14,16 @@ import org.tensorflow.types.family.TFloating;
  * memory O(K + size of x), independent of K x batch). Initial slopes are uniform in
  * [1 - spread, 1 + spread], so f starts close to x + T (softmax is shift invariant).
  */
-public final class Plif<T extends TFloating> implements MonotoneFunction<T> {
+public final class PlifFunction<T extends TFloating> implements MonotoneFunction<T> {
   private final Operand<T> slopesRaw;
   private final PlifSettings settings;
 
   /** Creates the variable {@code plif_slopes_raw} [K] in {@code params}. */
-  public Plif(Parameters<T> params, PlifSettings settings) {
+  public PlifFunction(Parameters<T> params, PlifSettings settings) {
     this.settings = settings;
     this.slopesRaw = params.variable("plif_slopes_raw", settings.slopeLearningRate(), i -> {
       Operand<T> u = i.random.statelessRandomUniform(
-          i.constant(Shape.of(settings.knots())), params.seed(i, "plif_slopes_raw"), params.config().dtype());
+          i.constant(Shape.of(settings.knots())), params.seed(i, "plif_slopes_raw"), params.dtype());
       Operand<T> slopes = i.math.add(params.scalar(i, 1 - settings.slopeSpread()),
           i.math.mul(u, params.scalar(i, 2 * settings.slopeSpread())));
       return i.math.log(i.math.expm1(slopes)); // softplus^-1

@@ -1,4 +1,4 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.optim;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,17 +9,22 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Gradients;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TInt64;
+import org.beyondsoftmax.models.nn.Parameter;
 import org.tensorflow.types.family.TFloating;
 
 /**
- * SGD or Adam with gradient-norm clipping and a learning rate held in the graph, deterministic
- * like {@link Adam}: one step computes the loss, every gradient and whatever else it must read
- * first, and only then applies the updates in place, so no update races with a computation that
- * still reads a variable.
+ * The optimisers of this project, SGD and Adam (Kingma &amp; Ba 2015), written once, with
+ * gradient-norm clipping and a learning rate that is a constant or a tensor held in the graph.
+ *
+ * <p>Deterministic: one step computes the loss, every gradient and whatever else it must read
+ * first, and only then applies the updates in place (ApplyGradientDescent, ApplyAdam on the
+ * VariableV2s), so no update races with a computation that still reads a variable. (The Adam of
+ * tensorflow-framework reads its beta powers without ordering them against their update.)
  *
  * <p>Clipping (Pascanu et al. 2013): with n = sqrt(sum_i |g_i|^2) over all parameters, every
- * gradient is scaled by c / max(n, c). Per parameter with learning-rate multiplier r:
- * SGD theta -= r lr g; Adam as in {@link Adam} with its step count the update counter.
+ * gradient is scaled by c / max(n, c). Per parameter with learning-rate multiplier r, at update t
+ * (the counter after the step): SGD theta -= r lr g; Adam m = b1 m + (1 - b1) g,
+ * v = b2 v + (1 - b2) g^2, theta -= r lr sqrt(1 - b2^t)/(1 - b1^t) m/(sqrt(v) + eps).
  */
 public final class Optimizer {
   /** The update rule. */
@@ -45,6 +50,11 @@ public final class Optimizer {
     public static Settings of(Kind kind, double clipNorm) {
       return new Settings(kind, clipNorm, 0.9, 0.999, 1e-8);
     }
+
+    /** Adam with b1 = 0.9, b2 = 0.999, eps = 1e-8 and no clipping. */
+    public static Settings adam() {
+      return of(Kind.ADAM, 0);
+    }
   }
 
   /** The update op, the global gradient norm before clipping, and the new update count. */
@@ -53,16 +63,45 @@ public final class Optimizer {
   private Optimizer() {}
 
   /**
+   * One step minimising {@code loss} (a scalar) over {@code params} at the constant base rate
+   * {@code learningRate}, counting its updates in a variable of its own ({@code optimizer/step}).
+   */
+  public static <T extends TFloating> Step<T> minimize(
+      Ops tf, Operand<T> loss, List<Parameter<T>> params, double learningRate, Settings settings) {
+    if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+      throw new IllegalArgumentException("learningRate must be finite and > 0, got " + learningRate);
+    }
+    Variable<TInt64> counter = Slots.zeros(tf.withSubScope("optimizer"), "step", Shape.scalar(), TInt64.class);
+    return minimize(tf, loss, params, new Rate<>(learningRate, null), counter, settings, List.of());
+  }
+
+  /**
    * The op that runs one step minimising {@code loss} (a scalar) over {@code params}.
    *
    * @param learningRate the base rate, a scalar of the loss's dtype (e.g. a variable's read)
    * @param counter an int64 scalar variable counting updates: incremented by each step after the
-   *     gradients, it gives Adam its step number (and dropout its key, see {@link LockedDropout})
+   *     gradients, it gives Adam its step number (and dropout its key, see {@link org.beyondsoftmax.models.nn.LockedDropout})
    * @param before tensors the step must finish computing before it updates anything (e.g. the
    *     recurrent state carried to the next batch)
    */
   public static <T extends TFloating> Step<T> minimize(Ops tf, Operand<T> loss, List<Parameter<T>> params,
       Operand<T> learningRate, Variable<TInt64> counter, Settings settings, List<? extends Operand<?>> before) {
+    return minimize(tf, loss, params, new Rate<>(0, learningRate), counter, settings, before);
+  }
+
+  /** The base learning rate: a constant, or a tensor when {@code tensor} is not null. */
+  private record Rate<T extends TFloating>(double constant, Operand<T> tensor) {
+    /** The rate of a parameter with multiplier r: (lr r) as one constant, or lr * r. */
+    Operand<T> of(Ops tf, Operand<T> lr, double r, Class<T> type) {
+      if (tensor == null) {
+        return cast(tf, constant * r, type);
+      }
+      return r == 1 ? lr : tf.math.mul(lr, cast(tf, r, type));
+    }
+  }
+
+  private static <T extends TFloating> Step<T> minimize(Ops tf, Operand<T> loss, List<Parameter<T>> params,
+      Rate<T> rate, Variable<TInt64> counter, Settings settings, List<? extends Operand<?>> before) {
     if (params.isEmpty()) {
       throw new IllegalArgumentException("params must not be empty");
     }
@@ -97,19 +136,21 @@ public final class Optimizer {
       ready.add(id);
     }
     ready.add(s.identity(loss));
-    ready.add(s.identity(norm));
+    if (settings.clipNorm() > 0) {
+      ready.add(s.identity(norm));
+    }
     for (Operand<?> b : before) {
       ready.add(s.identity(b));
     }
     Ops after = s.withControlDependencies(ready);
     Operand<TInt64> count = after.assignAdd(counter, s.constant(1L));
-    Operand<T> lr = s.identity(learningRate);
+    Operand<T> lr = rate.tensor() == null ? null : s.identity(rate.tensor());
     List<Op> updates = new ArrayList<>();
     for (int i = 0; i < params.size(); i++) {
       Parameter<T> p = params.get(i);
-      Operand<T> rate = p.learningRateMultiplier() == 1 ? lr : after.math.mul(lr, cast(s, p.learningRateMultiplier(), type));
+      Operand<T> rateOf = rate.of(after, lr, p.learningRateMultiplier(), type);
       if (settings.kind() == Kind.SGD) {
-        updates.add(after.train.applyGradientDescent(p.variable(), rate, gReady.get(i)));
+        updates.add(after.train.applyGradientDescent(p.variable(), rateOf, gReady.get(i)));
       } else {
         Operand<T> t = after.dtypes.cast(count, type);
         Operand<T> b1 = cast(s, settings.beta1(), type);
@@ -117,7 +158,7 @@ public final class Optimizer {
         Shape shape = p.variable().shape();
         String slot = p.variable().op().name().replace('/', '_');
         updates.add(after.train.applyAdam(p.variable(), Slots.zeros(s, slot + "_m", shape, type),
-            Slots.zeros(s, slot + "_v", shape, type), after.math.pow(b1, t), after.math.pow(b2, t), rate, b1, b2,
+            Slots.zeros(s, slot + "_v", shape, type), after.math.pow(b1, t), after.math.pow(b2, t), rateOf, b1, b2,
             cast(s, settings.epsilon(), type), gReady.get(i)));
       }
     }

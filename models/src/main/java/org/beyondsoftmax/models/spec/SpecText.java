@@ -1,4 +1,4 @@
-package org.beyondsoftmax.models;
+package org.beyondsoftmax.models.spec;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -8,21 +8,23 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * A head's name and options as text: {@code name} or {@code name:key=value,key=value}, e.g.
- * {@code softmax}, {@code plif:knots=1000,range=20}. Names and keys are lower case letters, digits
- * and '-'; values are anything without ',', ';', ':' or '='.
+ * The grammar of spec text, before any meaning is given to it: {@code name} or
+ * {@code name:key=value,key=value}, e.g. {@code softmax}, {@code plif:knots=1000,range=20},
+ * {@code entmax:alpha=1.5,learn-alpha=true}. Names and keys are lower case letters, digits and '-';
+ * values are anything without ',', ';', ':' or '='. A {@link Registry} turns it into a typed
+ * {@link Spec}.
  *
- * <p>A list of heads ({@link #parseList}, the command line's {@code --heads}) separates heads by
- * ';' or ','. After a head's ':', a comma-separated item with '=' is one more option of that head
- * and an item without '=' starts the next head, so {@code softmax,plif:knots=1000,range=20,mos}
- * and {@code softmax;plif:knots=1000,range=20;mos} are the same three heads.
+ * <p>A list ({@link #parseList}, the command line's {@code --heads}) separates specs by ';' or
+ * ','. After a spec's ':', a comma-separated item with '=' is one more option of that spec and an
+ * item without '=' starts the next one, so {@code softmax,plif:knots=1000,range=20,mos} and
+ * {@code softmax;plif:knots=1000,range=20;mos} are the same three specs.
  */
-public record HeadSpec(String name, Map<String, String> options) {
+public record SpecText(String name, Map<String, String> options) {
   private static final Pattern WORD = Pattern.compile("[a-z][a-z0-9-]*");
   private static final Pattern VALUE = Pattern.compile("[^,;:=\\s]+");
 
-  public HeadSpec {
-    check("head name", name, WORD);
+  public SpecText {
+    check("name", name, WORD);
     Map<String, String> copy = new LinkedHashMap<>();
     options.forEach((k, v) -> {
       check("option name", k, WORD);
@@ -32,36 +34,19 @@ public record HeadSpec(String name, Map<String, String> options) {
     options = Collections.unmodifiableMap(copy);
   }
 
-  /** A spec without options. */
-  public static HeadSpec of(String name) {
-    return new HeadSpec(name, Map.of());
-  }
-
-  /** This spec with {@code key=value} added (or replaced); doubles print without a trailing ".0". */
-  public HeadSpec with(String key, Object value) {
-    Map<String, String> m = new LinkedHashMap<>(options);
-    m.put(key, format(value));
-    return new HeadSpec(name, m);
-  }
-
-  /** This spec with {@code key=value} added when the value differs from the default. */
-  public HeadSpec withIfNot(String key, Object value, Object defaultValue) {
-    return format(value).equals(format(defaultValue)) ? this : with(key, value);
-  }
-
-  /** Parses one head: {@code name} or {@code name:key=value,...}. */
-  public static HeadSpec parse(String text) {
-    List<HeadSpec> heads = parseList(text);
+  /** Parses one spec: {@code name} or {@code name:key=value,...}. */
+  public static SpecText parse(String text) {
+    List<SpecText> heads = parseList(text);
     if (heads.size() != 1) {
       throw new IllegalArgumentException(
-          "expected one head spec (name or name:key=value,...), got " + heads.size() + " in '" + text + "'");
+          "expected one spec (name or name:key=value,...), got " + heads.size() + " in '" + text + "'");
     }
     return heads.get(0);
   }
 
-  /** Parses heads separated by ';' or ',' (see the class comment). */
-  public static List<HeadSpec> parseList(String text) {
-    List<HeadSpec> heads = new ArrayList<>();
+  /** Parses specs separated by ';' or ',' (see the class comment). */
+  public static List<SpecText> parseList(String text) {
+    List<SpecText> heads = new ArrayList<>();
     String current = null;
     Map<String, String> options = null;
     for (String group : text.split(";", -1)) {
@@ -69,18 +54,18 @@ public record HeadSpec(String name, Map<String, String> options) {
       for (String raw : group.split(",", -1)) {
         String item = raw.strip();
         if (item.isEmpty()) {
-          throw new IllegalArgumentException("empty item in head list '" + text + "'");
+          throw new IllegalArgumentException("empty item in spec list '" + text + "'");
         }
         int colon = item.indexOf(':');
         if (colon < 0 && item.contains("=")) {
           if (first || current == null) {
             throw new IllegalArgumentException(
-                "option '" + item + "' must follow a head name and ':', in '" + text + "'");
+                "option '" + item + "' must follow a name and ':', in '" + text + "'");
           }
           put(options, item, current);
         } else {
           if (current != null) {
-            heads.add(new HeadSpec(current, options));
+            heads.add(new SpecText(current, options));
           }
           current = colon < 0 ? item : item.substring(0, colon);
           options = new LinkedHashMap<>();
@@ -92,7 +77,7 @@ public record HeadSpec(String name, Map<String, String> options) {
       }
     }
     if (current != null) {
-      heads.add(new HeadSpec(current, options));
+      heads.add(new SpecText(current, options));
     }
     return heads;
   }
@@ -100,19 +85,24 @@ public record HeadSpec(String name, Map<String, String> options) {
   private static void put(Map<String, String> options, String item, String head) {
     if (item.isBlank()) {
       throw new IllegalArgumentException(
-          "head '" + head + "': ':' must be followed by key=value options");
+          "'" + head + "': ':' must be followed by key=value options");
     }
     int eq = item.indexOf('=');
     if (eq < 0) {
       throw new IllegalArgumentException(
-          "option '" + item + "' of head '" + head + "' must be key=value");
+          "option '" + item + "' of '" + head + "' must be key=value");
     }
     String key = item.substring(0, eq).strip();
     String value = item.substring(eq + 1).strip();
     if (options.containsKey(key)) {
-      throw new IllegalArgumentException("option '" + key + "' of head '" + head + "' is given twice");
+      throw new IllegalArgumentException("option '" + key + "' of '" + head + "' is given twice");
     }
     options.put(key, value);
+  }
+
+  /** Fails unless {@code s} is a name or key: lower case letters, digits and '-'. */
+  static void checkWord(String what, String s) {
+    check(what, s, WORD);
   }
 
   private static void check(String what, String s, Pattern p) {
@@ -120,13 +110,6 @@ public record HeadSpec(String name, Map<String, String> options) {
       throw new IllegalArgumentException(
           what + " must match " + p.pattern() + ", got '" + s + "'");
     }
-  }
-
-  static String format(Object value) {
-    if (value instanceof Double d && d == Math.rint(d) && Math.abs(d) < 1e15) {
-      return Long.toString(d.longValue());
-    }
-    return String.valueOf(value);
   }
 
   @Override

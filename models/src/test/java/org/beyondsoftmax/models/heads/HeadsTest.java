@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.beyondsoftmax.models.optim.Optimizer;
 import org.beyondsoftmax.models.testing.Harness;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -65,6 +66,11 @@ class HeadsTest {
     return g.constant(q, N, M);
   }
 
+  @Test
+  void everyRegisteredHeadHasACase() {
+    RegisteredHeads.assertEveryHeadHasACase("HeadsTest", heads());
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("heads")
   void probabilitiesLossesAndParameterCount(String spec, long params) {
@@ -103,7 +109,7 @@ class HeadsTest {
         assertTrue(Double.isFinite(l) && l >= -1e-12, spec + ": soft-target loss >= 0, got " + l);
       }
       assertEquals(params, head.parameterCount(), spec + ": parameter count");
-      assertEquals(spec, head.spec(), "spec() gives the options that differ from the defaults");
+      assertEquals(spec, head.spec().toString(), "spec() gives the options that differ from the defaults");
     }
   }
 

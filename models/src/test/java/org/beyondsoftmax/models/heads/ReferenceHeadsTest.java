@@ -8,6 +8,7 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.beyondsoftmax.models.optim.Optimizer;
 import org.beyondsoftmax.models.testing.Harness;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -87,6 +88,11 @@ class ReferenceHeadsTest {
           double third = Arrays.stream(z).boxed().sorted((a, b) -> Double.compare(b, a)).toList().get(2);
           return normalise(map(z, x -> x >= third ? Math.exp(x) : 0));
         }));
+  }
+
+  @Test
+  void everyRegisteredHeadHasACase() {
+    RegisteredHeads.assertEveryHeadHasACase("ReferenceHeadsTest", heads());
   }
 
   @ParameterizedTest(name = "{0}")

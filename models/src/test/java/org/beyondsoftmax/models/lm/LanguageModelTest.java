@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Set;
 import org.beyondsoftmax.models.heads.Heads;
 import org.beyondsoftmax.models.optim.Optimizer;
-import org.beyondsoftmax.models.spec.Kind;
 import org.beyondsoftmax.ops.PortableGraphs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

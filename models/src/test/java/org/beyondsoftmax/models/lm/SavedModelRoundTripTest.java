@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.beyondsoftmax.models.optim.Optimizer;
-import org.beyondsoftmax.models.spec.Kind;
 import org.beyondsoftmax.ops.testing.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

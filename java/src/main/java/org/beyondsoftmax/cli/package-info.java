@@ -1,0 +1,8 @@
+/**
+ * The command line {@code ./beyond} (picocli): one class per command, the option groups that
+ * several commands share (mixins: corpus, JSON report), converters that parse specs at the edge,
+ * and the one-line failure handling. Commands read options and delegate; they hold no model code.
+ *
+ * <p>May use: every other package of the application, {@code models}, {@code ops}.
+ */
+package org.beyondsoftmax.cli;

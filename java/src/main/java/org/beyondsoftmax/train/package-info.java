@@ -1,0 +1,8 @@
+/**
+ * Training a language model into a model directory ({@code beyond train}): the settings of a run,
+ * the epoch loop with validation, learning-rate decay and early stopping, atomic checkpoints that
+ * resume exactly after kill -9, the export of the best checkpoint, and perplexity.
+ *
+ * <p>May use: {@code corpus}, {@code json}, {@code models.lm} and the rest of {@code models}.
+ */
+package org.beyondsoftmax.train;

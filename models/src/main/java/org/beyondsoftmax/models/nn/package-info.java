@@ -1,0 +1,11 @@
+/**
+ * Layers and their parameters: {@link org.beyondsoftmax.models.nn.Parameters} (the
+ * {@code VariableV2}s of a model part, seeded initial values), {@link org.beyondsoftmax.models.nn.Dense},
+ * the {@link org.beyondsoftmax.models.nn.Lstm} stack, {@link org.beyondsoftmax.models.nn.LockedDropout},
+ * and the learned increasing functions of the LMS heads ({@link org.beyondsoftmax.models.nn.PlifFunction},
+ * {@link org.beyondsoftmax.models.nn.MonotonicMlp}). Names differ from the ops they call
+ * ({@code PlifFunction} holds the variables of {@code Mappings.plif}).
+ *
+ * <p>May use: {@code org.beyondsoftmax.ops} and TF-Java's core API.
+ */
+package org.beyondsoftmax.models.nn;
