@@ -111,12 +111,19 @@ final class AttentionRows {
     return Shape.of(d);
   }
 
-  /** The scores with the keys where {@code mask} is false set to -inf; the scores without a mask. */
-  static <T extends TType> Operand<T> applyMask(Ops tf, Operand<T> scores, Operand<TBool> mask) {
+  /**
+   * The scores with the keys where {@code mask} is false set to -inf; the scores without a mask.
+   * Added as a bias of the mask's shape (0 or -inf): one broadcast pass forward and none backward,
+   * where a select would take one each way. The gradient it passes to a masked key is what the
+   * normaliser gives a -inf score, exactly 0.
+   */
+  static <T extends TNumber> Operand<T> applyMask(Ops tf, Operand<T> scores, Operand<TBool> mask) {
     if (mask == null) {
       return scores;
     }
-    return tf.select(mask, scores, scalar(tf, Double.NEGATIVE_INFINITY, scores));
+    Operand<T> bias = tf.select(mask, scalar(tf, 0.0, scores),
+        scalar(tf, Double.NEGATIVE_INFINITY, scores));
+    return tf.math.add(scores, bias);
   }
 
   /**
