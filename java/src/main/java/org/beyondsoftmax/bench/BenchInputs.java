@@ -2,19 +2,22 @@ package org.beyondsoftmax.bench;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.DoubleUnaryOperator;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
  * The data fed to every benchmark graph of one shape, from a seeded {@link Random}: each tensor is
  * created on first use, shared by all ops of the shape (so a [2048, 10000] shape holds one 80 MB
- * logits tensor, not one per op) and closed with this object.
+ * logits tensor, not one per op) and closed with this object. Logits, cosines and labels are for
+ * [N, M] shapes; scores, the causal mask and per-head values for attention shapes [B, H, Tq, Tk].
  */
 public final class BenchInputs implements AutoCloseable {
   /** Raw PLIF slopes: softplus(0.5413) = 1.0000, so PLIF starts as the identity. */
@@ -23,10 +26,13 @@ public final class BenchInputs implements AutoCloseable {
   private final BenchShape shape;
   private final long seed;
   private TFloat32 logits;
+  private TFloat32 scores;
   private TFloat32 cosines;
   private TFloat32 upstream;
   private TInt32 labels;
+  private TBool causalMask;
   private final Map<Integer, TFloat32> slopesRaw = new LinkedHashMap<>();
+  private final Map<Double, TFloat32> perHead = new LinkedHashMap<>();
 
   public BenchInputs(BenchShape shape, long seed) {
     this.shape = shape;
@@ -45,6 +51,40 @@ public final class BenchInputs implements AutoCloseable {
     return logits;
   }
 
+  /** Attention scores of the shape ([B, H, Tq, Tk]), standard normal values. */
+  public synchronized TFloat32 scores() {
+    if (scores == null) {
+      scores = normalMatrix(seed + 3, v -> v);
+    }
+    return scores;
+  }
+
+  /** The causal mask of attention scores [.., Tq, Tk]: [Tq, Tk], true where key &lt;= query. */
+  public synchronized TBool causalMask() {
+    if (causalMask == null) {
+      List<Integer> dims = shape.dims();
+      int tq = dims.get(dims.size() - 2);
+      int tk = dims.get(dims.size() - 1);
+      boolean[] keep = new boolean[tq * tk];
+      for (int q = 0; q < tq; q++) {
+        for (int k = 0; k <= Math.min(q, tk - 1); k++) {
+          keep[q * tk + k] = true;
+        }
+      }
+      causalMask = TBool.tensorOf(Shape.of(tq, tk), DataBuffers.of(keep, true, false));
+    }
+    return causalMask;
+  }
+
+  /** One value per head of attention scores [B, H, Tq, Tk]: [H, 1, 1], all {@code value}. */
+  public synchronized TFloat32 perHead(double value) {
+    return perHead.computeIfAbsent(value, v -> {
+      float[] a = new float[shape.dims().get(1)];
+      Arrays.fill(a, v.floatValue());
+      return TFloat32.tensorOf(Shape.of(a.length, 1, 1), DataBuffers.of(a, true, false));
+    });
+  }
+
   /** [N, M] cosines for margin losses: the logits / 10, clipped to [-1, 1]. */
   public synchronized TFloat32 cosines() {
     if (cosines == null) {
@@ -53,7 +93,7 @@ public final class BenchInputs implements AutoCloseable {
     return cosines;
   }
 
-  /** [N, M] upstream gradient w of the objectives sum(y * w), standard normal. */
+  /** Upstream gradient w of the objectives sum(y * w), of the shape, standard normal. */
   public synchronized TFloat32 upstream() {
     if (upstream == null) {
       upstream = normalMatrix(seed + 2, v -> v);
@@ -83,16 +123,22 @@ public final class BenchInputs implements AutoCloseable {
     });
   }
 
-  /** Row by row (no [N, M] array on the Java heap). */
+  /** A tensor of the shape, row by row over the last axis (no whole array on the Java heap). */
   private TFloat32 normalMatrix(long matrixSeed, DoubleUnaryOperator f) {
     Random random = new Random(matrixSeed);
-    return TFloat32.tensorOf(Shape.of(shape.rows(), shape.classes()), t -> {
+    long[] dims = shape.dims().stream().mapToLong(Integer::longValue).toArray();
+    return TFloat32.tensorOf(Shape.of(dims), t -> {
       float[] row = new float[shape.classes()];
+      long[] at = new long[dims.length - 1];
       for (int i = 0; i < shape.rows(); i++) {
         for (int j = 0; j < row.length; j++) {
           row[j] = (float) f.applyAsDouble(random.nextGaussian());
         }
-        t.get(i).copyFrom(DataBuffers.of(row, true, false));
+        for (int d = at.length - 1, r = i; d >= 0; d--) {
+          at[d] = r % dims[d];
+          r /= (int) dims[d];
+        }
+        t.get(at).copyFrom(DataBuffers.of(row, true, false));
       }
     });
   }
@@ -100,13 +146,18 @@ public final class BenchInputs implements AutoCloseable {
   @Override
   public synchronized void close() {
     closeQuietly(logits);
+    closeQuietly(scores);
     closeQuietly(cosines);
     closeQuietly(upstream);
     closeQuietly(labels);
+    closeQuietly(causalMask);
     slopesRaw.values().forEach(BenchInputs::closeQuietly);
-    logits = cosines = upstream = null;
+    perHead.values().forEach(BenchInputs::closeQuietly);
+    logits = scores = cosines = upstream = null;
     labels = null;
+    causalMask = null;
     slopesRaw.clear();
+    perHead.clear();
   }
 
   private static void closeQuietly(Tensor t) {

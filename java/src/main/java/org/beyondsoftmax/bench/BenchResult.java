@@ -6,13 +6,15 @@ import java.util.List;
 
 /**
  * The timing of one op at one shape: median wall time of a forward+backward step and its ratio
- * to the softmax_ce baseline of the same shape (null when the baseline has no timing).
+ * to the baseline op of the same run and shape (softmax_ce for the output-layer ops,
+ * softmax_attention for the attention normalisers; null when the baseline has no timing).
  */
 public record BenchResult(
     @JsonProperty("op") String op,
     @JsonProperty("shape") List<Integer> shape,
     @JsonProperty("median_ms") double medianMs,
-    @JsonProperty("ratio_to_softmax_ce") Double ratioToSoftmaxCe) {
+    @JsonProperty("baseline") String baseline,
+    @JsonProperty("ratio") Double ratio) {
 
   /** The median of {@code values} (mean of the middle two for an even count). */
   public static double median(double[] values) {

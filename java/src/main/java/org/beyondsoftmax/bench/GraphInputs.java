@@ -1,6 +1,7 @@
 package org.beyondsoftmax.bench;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +11,7 @@ import org.tensorflow.Tensor;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Stack;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TType;
@@ -17,7 +19,8 @@ import org.tensorflow.types.family.TType;
 /**
  * The inputs of one benchmark graph, as an objective sees them: placeholders (static shapes) fed
  * from the shape's {@link BenchInputs}, each created on first use. Records the feeds and the
- * inputs the gradient is taken with respect to (logits, cosines, PLIF slopes).
+ * inputs the gradient is taken with respect to (logits, cosines, PLIF slopes, attention scores
+ * and per-head parameters).
  */
 public final class GraphInputs {
   private final Ops tf;
@@ -25,6 +28,8 @@ public final class GraphInputs {
   private final Map<Operand<?>, Tensor> feeds = new LinkedHashMap<>();
   private final List<Operand<TFloat32>> differentiable = new ArrayList<>();
   private Operand<TFloat32> logits;
+  private Operand<TFloat32> scores;
+  private Operand<TBool> causalMask;
   private Operand<TFloat32> cosines;
   private Operand<TFloat32> upstream;
   private Operand<TInt32> labels;
@@ -44,6 +49,27 @@ public final class GraphInputs {
       logits = input(TFloat32.class, data.logits(), true);
     }
     return logits;
+  }
+
+  /** [B, H, Tq, Tk] float32 attention scores; differentiated. */
+  public Operand<TFloat32> scores() {
+    if (scores == null) {
+      scores = input(TFloat32.class, data.scores(), true);
+    }
+    return scores;
+  }
+
+  /** The [Tq, Tk] causal mask of the attention scores: true where key &lt;= query. */
+  public Operand<TBool> causalMask() {
+    if (causalMask == null) {
+      causalMask = input(TBool.class, data.causalMask(), false);
+    }
+    return causalMask;
+  }
+
+  /** A float32 [H, 1, 1] parameter per attention head, all {@code value}; differentiated. */
+  public Operand<TFloat32> perHead(double value) {
+    return input(TFloat32.class, data.perHead(value), true);
   }
 
   /** [N, M] float32 cosines in [-1, 1] (for margin losses); differentiated. */
@@ -72,7 +98,9 @@ public final class GraphInputs {
     if (upstream == null) {
       upstream = input(TFloat32.class, data.upstream(), false);
     }
-    return tf.reduceSum(tf.math.mul(y, upstream), tf.constant(new int[] {0, 1}));
+    int[] axes = new int[data.shape().dims().size()];
+    Arrays.setAll(axes, i -> i);
+    return tf.reduceSum(tf.math.mul(y, upstream), tf.constant(axes));
   }
 
   /**

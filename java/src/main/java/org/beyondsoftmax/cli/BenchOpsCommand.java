@@ -3,10 +3,12 @@ package org.beyondsoftmax.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.beyondsoftmax.bench.AttentionCases;
 import org.beyondsoftmax.bench.BenchCase;
 import org.beyondsoftmax.bench.BenchReport;
 import org.beyondsoftmax.bench.BenchShape;
@@ -22,7 +24,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code beyond bench ops}: times forward+backward of every mapping and loss against the
- * softmax cross-entropy baseline; prints a table, optionally writes JSON.
+ * softmax cross-entropy baseline at output-layer shapes, and of every attention normaliser
+ * against softmax attention at attention shapes; prints a table, optionally writes JSON.
  */
 @Command(
     name = "ops",
@@ -33,7 +36,10 @@ import picocli.CommandLine.Spec;
             + "each op on float32 logits, interleaving the ops round by round, and reports the "
             + "median step time and its ratio to softmax_ce at the same shape.",
         "Mappings y(x) are timed through sum(y * w), w a fixed random upstream gradient; "
-            + "losses with reduction SUM."},
+            + "losses with reduction SUM.",
+        "The attention normalisers (*_attention) run on [B, H, Tq, Tk] scores with a causal mask "
+            + "(gradient w.r.t. the scores and the per-head alpha or s), each as a ratio to "
+            + "softmax_attention at the same shape."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:all ops ran", "1:some op failed to build or run (the others are reported)",
@@ -50,6 +56,14 @@ public final class BenchOpsCommand implements Callable<Integer> {
       defaultValue = "2048x10000,256x100000",
       description = "comma-separated shapes [N examples x M classes] (default: ${DEFAULT-VALUE})")
   List<BenchShape> shapes;
+
+  @Option(names = "--attention-shapes", paramLabel = "BxHxTqxTk", split = ",",
+      converter = ShapeConverter.Attention.class, defaultValue = "64x4x256x256",
+      description = "comma-separated shapes of attention scores [batch x heads x queries x keys] "
+          + "for the attention normalisers (default: ${DEFAULT-VALUE})")
+  List<BenchShape> attentionShapes;
+
+  private static final BenchReport EMPTY = new BenchReport(List.of(), List.of());
 
   private int rounds;
   private int warmup;
@@ -78,13 +92,13 @@ public final class BenchOpsCommand implements Callable<Integer> {
   }
 
   @Option(names = "--only", paramLabel = "NAME", split = ",",
-      description = "time only these ops (softmax_ce, the baseline, is always timed); one of: "
-          + "${COMPLETION-CANDIDATES}",
+      description = "time only these ops and their baseline (softmax_ce, or softmax_attention "
+          + "for the attention normalisers); one of: ${COMPLETION-CANDIDATES}",
       completionCandidates = OpNames.class)
   void setOnly(List<String> names) {
     for (String name : names) {
-      if (!BenchmarkCases.names().contains(name)) {
-        throw invalid("--only", name, "unknown op; must be one of " + BenchmarkCases.names());
+      if (!OpNames.all().contains(name)) {
+        throw invalid("--only", name, "unknown op; must be one of " + OpNames.all());
       }
     }
     only = names;
@@ -94,7 +108,12 @@ public final class BenchOpsCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
-    BenchReport report = new BenchSuite(warmup, rounds, seed, err).run(shapes, selectedCases());
+    BenchSuite suite = new BenchSuite(warmup, rounds, seed, err);
+    List<BenchCase> ops = selected(BenchmarkCases.ALL, BenchmarkCases.BASELINE);
+    List<BenchCase> attention = selected(AttentionCases.ALL, AttentionCases.BASELINE);
+    BenchReport report = BenchReport.concat(List.of(
+        ops.isEmpty() ? EMPTY : suite.run(shapes, ops, BenchmarkCases.BASELINE),
+        attention.isEmpty() ? EMPTY : suite.run(attentionShapes, attention, AttentionCases.BASELINE)));
     out.print(ResultTable.format(report));
     out.flush();
     if (json != null) {
@@ -105,13 +124,17 @@ public final class BenchOpsCommand implements Callable<Integer> {
     return report.failed().isEmpty() ? 0 : 1;
   }
 
-  private List<BenchCase> selectedCases() {
+  /** The cases of a group that --only selects, with its baseline; none when it selects none. */
+  private List<BenchCase> selected(List<BenchCase> group, String baseline) {
     if (only == null) {
-      return BenchmarkCases.ALL;
+      return group;
     }
     Set<String> wanted = new LinkedHashSet<>(only);
-    wanted.add(BenchmarkCases.BASELINE);
-    return BenchmarkCases.ALL.stream().filter(c -> wanted.contains(c.name())).toList();
+    if (group.stream().noneMatch(c -> wanted.contains(c.name()))) {
+      return List.of();
+    }
+    wanted.add(baseline);
+    return group.stream().filter(c -> wanted.contains(c.name())).toList();
   }
 
   private ParameterException invalid(String option, Object value, String why) {
@@ -121,9 +144,15 @@ public final class BenchOpsCommand implements Callable<Integer> {
 
   /** The op names, for the help of --only. */
   static final class OpNames implements Iterable<String> {
+    static List<String> all() {
+      List<String> names = new ArrayList<>(BenchmarkCases.names());
+      names.addAll(AttentionCases.names());
+      return names;
+    }
+
     @Override
     public java.util.Iterator<String> iterator() {
-      return BenchmarkCases.names().iterator();
+      return all().iterator();
     }
   }
 }

@@ -1,6 +1,7 @@
 package org.beyondsoftmax.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -37,8 +38,24 @@ class BenchSuiteTest {
         report.failed().stream().map(BenchFailure::op).toList());
     assertTrue(report.failed().get(0).error().contains("no such op"), report.failed().toString());
     assertEquals(List.of(3, 5), report.results().get(2).shape());
-    assertEquals(1.0, report.results().get(0).ratioToSoftmaxCe(), 0.0);
+    assertEquals(1.0, report.results().get(0).ratio(), 0.0);
+    assertEquals("softmax_ce", report.results().get(1).baseline());
     assertTrue(progress.toString().contains("error: fails_to_run [4x10] failed"), progress.toString());
+  }
+
+  /** Every attention case builds and runs at a small attention shape, as a ratio to its baseline. */
+  @Test
+  void attentionCasesRunAgainstSoftmaxAttention() {
+    BenchReport report = new BenchSuite(0, 1, 3, new PrintWriter(new StringWriter()))
+        .run(List.of(new BenchShape(List.of(2, 3, 6, 7))), AttentionCases.ALL, AttentionCases.BASELINE);
+    assertEquals(List.of(), report.failed());
+    assertEquals(AttentionCases.names(), report.results().stream().map(BenchResult::op).toList());
+    for (BenchResult r : report.results()) {
+      assertEquals(List.of(2, 3, 6, 7), r.shape());
+      assertEquals(AttentionCases.BASELINE, r.baseline());
+      assertTrue(r.ratio() > 0, r.toString());
+    }
+    assertEquals(1.0, report.results().get(0).ratio(), 0.0);
   }
 
   @Test
@@ -51,5 +68,12 @@ class BenchSuiteTest {
   void parsesShapes() {
     assertEquals(new BenchShape(2048, 10000), BenchShape.parse(" 2048X10000 "));
     assertEquals("256x100000", BenchShape.parse("256x100000").toString());
+    BenchShape attention = BenchShape.parseAttention("64x4x256x256");
+    assertEquals(List.of(64, 4, 256, 256), attention.dims());
+    assertEquals(64 * 4 * 256, attention.rows());
+    assertEquals(256, attention.classes());
+    assertThrows(IllegalArgumentException.class, () -> BenchShape.parseAttention("64x256"));
+    assertThrows(IllegalArgumentException.class, () -> BenchShape.parse("64x4x256x256"));
+    assertThrows(IllegalArgumentException.class, () -> BenchShape.parseAttention("64x0x256x256"));
   }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
+import org.beyondsoftmax.bench.AttentionCases;
 import org.beyondsoftmax.bench.BenchmarkCases;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,8 +36,8 @@ class BenchOpsCommandTest {
   @Test
   void benchesEveryOpAndWritesJson() throws Exception {
     Path json = dir.resolve("bench.json");
-    int code = execute("bench", "ops", "--shapes", "64x50", "--rounds", "2", "--warmup", "1",
-        "--json", json.toString());
+    int code = execute("bench", "ops", "--shapes", "64x50", "--attention-shapes", "2x2x6x6",
+        "--rounds", "2", "--warmup", "1", "--json", json.toString());
     assertEquals(0, code, "exit code; stderr:\n" + err);
     assertFalse(Files.exists(dir.resolve("bench.json.tmp")), "temporary file left behind");
     JsonNode results = new ObjectMapper().readTree(json.toFile()).get("results");
@@ -44,14 +45,19 @@ class BenchOpsCommandTest {
     for (JsonNode r : results) {
       String op = r.get("op").asText();
       seen.add(op);
-      assertEquals("[64,50]", r.get("shape").toString(), op);
+      boolean attention = AttentionCases.names().contains(op);
+      assertEquals(attention ? "[2,2,6,6]" : "[64,50]", r.get("shape").toString(), op);
+      assertEquals(attention ? AttentionCases.BASELINE : BenchmarkCases.BASELINE,
+          r.get("baseline").asText(), op);
       assertTrue(r.get("median_ms").asDouble() > 0, op + ": median_ms > 0");
-      assertTrue(r.get("ratio_to_softmax_ce").asDouble() > 0, op + ": ratio > 0");
-      if (op.equals(BenchmarkCases.BASELINE)) {
-        assertEquals(1.0, r.get("ratio_to_softmax_ce").asDouble(), 0.0);
+      assertTrue(r.get("ratio").asDouble() > 0, op + ": ratio > 0");
+      if (op.equals(BenchmarkCases.BASELINE) || op.equals(AttentionCases.BASELINE)) {
+        assertEquals(1.0, r.get("ratio").asDouble(), 0.0);
       }
     }
-    assertEquals(new HashSet<>(BenchmarkCases.names()), seen);
+    Set<String> all = new HashSet<>(BenchmarkCases.names());
+    all.addAll(AttentionCases.names());
+    assertEquals(all, seen);
     assertTrue(out.toString().contains("median ms"), "table on stdout:\n" + out);
     assertTrue(err.toString().contains("warming up sparsemax [64x50]..."), "progress:\n" + err);
   }
@@ -64,6 +70,26 @@ class BenchOpsCommandTest {
     String table = out.toString();
     assertTrue(table.contains("softmax_ce") && table.contains("sparsemax"), table);
     assertFalse(table.contains("entmax15"), table);
+    assertFalse(table.contains("_attention"), "no attention op selected:\n" + table);
+  }
+
+  @Test
+  void onlyAttentionOpsKeepTheirBaseline() {
+    int code = execute("bench", "ops", "--attention-shapes", "1x2x5x5", "--rounds", "1",
+        "--warmup", "0", "--only", "softpick_attention");
+    assertEquals(0, code, "exit code; stderr:\n" + err);
+    String table = out.toString();
+    assertTrue(table.contains("softmax_attention") && table.contains("softpick_attention"), table);
+    assertTrue(table.contains("1x2x5x5"), table);
+    assertFalse(table.contains("softmax_ce") || table.contains("sigmoid_attention"), table);
+  }
+
+  @Test
+  void rejectsMalformedAttentionShapes() {
+    int code = execute("bench", "ops", "--attention-shapes", "64x256");
+    assertEquals(2, code);
+    assertTrue(err.toString().contains("--attention-shapes") && err.toString().contains("BxHxTqxTk"),
+        err.toString());
   }
 
   @Test

@@ -115,7 +115,7 @@ final class EntmaxBisect extends ThresholdMapping {
     Operand<T> dx = weightedJvp(tf, r, g);
     Operand<T> plogp = Rows.where0(tf, on, tf.math.mul(p, tf.math.log(safeP)));
     Operand<T> entropyTerm = Rows.sumLast(tf, plogp);
-    Operand<T> skew = tf.math.div(r, Rows.sumLast(tf, r));
+    Operand<T> skew = tf.math.div(r, Rows.nonZero(tf, Rows.sumLast(tf, r))); // 0 in a row without support
     Operand<T> t1 = tf.math.div(tf.math.sub(p, skew), tf.math.square(am1));
     Operand<T> t2 = tf.math.div(tf.math.sub(plogp, tf.math.mul(skew, entropyTerm)), am1);
     Operand<T> dAlpha = Rows.sumLast(tf, tf.math.mul(g, tf.math.sub(t1, t2)));

@@ -61,10 +61,14 @@ abstract class SortedThresholdMapping extends ThresholdMapping {
     Operand<T> xs = tf.stopGradient(x);
     Optional<NativeKernels> fused =
         strategy == SortStrategy.BOUNDED_TOP_K ? Kernels.forScope(tf) : Optional.empty();
-    Operand<T> t = fused.isPresent()
-        ? tf.expandDims(fused.get().threshold(tf, xs, kernel), Rows.last(tf))
-        : thresholdOfX(tf, threshold(tf, xs, Rows.maxLast(tf, xs), strategy));
-    Operand<T> p = probabilities(tf, xs, t);
+    Operand<T> p;
+    if (fused.isPresent()) {
+      p = probabilities(tf, xs, tf.expandDims(fused.get().threshold(tf, xs, kernel), Rows.last(tf)));
+    } else {
+      // (x - shift) - tau, not x - (shift + tau): exact also where |x| dwarfs tau (float32 at 1e8)
+      Threshold<T> th = threshold(tf, xs, Rows.maxLast(tf, xs), strategy);
+      p = probabilities(tf, tf.math.sub(xs, th.shift()), th.tau());
+    }
     return CustomGradients.apply(tf, rule, p, List.of(x), Map.of());
   }
 
