@@ -239,11 +239,19 @@ final class CacheInputs {
     Checks.positive("theta", theta);
   }
 
-  /** x in the compute dtype: float32 for float16/bfloat16, else unchanged. */
+  /**
+   * x in the compute dtype: float32 for float16/bfloat16, else unchanged; a variable's reference
+   * output is read once through an Identity (a VariableV2 feeding several ops on a gradient path
+   * crashes TensorFlow's gradient builder).
+   */
   @SuppressWarnings("unchecked")
   static Operand<TNumber> compute(Ops tf, Operand<?> x) {
     Class<? extends TNumber> type = computeType(x);
-    return type == x.type() ? (Operand<TNumber>) x : (Operand<TNumber>) tf.dtypes.cast(x, type);
+    if (type != x.type()) {
+      return (Operand<TNumber>) tf.dtypes.cast(x, type);
+    }
+    boolean reference = x.asOutput().dataType().getNumber() > 100;
+    return reference ? (Operand<TNumber>) tf.identity(x) : (Operand<TNumber>) x;
   }
 
   /** The compute dtype of x: float32 for float16/bfloat16, else x's. */

@@ -84,6 +84,25 @@ class CacheGradientCheckTest {
     }
   }
 
+  /** Variables (reference outputs) as inputs, each feeding several ops: gradients still build. */
+  @Test
+  void variablesAsInputs() {
+    Random r = new Random(67);
+    CacheReference c = NeuralCacheTest.sample(r, 2, 3, 4, 3, V);
+    try (TestGraph g = new TestGraph()) {
+      Operand<TFloat64> q = g.variable(c.queries, c.n, c.t, c.d);
+      Operand<TFloat64> k = g.variable(c.keys, c.n, c.l, c.d);
+      Operand<TFloat64> h = g.variable(sparseHead(r, c.n * c.t), c.n, c.t, V);
+      Operand<TFloat64> lambda = g.variable(new double[] {0.4});
+      Operand<TFloat64> theta = g.variable(new double[] {0.6});
+      Inputs in = NeuralCacheTest.inputs(g, c, true);
+      Operand<TFloat64> y = NeuralCache.logProbabilities(
+          g.tf, h, q, k, in.words(), in.valid(), lambda, theta);
+      g.assertGradients(objective(g, y, r), List.of(lambda, theta, q, k, h),
+          List.of("dlambda", "dtheta", "dqueries", "dkeys", "dhead"), EPS, ATOL, RTOL);
+    }
+  }
+
   @Test
   void logCacheAndItsTargets() {
     Random r = new Random(71);
