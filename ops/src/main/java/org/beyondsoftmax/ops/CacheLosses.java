@@ -104,8 +104,8 @@ public final class CacheLosses {
    * <p>Where this differs from the released code: ranks count valid memories only (the code sorts
    * all positions, so masked future and padding positions take rank slots and stretch the
    * margins); ties in the order (all positives share cosine 1) go to the lower memory index
-   * (the code's {@code argsort} leaves them unspecified); no pair at all gives 0 (the code takes
-   * the mean of an empty list). Memory O(N L^2): pairs are formed in one [N, L, L] block.
+   * (the code's {@code argsort} leaves them unspecified); no pair at all gives 0 (the code's
+   * {@code torch.stack} of an empty list raises). Memory O(N L^2): pairs are formed in one [N, L, L] block.
    *
    * @param similarities [N, L] (the code uses h.m / sqrt(d), the similarities of TRIME)
    * @param order [N, L], the dtype of similarities: how close each memory's word is to the target
@@ -153,7 +153,7 @@ public final class CacheLosses {
   /**
    * HistAlign's order of the memories: cos(E[y_n], E[w_ni]), the cosine between the embeddings of
    * the target and of each memory's word (gradient stopped). A word or target outside [0, V) (an
-   * empty slot, an ignored label) gets 0.
+   * empty slot, an ignored label) gets 0. Gathers [N, L, e] embedding rows.
    *
    * @param embeddings [V, e] word embeddings (HistAlign: the model's input embeddings)
    * @param targets [N] integer
