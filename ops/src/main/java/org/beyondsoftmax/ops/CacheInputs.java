@@ -33,7 +33,8 @@ final class CacheInputs {
   final Operand<TBool> valid;
 
   private CacheInputs(Ops tf, boolean sequences, Class<? extends TType> outType,
-      Operand<TNumber> queries, Operand<TNumber> keys, Operand<TInt64> words, Operand<TBool> valid) {
+      Operand<TNumber> queries, Operand<TNumber> keys, Operand<TInt64> words,
+      Operand<TBool> valid) {
     this.tf = tf;
     this.sequences = sequences;
     this.outType = outType;
@@ -224,7 +225,8 @@ final class CacheInputs {
     return checked(tf, ok, "theta must be finite and > 0; got", t);
   }
 
-  private static Operand<TNumber> checked(Ops tf, Operand<TBool> ok, String message, Operand<TNumber> value) {
+  private static Operand<TNumber> checked(
+      Ops tf, Operand<TBool> ok, String message, Operand<TNumber> value) {
     AssertThat check = tf.assertThat(ok, List.of(tf.constant(message), value));
     return tf.withControlDependencies(List.of(check)).identity(value);
   }

@@ -36,12 +36,13 @@ public final class CacheLosses {
 
   /**
    * TRIME's training objective (Zhong, Lei &amp; Chen 2022, "Training Language Models with Memory
-   * Augmentation", EMNLP; as HistAlign's released code computes it): one softmax over the V vocabulary logits and the valid memory
-   * similarities, and the loss is minus the log of the mass on the target word, from the
-   * vocabulary entry and from every valid memory holding it:
+   * Augmentation", EMNLP; as HistAlign's released code computes it): one softmax over the V
+   * vocabulary logits and the valid memory similarities, and the loss is minus the log of the
+   * mass on the target word, from the vocabulary entry and from every valid memory holding it:
    *
    * <pre>
-   *   L = logsumexp({z_v : v &lt; V} + {s_i : valid_i}) - logsumexp({z_y} + {s_i : valid_i, w_i = y})
+   *   L = logsumexp({z_v : v &lt; V} + {s_i : valid_i})
+   *       - logsumexp({z_y} + {s_i : valid_i, w_i = y})
    * </pre>
    *
    * Without valid memories this is the cross-entropy; a target with z_y = -inf and no memory of
@@ -83,12 +84,12 @@ public final class CacheLosses {
    * HistAlign's order-informed contrastive margin loss (Wan, Zhang &amp; Bansal 2023, "HistAlign:
    * Improving Context Dependency in Language Generation by Aligning with History"; the formula of
    * their released code, github.com/meetdavidwan/histalign, {@code src/modeling/modeling_gpt2.py},
-   * {@code GPT2LMHeadModelWithHistALign.calc_loss}, which adds it to the TRIME loss). For query n with target y_n, the valid
-   * memories are ranked: the positives P_n (w_i = y_n) first, then the negatives Q_n by decreasing
-   * {@code order} (HistAlign: the cosine between the word embeddings of w_i and y_n, see
-   * {@link #embeddingCosines}); ties go to the lower memory index, rank_n(i) counts from 0. Every
-   * pair of a positive p and a negative q at rank distance k = rank_n(q) - rank_n(p) &gt;= 1 must be
-   * separated by k margins:
+   * {@code GPT2LMHeadModelWithHistALign.calc_loss}, which adds it to the TRIME loss). For query n
+   * with target y_n, the valid memories are ranked: the positives P_n (w_i = y_n) first, then the
+   * negatives Q_n by decreasing {@code order} (HistAlign: the cosine between the word embeddings
+   * of w_i and y_n, see {@link #embeddingCosines}); ties go to the lower memory index, rank_n(i)
+   * counts from 0. Every pair of a positive p and a negative q at rank distance
+   * k = rank_n(q) - rank_n(p) &gt;= 1 must be separated by k margins:
    *
    * <pre>
    *   l(n, p, q) = max(0, s_nq - s_np + k margin)
@@ -105,7 +106,8 @@ public final class CacheLosses {
    * all positions, so masked future and padding positions take rank slots and stretch the
    * margins); ties in the order (all positives share cosine 1) go to the lower memory index
    * (the code's {@code argsort} leaves them unspecified); no pair at all gives 0 (the code's
-   * {@code torch.stack} of an empty list raises). Memory O(N L^2): pairs are formed in one [N, L, L] block.
+   * {@code torch.stack} of an empty list raises). Memory O(N L^2): pairs are formed in one
+   * [N, L, L] block.
    *
    * @param similarities [N, L] (the code uses h.m / sqrt(d), the similarities of TRIME)
    * @param order [N, L], the dtype of similarities: how close each memory's word is to the target
@@ -171,7 +173,8 @@ public final class CacheLosses {
     CacheInputs.shape("memoryWords", memoryWords, "[N, L]", targets.shape().get(0), -1);
     Ops s = tf.withSubScope("embeddingCosines");
     Operand<TNumber> e = s.stopGradient(CacheInputs.compute(s, embeddings));
-    Operand<TInt64> v = s.dtypes.cast(s.gather(s.shape(e), s.constant(0), s.constant(0)), TInt64.class);
+    Operand<TInt64> v =
+        s.dtypes.cast(s.gather(s.shape(e), s.constant(0), s.constant(0)), TInt64.class);
     Operand<TNumber> ey = unitRows(s, e, s.dtypes.cast(targets, TInt64.class), v); // [N, e]
     Operand<TNumber> ew = unitRows(s, e, s.dtypes.cast(memoryWords, TInt64.class), v); // [N, L, e]
     Operand<TNumber> cos = s.squeeze(

@@ -105,7 +105,7 @@ final class LogSpace {
     return log(tf, sum, m);
   }
 
-  /** shift + log(sum) where sum &gt; 0, else -inf, with gradient 0 there (no log(0) in the graph). */
+  /** shift + log(sum) where sum &gt; 0, else -inf with gradient 0 (no log(0) in the graph). */
   static <T extends TNumber> Operand<T> log(Ops tf, Operand<T> sum, Operand<T> shift) {
     Operand<TBool> some = tf.math.greater(sum, tf.zerosLike(sum));
     Operand<T> log = tf.math.log(tf.select(some, sum, G.scalar(tf, 1.0, sum)));

@@ -20,7 +20,8 @@ import org.tensorflow.types.family.TNumber;
  * word x_{t+1} is predicted. The cache distribution of query t is
  *
  * <pre>
- *   p_cache(w | t) = sum_{i valid for t, w_i = w} exp(theta h_t.m_i) / sum_{i valid for t} exp(theta h_t.m_i)
+ *   p_cache(w | t) = sum_{i valid for t, w_i = w} exp(theta h_t.m_i)
+ *                    / sum_{i valid for t} exp(theta h_t.m_i)
  * </pre>
  *
  * and the model's distribution is their linear interpolation
@@ -55,15 +56,16 @@ import org.tensorflow.types.family.TNumber;
  * query (checked at run time by the ops that build [.., V]; the word of a memory valid for no
  * query may be anything, e.g. -1 for an empty slot).
  *
- * <p><b>Cost.</b> One batched matmul [N, T, d] x [N, d, L]; the full distribution then scatters
- * at most N·T·L values into [N·T, V] (see {@link WordLogSumExp}); nothing of size [N, T, L, V] or
- * [N, T, L, d] is built. The per-target ops work on [N, T, L] only. float16/bfloat16 inputs are
- * computed in float32 and cast back.
+ * <p><b>Cost.</b> One batched matmul [N, T, d] x [N, d, L]; the full distribution then mixes
+ * the at most N·T·L (query, word) pairs the memories hold and writes them into one dense pass
+ * log((1 - lambda) p_head) over [N·T, V] (see {@link WordLogSumExp}); nothing of size
+ * [N, T, L, V] or [N, T, L, d] is built. The per-target ops work on [N, T, L] only.
+ * float16/bfloat16 inputs are computed in float32 and cast back.
  */
 public final class NeuralCache {
   private NeuralCache() {}
 
-  /** A scalar parameter given as a double (checked already) or as a tensor (checked at run time). */
+  /** A scalar parameter: a double (checked already) or a tensor (checked at run time). */
   private record Scalar(String name, double value, Operand<?> tensor) {
     /** The value in the compute dtype of {@code like}. */
     @SuppressWarnings("unchecked")
@@ -117,7 +119,8 @@ public final class NeuralCache {
    * @return [N, L] or [N, T, L]
    */
   public static Operand<TBool> causalMask(
-      Ops tf, Operand<? extends TNumber> queryPositions, Operand<? extends TNumber> memoryPositions) {
+      Ops tf, Operand<? extends TNumber> queryPositions,
+      Operand<? extends TNumber> memoryPositions) {
     Checks.integer("queryPositions", queryPositions);
     Checks.integer("memoryPositions", memoryPositions);
     int rank = queryPositions.shape().numDimensions();
@@ -125,7 +128,8 @@ public final class NeuralCache {
       throw new IllegalArgumentException("queryPositions must have rank 1 ([N]) or 2 ([N, T]), got"
           + " shape " + queryPositions.shape());
     }
-    CacheInputs.shape("memoryPositions", memoryPositions, "[N, L]", queryPositions.shape().get(0), -1);
+    CacheInputs.shape(
+        "memoryPositions", memoryPositions, "[N, L]", queryPositions.shape().get(0), -1);
     Ops s = tf.withSubScope("causalMask");
     Operand<TInt64> q = s.expandDims(s.dtypes.cast(queryPositions, TInt64.class), s.constant(-1));
     Operand<TInt64> m = s.dtypes.cast(memoryPositions, TInt64.class);
@@ -245,8 +249,8 @@ public final class NeuralCache {
     Ops s = tf.withSubScope("logMixture");
     Operand<TNumber> head = CacheInputs.compute(s, logPHead);
     Operand<TNumber> cache = CacheInputs.compute(s, logPCache);
-    Operand<TBool> some = s.reduceAny(
-        s.math.greater(cache, LogSpace.minusInf(s, cache)), s.constant(-1), ReduceAny.keepDims(true));
+    Operand<TBool> some = s.reduceAny(s.math.greater(cache, LogSpace.minusInf(s, cache)),
+        s.constant(-1), ReduceAny.keepDims(true));
     Operand<TNumber> l = lambdaWhereCached(s, some, lambda.build(s, logPHead));
     return CacheInputs.castTo(s, LogSpace.mix(s, head, cache, l), logPHead.type());
   }
