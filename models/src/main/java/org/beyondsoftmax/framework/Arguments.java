@@ -93,7 +93,7 @@ public final class Arguments {
     int rank = p.numDimensions();
     int a = axis;
     Operand<? extends TNumber> ids = labels;
-    if (l.numDimensions() == rank && l.get(rank - 1) == 1 && rank > 1) {
+    if (l.numDimensions() == rank && l.get(rank - 1) == 1) {
       ids = tf.squeeze(labels, Squeeze.axis(List.of(-1L)));
       l = ids.shape();
     }
