@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -23,7 +22,8 @@ import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
 
 /**
- * The shared reference cases of every op with a fused kernel, built with the kernels (each graph
+ * The reference cases ({@link ReferenceCases#all}: the ops module's copy of the shared set, and
+ * {@code -Dreference.dir=DIR} when given) of every op with a fused kernel, built with the kernels (each graph
  * must hold a Beyond* op): value and vector-Jacobian products in float64 within 1e-8 absolute +
  * 1e-6 relative, the tolerance of the ops module's ReferenceVectorsTest.
  */
@@ -35,14 +35,13 @@ class ReferenceVectorsTest {
   @TestFactory
   Stream<DynamicTest> referenceVectors() throws IOException {
     assertTrue(Kernels.nativeLoaded(), Kernels.status());
-    Path dir = ReferenceCases.sharedDir();
     List<DynamicTest> tests = new ArrayList<>();
-    for (JsonNode c : ReferenceCases.read(dir)) {
+    for (JsonNode c : ReferenceCases.all()) {
       if (FUSED.contains(c.get("op").asText())) {
         tests.add(DynamicTest.dynamicTest(c.get("id").asText(), () -> check(c)));
       }
     }
-    assertFalse(tests.isEmpty(), "no reference cases for the fused ops in " + dir);
+    assertFalse(tests.isEmpty(), "no reference cases for the fused ops");
     return tests.stream();
   }
 
