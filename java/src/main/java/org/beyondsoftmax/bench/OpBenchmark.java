@@ -19,7 +19,7 @@ import org.tensorflow.types.TFloat32;
  * that feeds the inputs and fetches the gradients, i.e. forward + backward. Owns its graph and
  * session (not the fed tensors, which belong to the shape's {@link BenchInputs}).
  */
-public final class OpBenchmark implements AutoCloseable {
+public final class OpBenchmark implements TimedStep, AutoCloseable {
   private final String name;
   private final BenchShape shape;
   private final Graph graph;
@@ -67,6 +67,7 @@ public final class OpBenchmark implements AutoCloseable {
     }
   }
 
+  @Override
   public String name() {
     return name;
   }
@@ -75,7 +76,13 @@ public final class OpBenchmark implements AutoCloseable {
     return shape;
   }
 
+  @Override
+  public String setting() {
+    return shape.toString();
+  }
+
   /** Runs one forward+backward step; returns the wall time of Session.run in milliseconds. */
+  @Override
   public double timeStepMillis() {
     Session.Runner runner = session.runner();
     feeds.forEach(runner::feed);
