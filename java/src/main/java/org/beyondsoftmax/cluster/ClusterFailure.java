@@ -43,13 +43,18 @@ public final class ClusterFailure extends RuntimeException {
     if (e instanceof TFFailedPreconditionException) {
       List<Task> lost = uninitializedPs.get();
       if (!lost.isEmpty()) {
-        return new ClusterFailure(doing + ": the variables on " + describe(cluster, lost) + " are uninitialized: the "
-            + "parameter server restarted and lost them; resume from the last checkpoint", e);
+        return stateLost(cluster, doing, lost, e);
       }
     }
     String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
     int nl = m.indexOf('\n');
     return new ClusterFailure(doing + ": " + (nl < 0 ? m : m.substring(0, nl)), e);
+  }
+
+  /** Ps tasks that answer but whose variables are uninitialized: they restarted. */
+  static ClusterFailure stateLost(ClusterSpec cluster, String doing, List<Task> ps, Throwable cause) {
+    return new ClusterFailure(doing + ": the variables on " + describe(cluster, ps) + " are uninitialized: the "
+        + "parameter server restarted and lost them; resume from the last checkpoint", cause);
   }
 
   private static String describe(ClusterSpec cluster, List<Task> tasks) {
