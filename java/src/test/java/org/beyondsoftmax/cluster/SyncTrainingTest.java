@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,7 +20,16 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Result;
 import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TInt64;
 
 /**
@@ -83,8 +93,64 @@ class SyncTrainingTest {
     assertTrue(maxDifference(oneLess, actual) > 1e-3, "19 steps are too close to 20 to tell them apart");
   }
 
+  /**
+   * What a worker's step sends between tasks, read from the partition graphs TensorFlow ran: each
+   * cross-task transfer's source op, in the worker's graph. None has a dimension of the size of a
+   * shard: the logits, their softmax and the class weights' gradients stay on their ps task; what
+   * crosses is per-example ([N], [N, d]) or a scalar.
+   */
   @Test
   @Order(2)
+  void noShardSizedTensorCrossesTheNetwork() throws InterruptedException {
+    plain();
+    int shard = ShardedRegression.CLASSES / PS;
+    Set<String> crossing = new LinkedHashSet<>();
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g).withSubScope("plain");
+      ShardedRegression model = new ShardedRegression(tf, PS, Task.worker(0));
+      SyncReplicas sync = SyncReplicas.build(tf, cluster.spec(), 0, model.pairs(),
+          UpdateRule.sgd(ClusterTraining.LEARNING_RATE));
+      try (Session s = RemoteSession.open(g, cluster.spec().target(Task.worker(0)),
+          SyncWorker.sessionConfig(0, ClusterTraining.OPTIONS)); TInt64 step = TInt64.scalarOf(STEPS)) {
+        var batch = model.batch(0, STEPS);
+        Session.Runner r = s.runner().setOptions(RunOptions.newBuilder().setOutputPartitionGraphs(true).build());
+        batch.forEach(r::feed);
+        try (Result result = r.feed(sync.step, step).addTarget(sync.write).runAndFetchMetadata()) {
+          for (GraphDef partition : result.getMetadata().orElseThrow().getPartitionGraphsList()) {
+            for (NodeDef n : partition.getNodeList()) {
+              if (!n.getOp().equals("_Recv")) {
+                continue;
+              }
+              Task from = Task.ofDevice(n.getAttrOrThrow("send_device").getS().toStringUtf8());
+              Task to = Task.ofDevice(n.getAttrOrThrow("recv_device").getS().toStringUtf8());
+              if (from == null || from.equals(to)) {
+                continue;
+              }
+              // edge_ID_SOURCE, or _recv_NAME_INDEX for a fed tensor
+              String source = n.getAttrOrThrow("tensor_name").getS().toStringUtf8().replaceFirst("^edge_\\d+_", "")
+                  .replaceFirst("^_recv_(.*)_\\d+$", "$1");
+              GraphOperation op = g.operation(source);
+              assertTrue(op != null, "a transfer from " + source + ", which is not in the worker's graph");
+              for (int i = 0; i < op.numOutputs(); i++) {
+                Shape shape = op.output(i).shape();
+                crossing.add(from + " -> " + to + ": " + source + " " + shape);
+                for (int d = 0; d < shape.numDimensions(); d++) {
+                  assertTrue(shape.get(d) != shard, source + " " + shape + " crosses from " + from + " to " + to);
+                }
+              }
+            }
+          }
+        } finally {
+          batch.values().forEach(Tensor::close);
+        }
+      }
+    }
+    System.out.println("cross-task transfers of a step of worker 0:\n  " + String.join("\n  ", crossing));
+    assertTrue(crossing.stream().anyMatch(c -> c.contains("/job:worker/task:0 -> /job:ps/task:1")), crossing.toString());
+  }
+
+  @Test
+  @Order(3)
   void theResultDoesNotDependOnWhichWorkerWritesFirst() throws InterruptedException {
     for (int late = 0; late < WORKERS; late++) {
       int slow = late;
@@ -113,7 +179,7 @@ class SyncTrainingTest {
    * arguments; every variable ends bitwise equal to the undisturbed run's.
    */
   @Test
-  @Order(3)
+  @Order(4)
   void killedWorkersAndChiefRestartWithoutLostOrDoubledUpdates() throws InterruptedException {
     Set<String> done = ConcurrentHashMap.newKeySet();
     ClusterTraining.Listeners faults = (w, session, sync) -> new SyncWorker.Listener() {
@@ -157,7 +223,7 @@ class SyncTrainingTest {
    * it lost its server, the chief that waited for it names it.
    */
   @Test
-  @Order(4)
+  @Order(5)
   void aWorkerThatLostItsServerAndTheChiefWaitingForItSaySo() throws InterruptedException {
     SyncWorker.Options quick = new SyncWorker.Options(
         Duration.ofMillis(500), Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(5));
@@ -178,7 +244,7 @@ class SyncTrainingTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void aLostPsStopsEveryWorkerWithAMessageNamingIt() throws InterruptedException {
     String ps1 = Task.ps(1) + " at " + cluster.spec().address(Task.ps(1));
     ClusterTraining.Outcome o = ClusterTraining.train(cluster, "pslost", STEPS, ClusterTraining.OPTIONS, (w, s, sync) -> new SyncWorker.Listener() {
