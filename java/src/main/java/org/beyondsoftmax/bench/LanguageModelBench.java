@@ -49,7 +49,7 @@ public final class LanguageModelBench {
     List<TimedStep> timed = new ArrayList<>();
     List<AutoCloseable> open = new ArrayList<>();
     try {
-      MatmulFloor floor = new MatmulFloor(vocabulary, embed, hidden, layers, steps, batch, seed);
+      MatmulFloor floor = MatmulFloor.build(vocabulary, embed, hidden, layers, steps, batch, seed);
       open.add(floor);
       timed.add(floor);
       for (Spec<HeadFactory> head : heads) {

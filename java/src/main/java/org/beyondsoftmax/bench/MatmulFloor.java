@@ -2,9 +2,9 @@ package org.beyondsoftmax.bench;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
-import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.linalg.MatMul;
@@ -17,15 +17,18 @@ import org.tensorflow.types.TFloat32;
  * [H, 4H], then the output layer [T B, H] x [H, V]. Everything else the step does (gates,
  * softmax, the head's own work, the update) is what a head's ratio to this floor shows.
  */
-public final class MatmulFloor implements TimedStep, AutoCloseable {
+public final class MatmulFloor extends GraphStep {
   private final String setting;
-  private final Graph graph;
-  private final Session session;
-  private final List<Operand<?>> fetches = new ArrayList<>();
 
-  public MatmulFloor(int vocabulary, int embed, int hidden, int layers, int steps, int batch, long seed) {
-    this.setting = String.format("V=%d E=%d H=%d L=%d T=%d B=%d", vocabulary, embed, hidden, layers, steps, batch);
-    this.graph = new Graph();
+  private MatmulFloor(String setting, Graph graph, Session session, List<Operand<?>> fetches) {
+    super(graph, session, Map.of(), fetches);
+    this.setting = setting;
+  }
+
+  /** The floor of a step with these sizes (V, E, H, L layers, T steps, B rows). */
+  public static MatmulFloor build(int vocabulary, int embed, int hidden, int layers, int steps, int batch,
+      long seed) {
+    Graph graph = new Graph();
     try {
       Ops tf = Ops.create(graph);
       List<Operand<TFloat32>> wrt = new ArrayList<>();
@@ -45,9 +48,11 @@ public final class MatmulFloor implements TimedStep, AutoCloseable {
       Operand<TFloat32> top = variable(tf, wrt, seed + 7, steps * batch, hidden);
       Operand<TFloat32> classes = variable(tf, wrt, seed + 8, vocabulary, hidden);
       objective = add(tf, objective, tf.linalg.matMul(top, classes, MatMul.transposeB(true)));
-      fetches.addAll(tf.gradients(objective, wrt).dy());
-      session = new Session(graph);
+      List<Operand<?>> fetches = List.copyOf(tf.gradients(objective, wrt).dy());
+      Session session = new Session(graph);
       session.initialize();
+      return new MatmulFloor(String.format("V=%d E=%d H=%d L=%d T=%d B=%d", vocabulary, embed, hidden,
+          layers, steps, batch), graph, session, fetches);
     } catch (RuntimeException | Error e) {
       graph.close();
       throw e;
@@ -78,25 +83,5 @@ public final class MatmulFloor implements TimedStep, AutoCloseable {
   @Override
   public String setting() {
     return setting;
-  }
-
-  @Override
-  public double timeStepMillis() {
-    Session.Runner r = session.runner();
-    fetches.forEach(r::fetch);
-    long start = System.nanoTime();
-    Result result = r.run();
-    long end = System.nanoTime();
-    result.close();
-    return (end - start) / 1e6;
-  }
-
-  @Override
-  public void close() {
-    try {
-      session.close();
-    } finally {
-      graph.close();
-    }
   }
 }

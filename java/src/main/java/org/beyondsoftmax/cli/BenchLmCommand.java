@@ -47,20 +47,8 @@ public final class BenchLmCommand implements Callable<Integer> {
       description = "heads to time, the first is the baseline (default: ${DEFAULT-VALUE})")
   String heads;
 
-  @Option(names = "--embed", defaultValue = "200", description = "word embedding size (default: ${DEFAULT-VALUE})")
-  int embed;
-
-  @Option(names = "--hidden", defaultValue = "200", description = "LSTM units per layer (default: ${DEFAULT-VALUE})")
-  int hidden;
-
-  @Option(names = "--layers", defaultValue = "1", description = "LSTM layers (default: ${DEFAULT-VALUE})")
-  int layers;
-
-  @Option(names = "--bptt", defaultValue = "35", description = "truncated-BPTT length T (default: ${DEFAULT-VALUE})")
-  int bptt;
-
-  @Option(names = "--batch", defaultValue = "32", description = "batch size B (default: ${DEFAULT-VALUE})")
-  int batch;
+  @Mixin
+  ModelShapeOptions shape;
 
   @Option(names = "--rounds", defaultValue = "10", description = "timed rounds (default: ${DEFAULT-VALUE})")
   int rounds;
@@ -86,8 +74,9 @@ public final class BenchLmCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "--heads: " + e.getMessage());
     }
-    for (var o : List.of(new Object[] {"--embed", embed}, new Object[] {"--hidden", hidden},
-        new Object[] {"--layers", layers}, new Object[] {"--bptt", bptt}, new Object[] {"--batch", batch},
+    for (var o : List.of(new Object[] {"--embed", shape.embed}, new Object[] {"--hidden", shape.hidden},
+        new Object[] {"--layers", shape.layers}, new Object[] {"--bptt", shape.bptt},
+        new Object[] {"--batch", shape.batch},
         new Object[] {"--rounds", rounds}, new Object[] {"--batches", batches})) {
       if ((int) o[1] < 1) {
         throw new ParameterException(spec.commandLine(), o[0] + " must be >= 1, got " + o[1]);
@@ -99,8 +88,9 @@ public final class BenchLmCommand implements Callable<Integer> {
     Corpus c = corpus.load(err);
     LanguageModelGraph.Training training =
         new LanguageModelGraph.Training(Optimizer.Settings.of(Optimizer.Kind.ADAM, 1.0), 0.002, 0.3);
-    LanguageModelBench.Report report = LanguageModelBench.run(specs, c.train(), c.vocabulary().size(), embed,
-        hidden, layers, bptt, batch, training, warmup, rounds, batches, seed, err);
+    LanguageModelBench.Report report = LanguageModelBench.run(specs, c.train(), c.vocabulary().size(),
+        shape.embed, shape.hidden, shape.layers, shape.bptt, shape.batch, training, warmup, rounds, batches,
+        seed, err);
     out.printf("language-model training step, %s; floor (matrix products only): %.1f ms%n",
         report.settings(), report.floorMsPerStep());
     out.printf("%-36s %10s %12s %10s %10s%n", "head", "ms/step", "tokens/s", "/softmax", "/floor");

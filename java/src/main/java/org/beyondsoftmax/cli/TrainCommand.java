@@ -74,20 +74,8 @@ public final class TrainCommand implements Callable<Integer> {
       description = "stop after N updates in all, e.g. for a smoke run (0: no limit; default: ${DEFAULT-VALUE})")
   long maxSteps;
 
-  @Option(names = "--embed", defaultValue = "200", description = "word embedding size (default: ${DEFAULT-VALUE})")
-  int embed;
-
-  @Option(names = "--hidden", defaultValue = "200", description = "LSTM units per layer (default: ${DEFAULT-VALUE})")
-  int hidden;
-
-  @Option(names = "--layers", defaultValue = "1", description = "LSTM layers (default: ${DEFAULT-VALUE})")
-  int layers;
-
-  @Option(names = "--bptt", defaultValue = "35", description = "truncated-BPTT length T (default: ${DEFAULT-VALUE})")
-  int bptt;
-
-  @Option(names = "--batch", defaultValue = "32", description = "training batch size B (default: ${DEFAULT-VALUE})")
-  int batch;
+  @Mixin
+  ModelShapeOptions shape;
 
   @Option(names = "--eval-batch", defaultValue = "10",
       description = "batch size for validation and test (default: ${DEFAULT-VALUE})")
@@ -152,7 +140,8 @@ public final class TrainCommand implements Callable<Integer> {
             "--out " + dir + " holds a run already: continue it with --resume " + dir + ", or choose another --out");
       }
       try {
-        settings = new TrainSettings(corpus.corpus, corpus.minCount, head, embed, hidden, layers, bptt, batch, evalBatch,
+        settings = new TrainSettings(corpus.corpus, corpus.minCount, head, shape.embed, shape.hidden, shape.layers,
+            shape.bptt, shape.batch, evalBatch,
             optimizer, lr, clip, dropout, epochs, maxSteps, lrDecay, patience, seed, topK);
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage());

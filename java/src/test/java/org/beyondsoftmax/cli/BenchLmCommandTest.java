@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.beyondsoftmax.testing.CommandLineRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code beyond bench lm} end to end on the tiny text corpus, and its option validation. */
 class BenchLmCommandTest {
@@ -21,23 +19,15 @@ class BenchLmCommandTest {
   @TempDir
   Path dir;
 
-  private final StringWriter out = new StringWriter();
-  private final StringWriter err = new StringWriter();
-
-  private int execute(String... args) {
-    CommandLine cmd = Main.commandLine();
-    cmd.setOut(new PrintWriter(out));
-    cmd.setErr(new PrintWriter(err));
-    return cmd.execute(args);
-  }
+  private final CommandLineRun run = new CommandLineRun();
 
   @Test
   void timesEveryHeadAgainstTheFloorAndWritesJson() throws Exception {
     Path json = dir.resolve("lm.json");
-    int code = execute("bench", "lm", "--corpus", CORPUS.toString(), "--heads", "softmax,plif:knots=50,entmax",
+    int code = run.execute("bench", "lm", "--corpus", CORPUS.toString(), "--heads", "softmax,plif:knots=50,entmax",
         "--embed", "8", "--hidden", "8", "--bptt", "5", "--batch", "4", "--rounds", "3", "--warmup", "1",
         "--batches", "3", "--json", json.toString());
-    assertEquals(0, code, "exit code; stderr:\n" + err);
+    assertEquals(0, code, "exit code; stderr:\n" + run.err());
     JsonNode report = new ObjectMapper().readTree(json.toFile());
     double floor = report.get("floor_ms_per_step").asDouble();
     assertTrue(floor > 0, "the floor was timed: " + report);
@@ -52,14 +42,14 @@ class BenchLmCommandTest {
     }
     assertEquals(List.of("softmax", "plif:knots=50", "entmax"), heads);
     assertEquals(1.0, report.get("results").get(0).get("ratio_to_softmax").asDouble(), 0.0, "the baseline");
-    assertTrue(out.toString().contains("floor (matrix products only)"), out.toString());
+    assertTrue(run.out().contains("floor (matrix products only)"), run.out());
   }
 
   @Test
   void badOptionsAreOneLineAndExitTwo() {
-    assertEquals(2, execute("bench", "lm", "--corpus", CORPUS.toString(), "--heads", "nosuch"));
-    assertTrue(err.toString().contains("--heads: unknown head 'nosuch'"), err.toString());
-    assertEquals(2, execute("bench", "lm", "--corpus", CORPUS.toString(), "--bptt", "0"));
-    assertTrue(err.toString().contains("--bptt must be >= 1, got 0"), err.toString());
+    assertEquals(2, run.execute("bench", "lm", "--corpus", CORPUS.toString(), "--heads", "nosuch"));
+    assertTrue(run.err().contains("--heads: unknown head 'nosuch'"), run.err());
+    assertEquals(2, run.execute("bench", "lm", "--corpus", CORPUS.toString(), "--bptt", "0"));
+    assertTrue(run.err().contains("--bptt must be >= 1, got 0"), run.err());
   }
 }

@@ -59,7 +59,7 @@ public final class ShardedSoftmax {
           List<Operand<TNumber>> g = rows(tf, (Operand<TNumber>) (Operand<?>) up.get(0));
           Operand<TNumber> lse = rows(tf, forward).get(0);
           Operand<TNumber> pi = tf.math.exp(tf.math.sub(z, column(tf, lse)));
-          Operand<TNumber> onehot = tf.oneHot(local, tf.constant(classes), G.scalar(tf, 1, z), G.scalar(tf, 0, z));
+          Operand<TNumber> onehot = tf.oneHot(local, tf.constant(classes), Rows.scalar(tf, 1, z), Rows.scalar(tf, 0, z));
           Operand<TNumber> dz =
               tf.math.add(tf.math.mul(column(tf, g.get(0)), pi), tf.math.mul(column(tf, g.get(1)), onehot));
           Operand<TNumber> dh = tf.linalg.matMul(dz, w);
@@ -90,12 +90,12 @@ public final class ShardedSoftmax {
     Ops s = tf.withSubScope("linearShard");
     Operand<T> z = s.math.add(
         s.linalg.matMul(s.stopGradient(h), s.stopGradient(weights), MatMul.transposeB(true)), s.stopGradient(bias));
-    Operand<T> lse = s.squeeze(Softmax.logSumExp(s, z, G.maxLast(s, z)), Squeeze.axis(List.of(-1L)));
+    Operand<T> lse = s.squeeze(Rows.logSumExp(s, z, Rows.maxLast(s, z)), Squeeze.axis(List.of(-1L)));
     Operand<TInt32> local = s.math.sub(s.dtypes.cast(labels, TInt32.class), s.constant((int) offset));
     Operand<TBool> holds = s.math.logicalAnd(
         s.math.greaterEqual(local, s.constant(0)), s.math.less(local, s.constant((int) classes)));
-    Operand<T> picked = s.gather(z, G.where0(s, holds, local), s.constant(1), Gather.batchDims(1L));
-    Operand<T> forward = s.stack(List.of(lse, G.where0(s, holds, picked)));
+    Operand<T> picked = s.gather(z, Rows.where0(s, holds, local), s.constant(1), Gather.batchDims(1L));
+    Operand<T> forward = s.stack(List.of(lse, Rows.where0(s, holds, picked)));
     Operand<T> out = CustomGradients.apply(s, SHARD_RULE, forward,
         List.of(h, weights, bias, s.stopGradient(z), s.stopGradient(local)), Map.of("classes", classes));
     List<Operand<T>> parts = rows(s, out);
@@ -117,7 +117,7 @@ public final class ShardedSoftmax {
     }
     Ops s = tf.withSubScope("shardedLogSumExp");
     Operand<T> x = s.stack(shardLogSumExps); // [P, N]
-    Operand<T> m = Softmax.finite(s, s.stopGradient(s.reduceMax(x, s.constant(0))));
+    Operand<T> m = Rows.finite(s, s.stopGradient(s.reduceMax(x, s.constant(0))));
     return s.math.add(m, s.math.log(s.reduceSum(s.math.exp(s.math.sub(x, m)), s.constant(0))));
   }
 
