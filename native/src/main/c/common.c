@@ -306,7 +306,8 @@ void bk_stateless_delete(void* kernel) { (void)kernel; }
 __attribute__((constructor)) static void bk_register_all(void) {
   TF_Status* s = TF_NewStatus();
   if (bk_register_plif(s) != 0 || bk_register_softmax(s) != 0 || bk_register_thresholds(s) != 0 ||
-      bk_register_sigsoftmax_ce(s) != 0 || bk_register_plif_ce(s) != 0) {
+      bk_register_sigsoftmax_ce(s) != 0 || bk_register_plif_ce(s) != 0 ||
+      bk_register_entmax_bisect(s) != 0) {
     fprintf(stderr, "beyond-softmax kernels: registration failed: %s\n", TF_Message(s));
   }
   TF_DeleteStatus(s);

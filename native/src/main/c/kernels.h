@@ -127,6 +127,7 @@ int bk_register_softmax(TF_Status* status);
 int bk_register_thresholds(TF_Status* status);
 int bk_register_sigsoftmax_ce(TF_Status* status);
 int bk_register_plif_ce(TF_Status* status);
+int bk_register_entmax_bisect(TF_Status* status);
 
 /* Shape function: output 0 has the shape of input 0. */
 void bk_shape_same_as_input0(TF_ShapeInferenceContext* ctx, TF_Status* status);
