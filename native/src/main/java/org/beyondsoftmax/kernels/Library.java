@@ -27,7 +27,10 @@ final class Library {
   static final Set<String> OPS =
       Set.of(
           "BeyondPlif", "BeyondPlifGrad", "BeyondSoftmax", "BeyondSoftmaxGrad",
-          "BeyondSparseThreshold", "BeyondFenchelYoungLoss", "BeyondFenchelYoungLossGrad");
+          "BeyondSparseThreshold", "BeyondFenchelYoungLoss", "BeyondFenchelYoungLossGrad",
+          "BeyondSigsoftmaxCrossEntropy", "BeyondSigsoftmaxCrossEntropyGrad",
+          "BeyondPlifCrossEntropy", "BeyondPlifCrossEntropyGrad", "BeyondEntmaxBisect",
+          "BeyondEntmaxBisectGrad", "BeyondEntmaxBisectLoss", "BeyondEntmaxBisectLossGrad");
 
   private static String loaded;
   private static boolean gpuRuntime;

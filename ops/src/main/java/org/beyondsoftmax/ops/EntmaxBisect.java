@@ -2,6 +2,7 @@ package org.beyondsoftmax.ops;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
@@ -21,6 +22,9 @@ import org.tensorflow.types.family.TNumber;
  * <p>Gradient (custom), with r = p^(2 - alpha) on the support: dx = r g - (sum(r g)/sum(r)) r and
  * d alpha = sum g [ (p - r~)/(alpha-1)^2 - (p log p - r~ sum(p log p))/(alpha - 1) ], r~ =
  * r/sum(r) (as in the entmax package). At alpha = 1 exactly the alpha-gradient is reported as 0.
+ *
+ * <p>With a {@link NativeKernels} provider (see {@link Kernels}) the fused kernel computes the
+ * threshold by safeguarded Halley iterations on the same candidates instead.
  */
 final class EntmaxBisect {
   static final String RULE = "entmax_bisect";
@@ -40,6 +44,10 @@ final class EntmaxBisect {
 
   /** @param alpha shape [.., 1] broadcastable over the rows of x, same dtype as x */
   static <T extends TNumber> Operand<T> lastAxis(Ops tf, Operand<T> x, Operand<T> alpha) {
+    Optional<NativeKernels> fused = Kernels.forScope(tf);
+    if (fused.isPresent()) {
+      return fused.get().entmaxBisect(tf, x, alpha);
+    }
     Operand<T> xs = tf.stopGradient(x);
     Operand<T> a = tf.stopGradient(alpha);
     Operand<T> one = G.scalar(tf, 1.0, xs);
