@@ -12,7 +12,8 @@ enum { NAME(ENTMAX_BLOCK) = 32 };
 
 #include "row_max.h"
 
-BK_HOT static void NAME(entmax_fill)(REAL* y, int64_t m, REAL value) {
+/* Inlined into each caller's clone: the backward calls these once per block of 32. */
+static inline void NAME(entmax_fill)(REAL* y, int64_t m, REAL value) {
 #pragma omp simd
   for (int64_t j = 0; j < m; j++) {
     y[j] = value;
@@ -20,7 +21,7 @@ BK_HOT static void NAME(entmax_fill)(REAL* y, int64_t m, REAL value) {
 }
 
 /* Whether any of x[0, n) is >= floor (strict: > floor). */
-BK_HOT static int NAME(entmax_any)(const REAL* x, int64_t n, REAL floor, int strict) {
+static inline int NAME(entmax_any)(const REAL* x, int64_t n, REAL floor, int strict) {
   int any = 0;
 #pragma omp simd reduction(| : any)
   for (int64_t i = 0; i < n; i++) {
@@ -124,7 +125,7 @@ static void NAME(entmax_map_row)(const REAL* x, REAL* p, int64_t m, double alpha
  * support, dx = r (g - sum(r g)/sum(r)); *dalpha gets the row's alpha-gradient (see
  * entmax_bisect.c). The support is found by vector compares; its entries go through idx/rbuf.
  */
-static void NAME(entmax_grad_row)(const REAL* g, const REAL* p, REAL* dx, int64_t m,
+BK_HOT static void NAME(entmax_grad_row)(const REAL* g, const REAL* p, REAL* dx, int64_t m,
                                   double alpha, double* rbuf, int64_t* idx, double* dalpha) {
   int64_t n = 0;
   for (int64_t b = 0; b < m; b += NAME(ENTMAX_BLOCK)) {
@@ -188,7 +189,7 @@ static double NAME(entmax_loss_row)(const REAL* x, int64_t m, int64_t y, double 
  * The loss's backward for one row: dx = g (p - onehot(y)) with p from x and the row's threshold
  * t (unnormalized: the threshold makes sum(p) = 1 to rounding); *dalpha gets g dH_alpha/dalpha.
  */
-static void NAME(entmax_loss_grad_row)(const REAL* x, REAL* dx, int64_t m, int64_t y,
+BK_HOT static void NAME(entmax_loss_grad_row)(const REAL* x, REAL* dx, int64_t m, int64_t y,
                                        double alpha, double t, double g, double* dalpha) {
   *dalpha = 0;
   if (g == 0) {
@@ -217,10 +218,10 @@ static void NAME(entmax_loss_grad_row)(const REAL* x, REAL* dx, int64_t m, int64
   bk_power k = bk_power_of(1 / am1);
   REAL floor = mxr - (REAL)(1 / am1);
   double pa = 0, pal = 0; /* sum p^alpha, sum p^alpha log p */
+  NAME(entmax_fill)(dx, m, 0);
   for (int64_t b = 0; b < m; b += NAME(ENTMAX_BLOCK)) {
     int64_t e = m - b < NAME(ENTMAX_BLOCK) ? m - b : NAME(ENTMAX_BLOCK);
     if (!NAME(entmax_any)(x + b, e, floor, 0)) {
-      NAME(entmax_fill)(dx + b, e, 0);
       continue;
     }
     for (int64_t i = 0; i < e; i++) {
