@@ -45,6 +45,7 @@ typedef struct {
   void* ctx;
   int64_t n;
   int64_t chunks;
+  int dynamic;  /* chunks handed out as workers become free; else chunk i is worker i's */
   int64_t next; /* the next chunk to hand out (atomic) */
 } chunked;
 
@@ -56,6 +57,11 @@ typedef struct {
 static void* run_part(void* arg) {
   part* p = arg;
   chunked* w = p->work;
+  if (!w->dynamic) {
+    int64_t i = p->worker;
+    w->fn(w->ctx, w->n * i / w->chunks, w->n * (i + 1) / w->chunks, p->worker);
+    return NULL;
+  }
   for (;;) {
     int64_t c = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED);
     if (c >= w->chunks) {
@@ -65,17 +71,20 @@ static void* run_part(void* arg) {
   }
 }
 
-void bk_parallel_for(int64_t n, int64_t grain, bk_range_fn fn, void* ctx) {
+static void parallel(int64_t n, int64_t grain, bk_range_fn fn, void* ctx, int dynamic) {
   int w = bk_workers(n, grain);
   if (w == 1) {
     fn(ctx, 0, n, 0);
     return;
   }
-  int64_t chunks = n / (grain < 1 ? 1 : grain);
-  if (chunks > (int64_t)w * BK_CHUNKS_PER_WORKER) {
-    chunks = (int64_t)w * BK_CHUNKS_PER_WORKER;
+  int64_t chunks = w;
+  if (dynamic) {
+    chunks = n / (grain < 1 ? 1 : grain);
+    if (chunks > (int64_t)w * BK_CHUNKS_PER_WORKER) {
+      chunks = (int64_t)w * BK_CHUNKS_PER_WORKER;
+    }
   }
-  chunked work = {fn, ctx, n, chunks, 0};
+  chunked work = {fn, ctx, n, chunks, dynamic, 0};
   part parts[BK_MAX_THREADS];
   pthread_t ids[BK_MAX_THREADS];
   int started[BK_MAX_THREADS];
@@ -83,15 +92,24 @@ void bk_parallel_for(int64_t n, int64_t grain, bk_range_fn fn, void* ctx) {
     parts[i] = (part){&work, i};
   }
   for (int i = 1; i < w; i++) {
-    /* a thread that cannot be started leaves its chunks to the others */
     started[i] = pthread_create(&ids[i], NULL, run_part, &parts[i]) == 0;
   }
   run_part(&parts[0]);
   for (int i = 1; i < w; i++) {
     if (started[i]) {
       pthread_join(ids[i], NULL);
-    }
+    } else if (!dynamic) {
+      run_part(&parts[i]); /* a thread that could not start: its part runs here */
+    } /* dynamic: the others took its chunks */
   }
+}
+
+void bk_parallel_for(int64_t n, int64_t grain, bk_range_fn fn, void* ctx) {
+  parallel(n, grain, fn, ctx, 1);
+}
+
+void bk_parallel_for_static(int64_t n, int64_t grain, bk_range_fn fn, void* ctx) {
+  parallel(n, grain, fn, ctx, 0);
 }
 
 void bk_fail(TF_OpKernelContext* ctx, TF_Code code, const char* format, ...) {

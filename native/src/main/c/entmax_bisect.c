@@ -157,12 +157,10 @@ static double entmax_alpha_gradient(const entmax_sums* s, double alpha, double q
 #undef SUFFIX
 #undef EXP
 
-enum { ENTMAX_MAX_WORKERS = 64 };
-
 typedef struct entmax_job entmax_job;
 
 struct entmax_job {
-  void (*row)(entmax_job* j, int64_t r, int worker, double* z, int64_t* idx); /* one row */
+  void (*row)(entmax_job* j, int64_t r, double* z, int64_t* idx); /* one row */
   int f32;
   int64_t cols;
   const void* x;      /* forward, loss: x; mapping backward: p */
@@ -173,7 +171,7 @@ struct entmax_job {
   const void* t;      /* loss backward: the threshold per row */
   void* out;          /* mapping: p; loss: loss; backward: dx */
   void* out2;         /* loss: tau; backward: dalpha (per row) */
-  double partial[ENTMAX_MAX_WORKERS]; /* backward, one alpha: each worker's dalpha sum */
+  double* row_dalpha; /* backward, one alpha: each row's dalpha, summed in row order at the end */
   int failed;         /* out of memory in a worker */
 };
 
@@ -181,20 +179,19 @@ static double alpha_at(const entmax_job* j, int64_t r) {
   return bk_get(j->f32, j->alpha, j->alpha_per_row ? r : 0);
 }
 
-/* dalpha of row r: into its entry, or into the worker's sum for a single alpha. */
-static void add_dalpha(entmax_job* j, int worker, int64_t r, double d) {
+/* dalpha of row r: into its entry, or kept for the sum of a single alpha. */
+static void add_dalpha(entmax_job* j, int64_t r, double d) {
   if (j->alpha_per_row) {
     bk_set(j->f32, j->out2, r, d);
   } else {
-    j->partial[worker] += d;
+    j->row_dalpha[r] = d;
   }
 }
 
-/* One row of an op: r, the worker, and buffers of m doubles (z) and m columns (idx). */
-typedef void (*entmax_row_fn)(entmax_job* j, int64_t r, int worker, double* z, int64_t* idx);
+/* One row of an op: r, and buffers of m doubles (z) and m columns (idx). */
+typedef void (*entmax_row_fn)(entmax_job* j, int64_t r, double* z, int64_t* idx);
 
-static void map_row(entmax_job* j, int64_t r, int worker, double* z, int64_t* idx) {
-  (void)worker;
+static void map_row(entmax_job* j, int64_t r, double* z, int64_t* idx) {
   int64_t m = j->cols;
   if (j->f32) {
     entmax_map_row_f32((const float*)j->x + r * m, (float*)j->out + r * m, m, alpha_at(j, r), z,
@@ -205,7 +202,7 @@ static void map_row(entmax_job* j, int64_t r, int worker, double* z, int64_t* id
   }
 }
 
-static void map_grad_row(entmax_job* j, int64_t r, int worker, double* z, int64_t* idx) {
+static void map_grad_row(entmax_job* j, int64_t r, double* z, int64_t* idx) {
   int64_t m = j->cols;
   double d;
   if (j->f32) {
@@ -215,11 +212,10 @@ static void map_grad_row(entmax_job* j, int64_t r, int worker, double* z, int64_
     entmax_grad_row_f64((const double*)j->g + r * m, (const double*)j->x + r * m,
                         (double*)j->out + r * m, m, alpha_at(j, r), z, idx, &d);
   }
-  add_dalpha(j, worker, r, d);
+  add_dalpha(j, r, d);
 }
 
-static void loss_row(entmax_job* j, int64_t r, int worker, double* z, int64_t* idx) {
-  (void)worker;
+static void loss_row(entmax_job* j, int64_t r, double* z, int64_t* idx) {
   int64_t m = j->cols, y = bk_label(&j->labels, r);
   double t, loss;
   if (j->f32) {
@@ -231,7 +227,7 @@ static void loss_row(entmax_job* j, int64_t r, int worker, double* z, int64_t* i
   bk_set(j->f32, j->out2, r, t);
 }
 
-static void loss_grad_row(entmax_job* j, int64_t r, int worker, double* z, int64_t* idx) {
+static void loss_grad_row(entmax_job* j, int64_t r, double* z, int64_t* idx) {
   (void)z;
   (void)idx;
   int64_t m = j->cols, y = bk_label(&j->labels, r);
@@ -243,18 +239,19 @@ static void loss_grad_row(entmax_job* j, int64_t r, int worker, double* z, int64
     entmax_loss_grad_row_f64((const double*)j->x + r * m, (double*)j->out + r * m, m, y,
                              alpha_at(j, r), t, g, &d);
   }
-  add_dalpha(j, worker, r, d);
+  add_dalpha(j, r, d);
 }
 
 /* The rows [begin, end) of j->row, with buffers of m candidates (freed at the end). */
 static void rows_part(void* arg, int64_t begin, int64_t end, int worker) {
+  (void)worker;
   entmax_job* j = arg;
   size_t m = (size_t)(j->cols > 0 ? j->cols : 1);
   double* z = malloc(m * sizeof(double));
   int64_t* idx = malloc(m * sizeof(int64_t));
   if (z != NULL && idx != NULL) {
     for (int64_t r = begin; r < end; r++) {
-      j->row(j, r, worker, z, idx);
+      j->row(j, r, z, idx);
     }
   } else {
     __atomic_store_n(&j->failed, 1, __ATOMIC_RELAXED);
@@ -295,12 +292,12 @@ static void entmax_run(TF_OpKernelContext* ctx, entmax_job* j, int64_t rows) {
   }
 }
 
-/* A single alpha's gradient: the workers' sums. */
-static void entmax_store_dalpha(entmax_job* j) {
+/* A single alpha's gradient: the rows' values summed in row order (the same in every run). */
+static void entmax_store_dalpha(entmax_job* j, int64_t rows) {
   if (!j->alpha_per_row) {
     double s = 0;
-    for (int w = 0; w < ENTMAX_MAX_WORKERS; w++) {
-      s += j->partial[w];
+    for (int64_t r = 0; r < rows; r++) {
+      s += j->row_dalpha[r];
     }
     bk_set(j->f32, j->out2, 0, s);
   }
@@ -353,14 +350,23 @@ static void entmax_compute(const entmax_op* op, TF_OpKernelContext* ctx) {
                            : bk_allocate(ctx, o, dtype, in[o == 0 ? op->x : op->alpha], 0);
       ok = out[o] != NULL;
     }
+    if (ok && op->g >= 0 && !job.alpha_per_row) {
+      job.row_dalpha = malloc((size_t)(rows > 0 ? rows : 1) * sizeof(double));
+      if (job.row_dalpha == NULL) {
+        bk_fail(ctx, TF_RESOURCE_EXHAUSTED, "out of memory for dalpha of %lld rows",
+                (long long)rows);
+        ok = 0;
+      }
+    }
     if (ok) {
       job.out = TF_TensorData(out[0]);
       job.out2 = op->outputs > 1 ? TF_TensorData(out[1]) : NULL;
       entmax_run(ctx, &job, rows);
-      if (op->g >= 0) {
-        entmax_store_dalpha(&job);
+      if (op->g >= 0 && !job.failed) {
+        entmax_store_dalpha(&job, rows);
       }
     }
+    free(job.row_dalpha);
   }
   bk_release(2, out);
   bk_release(op->inputs, in);

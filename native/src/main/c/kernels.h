@@ -30,8 +30,13 @@ int bk_workers(int64_t n, int64_t grain);
 /* Runs fn over [0, n) in contiguous chunks of at least `grain` items (up to 8 per worker),
  * handed out to bk_workers(n, grain) threads as each becomes free (the caller's thread is
  * worker 0), and returns when all are done: fn may run several times for one worker, never
- * twice at once. */
+ * twice at once. Which items a worker gets varies from run to run: for work whose result does
+ * not depend on it. */
 void bk_parallel_for(int64_t n, int64_t grain, bk_range_fn fn, void* ctx);
+
+/* As bk_parallel_for, but worker i always gets the i-th of bk_workers(n, grain) equal
+ * contiguous parts, once: for per-worker sums that must come out the same in every run. */
+void bk_parallel_for_static(int64_t n, int64_t grain, bk_range_fn fn, void* ctx);
 
 /* Fails the kernel with `code` and a printf-style message. */
 void bk_fail(TF_OpKernelContext* ctx, TF_Code code, const char* format, ...)

@@ -264,7 +264,7 @@ static void plif_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
   }
   if (acc != NULL) {
     plif_job job = {&in, table, NULL, TF_TensorData(dx), acc, t};
-    bk_parallel_for(n, grain, plif_backward_part, &job);
+    bk_parallel_for_static(n, grain, plif_backward_part, &job);
     bk_plif_slope_gradient(acc, workers, k, f32, delta, in.v, dv);
   }
   free(acc);

@@ -170,7 +170,7 @@ static void plif_ce_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
       job.table = table;
       job.out = TF_TensorData(out[0]);
       job.acc = acc;
-      bk_parallel_for(rows, grain, plif_ce_grad_part, &job);
+      bk_parallel_for_static(rows, grain, plif_ce_grad_part, &job);
       bk_plif_slope_gradient(acc, workers, k, f32, job.delta, in[2], out[1]);
     }
   }
