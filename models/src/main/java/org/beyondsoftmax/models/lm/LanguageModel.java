@@ -6,7 +6,7 @@ import org.beyondsoftmax.models.heads.HeadConfig;
 import org.beyondsoftmax.models.heads.HeadFactory;
 import org.beyondsoftmax.models.heads.Heads;
 import org.beyondsoftmax.models.heads.OutputHead;
-import org.beyondsoftmax.models.nn.LockedDropout;
+import org.beyondsoftmax.models.nn.Dropout;
 import org.beyondsoftmax.models.nn.Lstm;
 import org.beyondsoftmax.models.nn.Parameter;
 import org.beyondsoftmax.models.nn.Parameters;
@@ -114,7 +114,7 @@ public final class LanguageModel<T extends TFloating> {
    *     outputs; null for none
    */
   public Forward<T> forward(Ops tf, Operand<TInt32> ids, Operand<T> weights, Lstm.State<T> initial,
-      LockedDropout<T> dropout) {
+      Dropout<T> dropout) {
     Shape shape = ids.shape();
     if (shape.isUnknown() || shape.numDimensions() != 2 || shape.get(1) == Shape.UNKNOWN_SIZE) {
       throw new IllegalArgumentException("ids must have shape [B, T] with a static T, got " + shape);
@@ -122,15 +122,15 @@ public final class LanguageModel<T extends TFloating> {
     Ops s = tf.withSubScope("lm");
     Operand<T> x = s.gather(embedding, s.linalg.transpose(ids, s.constant(new int[] {1, 0})), s.constant(0));
     if (dropout != null) {
-      x = dropout.apply(s, x, 0);
+      x = dropout.locked(s, x, 0);
     }
     Operand<T> mask = weights == null ? null
         : s.expandDims(s.linalg.transpose(weights, s.constant(new int[] {1, 0})), s.constant(-1));
     Lstm.Output<T> out = lstm.apply(s, x, mask, initial,
-        dropout == null ? null : (in, layer) -> dropout.apply(s, in, layer));
+        dropout == null ? null : (in, layer) -> dropout.locked(s, in, layer));
     Operand<T> top = out.outputs();
     if (dropout != null) {
-      top = dropout.apply(s, top, config.layers());
+      top = dropout.locked(s, top, config.layers());
     }
     return new Forward<>(s.reshape(top, s.constant(new long[] {-1, config.hidden()})), out.state());
   }

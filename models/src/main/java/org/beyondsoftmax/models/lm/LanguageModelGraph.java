@@ -3,7 +3,7 @@ package org.beyondsoftmax.models.lm;
 import java.util.ArrayList;
 import java.util.List;
 import org.beyondsoftmax.models.heads.TopK;
-import org.beyondsoftmax.models.nn.LockedDropout;
+import org.beyondsoftmax.models.nn.Dropout;
 import org.beyondsoftmax.models.nn.Lstm;
 import org.beyondsoftmax.models.optim.Optimizer;
 import org.tensorflow.Graph;
@@ -51,7 +51,7 @@ public final class LanguageModelGraph {
    * How the model trains.
    *
    * @param learningRate the initial base rate (a variable afterwards)
-   * @param dropout the rate of {@link LockedDropout} on embeddings, between layers and on the top
+   * @param dropout the rate of locked {@link Dropout} on embeddings, between layers and on the top
    *     layer's outputs
    */
   public record Training(Optimizer.Settings optimizer, double learningRate, double dropout) {
@@ -135,7 +135,7 @@ public final class LanguageModelGraph {
 
     // training pass: dropout keyed by the update count, weighted mean loss, one optimizer step
     Ops tr = tf.withSubScope("train");
-    LockedDropout<TFloat32> dropout = new LockedDropout<>(training.dropout(), config.seed(),
+    Dropout<TFloat32> dropout = new Dropout<>(training.dropout(), config.seed(),
         tr.identity(globalStep));
     LanguageModel.Forward<TFloat32> train = model.forward(tr, idsP, weightsP, initial, dropout);
     Operand<TFloat32> rows = model.head().loss(train.hidden(), targetRows);
