@@ -29,8 +29,8 @@ import picocli.CommandLine.Spec;
     description = {
         "Perplexity of a language model exported by 'beyond train' (loaded as a SavedModel: no "
             + "model code involved) on a split of a corpus, read as in training: --batch columns, "
-            + "T tokens at a time, the LSTM state carried over; every next-word prediction of the "
-            + "split counts (tokens = words - 1).",
+            + "T tokens at a time, the LSTM state carried over (a Transformer reads each window of T "
+            + "on its own); every next-word prediction of the split counts (tokens = words - 1).",
         "Sparse heads (sparsemax, entmax) give some words probability 0: their perplexity is "
             + "infinite (reported as null, \"n/a\") as soon as one test word falls outside the "
             + "support. For them the output adds the mean support size and the epsilon-smoothed "
