@@ -137,7 +137,8 @@ public final class TrainCommand implements Callable<Integer> {
   double clip;
 
   @Option(names = "--dropout", defaultValue = "0.3",
-      description = "locked dropout on embeddings, between layers and on outputs (default: ${DEFAULT-VALUE})")
+      description = "dropout: the LSTM's locked on embeddings, between layers and on outputs; the Transformer's "
+          + "on embeddings and sub-layer outputs (default: ${DEFAULT-VALUE})")
   double dropout;
 
   @Option(names = "--lr-decay", defaultValue = "0.5",
