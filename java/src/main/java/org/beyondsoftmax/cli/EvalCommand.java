@@ -109,6 +109,10 @@ public final class EvalCommand implements Callable<Integer> {
     result.put("corpus", corpusSpec);
     result.put("split", split);
     result.put("head", info.head());
+    if (info.settings() != null) {
+      result.put("backbone", info.settings().backbone());
+      result.put("attention", info.settings().attention());
+    }
     result.put("vocabulary", vocabulary.size());
     result.put("nll_per_token", finite ? p.nll() / p.tokens() : null);
     if (info.sparse()) {

@@ -121,6 +121,8 @@ class TransformerCommandsTest {
     RobustnessTest.Run eval = beyond("eval", "--model", out.toString(), "--split", "test", "--json", report.toString());
     assertEquals(0, eval.code(), eval.text());
     JsonNode result = new ObjectMapper().readTree(report.toFile());
+    assertEquals(List.of("transformer", attention), List.of(result.get("backbone").asText(),
+        result.get("attention").asText()), "the eval report says what was evaluated");
     String key = head.equals("entmax") ? "smoothed_perplexity" : "perplexity";
     double perplexity = result.get(key).asDouble(Double.NaN);
     assertTrue(Double.isFinite(perplexity) && perplexity >= 1, key + ": " + result);

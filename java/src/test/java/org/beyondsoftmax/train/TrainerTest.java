@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
 import org.beyondsoftmax.corpus.Corpus;
 import org.beyondsoftmax.corpus.TextCorpus;
+import org.beyondsoftmax.json.Json;
 import org.beyondsoftmax.models.lm.ModelDirectory;
 import org.beyondsoftmax.models.lm.SavedLanguageModel;
 import org.beyondsoftmax.ops.testing.ChildJvm;
@@ -79,6 +80,18 @@ class TrainerTest {
         .map(TrainState.Epoch::validPerplexity).toList();
     assertEquals(a, b, "the same validation perplexity after each epoch, bit for bit");
     assertArrayEquals(probe(tmp.resolve("straight")), probe(split), "the same exported model");
+  }
+
+  @Test
+  void settingsOfRunsFromBeforeTheTransformerReadAsTheLstm(@TempDir Path tmp) throws IOException {
+    TrainSettings lstm = settings(tmp, 3, 0);
+    var json = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.valueToTree(lstm);
+    assertEquals("lstm", json.get("backbone").asText());
+    json.remove(List.of("backbone", "attention", "attentionHeads"));
+    assertEquals(lstm, Json.MAPPER.treeToValue(json, TrainSettings.class), "no backbone fields: the LSTM");
+    TrainSettings transformer = settings("transformer", tmp, 3, 0);
+    assertEquals(transformer, Json.MAPPER.readValue(Json.MAPPER.writeValueAsString(transformer), TrainSettings.class),
+        "the attention spec reads back through the normalisers' registry");
   }
 
   @Test
