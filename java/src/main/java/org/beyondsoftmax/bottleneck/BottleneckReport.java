@@ -20,6 +20,7 @@ public record BottleneckReport(BottleneckSettings settings, List<BottleneckResul
     m.put("steps", settings.steps());
     m.put("seed", settings.seed());
     m.put("learning_rate", settings.learningRate());
+    m.put("context_init_std", settings.contextInitStd());
     m.put("rank_rows", settings.rankRows());
     m.put("kl_smoothing", settings.klSmoothing());
     m.put("rank_tolerance", "max(rank_rows, classes) * sigma_max * 2^-23 (float32 eps)");

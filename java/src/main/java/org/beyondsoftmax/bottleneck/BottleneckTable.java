@@ -10,8 +10,8 @@ public final class BottleneckTable {
     StringBuilder b = new StringBuilder();
     BottleneckSettings s = report.settings();
     b.append(String.format(Locale.ROOT,
-        "softmax bottleneck (Ganea et al. 2019, sec. 5.1): N=%d contexts, P* ~ Dirichlet(%s), %d Adam steps, lr %s, seed %d%n",
-        s.contexts(), s.alpha(), s.steps(), s.learningRate(), s.seed()));
+        "softmax bottleneck (Ganea et al. 2019, sec. 5.1): N=%d contexts ~ N(0, %s^2), P* ~ Dirichlet(%s), %d Adam steps, lr %s, seed %d%n",
+        s.contexts(), s.contextInitStd(), s.alpha(), s.steps(), s.learningRate(), s.seed()));
     b.append(String.format(Locale.ROOT, "%6s %4s  %-28s %10s %7s %6s %9s %8s%n",
         "M", "D", "head", "KL(P*||Q)", "mode%", "rank", "params", "train s"));
     boolean smoothed = false;

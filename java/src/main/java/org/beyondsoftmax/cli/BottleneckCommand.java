@@ -29,7 +29,8 @@ import picocli.CommandLine;
     description = {
         "The synthetic softmax-bottleneck experiment (Ganea et al. 2019, section 5.1): N contexts, "
             + "each with a target distribution P*(.|c) ~ Dirichlet(alpha) over M classes; class "
-            + "embeddings shared by all contexts and a free D-dimensional embedding per context; "
+            + "embeddings shared by all contexts and a free D-dimensional embedding per context "
+            + "(starting near the origin, --context-init); "
             + "each head is trained (full-batch Adam) to minimise the cross-entropy to P* (sparse "
             + "heads: their Fenchel-Young loss with soft targets).",
         "Reports per head, D and M: mean KL(P*||Q) (smoothed for sparse heads, marked *), the "
@@ -85,6 +86,11 @@ public final class BottleneckCommand implements Callable<Integer> {
       description = "Adam learning rate (default: ${DEFAULT-VALUE})")
   double learningRate;
 
+  @Option(names = "--context-init", paramLabel = "SIGMA",
+      defaultValue = "" + BottleneckSettings.DEFAULT_CONTEXT_INIT_STD,
+      description = "the context embeddings start normal(0, SIGMA^2) (default: ${DEFAULT-VALUE})")
+  double contextInitStd;
+
   @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
       description = "seed of the targets and initial values (default: ${DEFAULT-VALUE})")
   long seed;
@@ -124,7 +130,7 @@ public final class BottleneckCommand implements Callable<Integer> {
     BottleneckSettings settings;
     try {
       settings = new BottleneckSettings(contexts, classes, dims, alpha, heads, steps, seed,
-          learningRate, rankRows, klSmoothing);
+          learningRate, contextInitStd, rankRows, klSmoothing);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "Invalid options: " + e.getMessage());
     }

@@ -60,6 +60,7 @@ public final class DemoCommand implements Callable<Integer> {
   BottleneckSettings settings(long seed) {
     return new BottleneckSettings(CONTEXTS, List.of(CLASSES), DIMS,
         BottleneckSettings.DEFAULT_ALPHA, Heads.parseList(HEADS), STEPS, seed,
-        BottleneckSettings.DEFAULT_LEARNING_RATE, 256, BottleneckSettings.DEFAULT_KL_SMOOTHING);
+        BottleneckSettings.DEFAULT_LEARNING_RATE, BottleneckSettings.DEFAULT_CONTEXT_INIT_STD, 256,
+        BottleneckSettings.DEFAULT_KL_SMOOTHING);
   }
 }

@@ -51,6 +51,8 @@ class BottleneckCommandTest {
     assertEquals("plif:knots=500,range=10", results.get(1).get("head").asText());
     assertEquals(List.of(2, 4), List.of(results.get(0).get("dims").asInt(), results.get(3).get("dims").asInt()));
     assertEquals(3, root.get("settings").get("seed").asInt());
+    assertEquals(BottleneckSettings.DEFAULT_CONTEXT_INIT_STD,
+        root.get("settings").get("context_init_std").asDouble(), 0.0, "the contexts' start is recorded");
     for (Path png : List.of(plot, dir.resolve("diag/plif-function.png"), dir.resolve("diag/spectrum.png"))) {
       byte[] bytes = Files.readAllBytes(png);
       assertArrayEquals(PNG_SIGNATURE, Arrays.copyOf(bytes, 8), png + " is a PNG");
@@ -71,6 +73,8 @@ class BottleneckCommandTest {
     assertTrue(run.err().contains("unknown option 'knot'; valid options: knots, range"), run.err());
     assertEquals(2, run.execute("bottleneck", "--contexts", "1"));
     assertTrue(run.err().contains("contexts must be >= 2, got 1"), run.err());
+    assertEquals(2, run.execute("bottleneck", "--context-init", "0"));
+    assertTrue(run.err().contains("context init std must be finite and > 0, got 0.0"), run.err());
   }
 
   @Test
@@ -85,6 +89,7 @@ class BottleneckCommandTest {
   void theDemoSettingsAreValidAndSmallEnough() {
     BottleneckSettings s = new DemoCommand().settings(42);
     assertEquals(Heads.parseList("softmax,sigsoftmax,mos,plif,sparsemax,entmax"), s.heads());
+    assertEquals(0.1, s.contextInitStd(), 0.0, "contexts start normal(0, 0.1^2), as bottleneck's default");
     // measured: about 80 s of training on 2 cores for 24 runs x 500 steps at N=500, M=200
     assertTrue((long) s.runs() * s.steps() * s.contexts() * s.classes().get(0) <= 24L * 500 * 500 * 200,
         "the demo must stay within about 3 minutes on 2 cores");
