@@ -85,64 +85,25 @@ class TwinTest {
     }
   }
 
-  /** A mapping or a per-example loss over logits of the given dtype. */
+  /** A mapping or a per-example loss over logits x (float64 or float32). */
   interface Op {
-    <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> labels);
+    Operand<?> apply(Ops tf, Operand<TFloating> x, Operand<TInt32> labels);
   }
 
   static Stream<Arguments> mappings() {
     List<Arguments> args = new ArrayList<>();
     List<Named> ops = List.of(
-        new Named("softmax", new Op() {
-          public <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> l) {
-            return Mappings.softmax(tf, x);
-          }
-        }),
-        new Named("logSoftmax", new Op() {
-          public <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> l) {
-            return Mappings.logSoftmax(tf, x);
-          }
-        }),
-        new Named("sigsoftmax", new Op() {
-          public <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> l) {
-            return Mappings.sigsoftmax(tf, x);
-          }
-        }),
-        new Named("logSigsoftmax", new Op() {
-          public <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> l) {
-            return Mappings.logSigsoftmax(tf, x);
-          }
-        }),
-        new Named("sparsemax", new Op() {
-          public <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> l) {
-            return Mappings.sparsemax(tf, x);
-          }
-        }),
-        new Named("entmax15", new Op() {
-          public <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> l) {
-            return Mappings.entmax15(tf, x);
-          }
-        }),
-        new Named("sparsemaxLoss", new Op() {
-          public <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> l) {
-            return Losses.sparsemaxLoss(tf, x, l);
-          }
-        }),
-        new Named("entmax15Loss", new Op() {
-          public <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> l) {
-            return Losses.entmax15Loss(tf, x, l);
-          }
-        }),
-        new Named("sigsoftmaxCrossEntropy", new Op() {
-          public <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> l) {
-            return Losses.sigsoftmaxCrossEntropy(tf, x, l);
-          }
-        }),
-        new Named("plifCrossEntropy", new Op() {
-          public <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> l) {
-            return Losses.plifCrossEntropy(tf, x, l, slopes(tf, x, 37), 3.0);
-          }
-        }),
+        new Named("softmax", (tf, x, l) -> Mappings.softmax(tf, x)),
+        new Named("logSoftmax", (tf, x, l) -> Mappings.logSoftmax(tf, x)),
+        new Named("sigsoftmax", (tf, x, l) -> Mappings.sigsoftmax(tf, x)),
+        new Named("logSigsoftmax", (tf, x, l) -> Mappings.logSigsoftmax(tf, x)),
+        new Named("sparsemax", (tf, x, l) -> Mappings.sparsemax(tf, x)),
+        new Named("entmax15", (tf, x, l) -> Mappings.entmax15(tf, x)),
+        new Named("sparsemaxLoss", (tf, x, l) -> Losses.sparsemaxLoss(tf, x, l)),
+        new Named("entmax15Loss", (tf, x, l) -> Losses.entmax15Loss(tf, x, l)),
+        new Named("sigsoftmaxCrossEntropy", (tf, x, l) -> Losses.sigsoftmaxCrossEntropy(tf, x, l)),
+        new Named("plifCrossEntropy",
+            (tf, x, l) -> Losses.plifCrossEntropy(tf, x, l, slopes(tf, x, 37), 3.0)),
         // (alpha-entmax on every family: one mapping and one loss here; every alpha from 1 to 7
         // on every family in entmaxBisectAlphaPerRow)
         entmaxBisect(3), entmaxBisectLoss(1.25));
@@ -164,19 +125,13 @@ class TwinTest {
   }
 
   private static Named entmaxBisect(double alpha) {
-    return new Named("entmaxBisect" + alpha, new Op() {
-      public <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> l) {
-        return Mappings.entmaxBisect(tf, x, alpha);
-      }
-    }, true);
+    return new Named(
+        "entmaxBisect" + alpha, (tf, x, l) -> Mappings.entmaxBisect(tf, x, alpha), true);
   }
 
   private static Named entmaxBisectLoss(double alpha) {
-    return new Named("entmaxBisectLoss" + alpha, new Op() {
-      public <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> l) {
-        return Losses.entmaxBisectLoss(tf, x, l, alpha);
-      }
-    }, true);
+    return new Named(
+        "entmaxBisectLoss" + alpha, (tf, x, l) -> Losses.entmaxBisectLoss(tf, x, l, alpha), true);
   }
 
   /** k fixed raw PLIF slopes (seeded) as a constant of x's dtype. */
