@@ -302,9 +302,9 @@ class TwinTest {
     return v;
   }
 
-  /** An op of two inputs of one floating dtype. */
+  /** An op of two inputs of one floating dtype (float64 or float32). */
   interface Op2 {
-    <T extends TFloating> Operand<T> apply(Operand<T> a, Operand<T> b);
+    Operand<?> apply(Operand<TFloating> a, Operand<TFloating> b);
   }
 
   /**
@@ -312,20 +312,22 @@ class TwinTest {
    * compositeF64, see twin()), and the gradients of sum(w y) in a and b, all as float64:
    * [y fused, y composite, da fused, da composite, db fused, db composite].
    */
-  @SuppressWarnings("unchecked")
   private static List<double[]> twin2(TestGraph g, Op2 op, Operand<?> a, Operand<?> b,
       Operand<TFloat64> w, boolean compositeF64) {
-    Operand<TFloat64> fused = toF64(g, op.apply((Operand<TFloating>) a, (Operand<TFloating>) b));
+    Operand<TFloat64> fused = toF64(g, apply(op, a, b));
     Operand<TFloat64> composite;
     try (var portable = Kernels.portable()) {
-      composite = compositeF64
-          ? op.apply(toF64(g, a), toF64(g, b))
-          : toF64(g, op.apply((Operand<TFloating>) a, (Operand<TFloating>) b));
+      composite = toF64(g, compositeF64 ? apply(op, toF64(g, a), toF64(g, b)) : apply(op, a, b));
     }
     assertFalse(g.opTypes("Beyond").isEmpty(), "no fused kernel in the graph");
     List<Operand<?>> gf = g.grads(g.objective(fused, w), List.of(a, b));
     List<Operand<?>> gc = g.grads(g.objective(composite, w), List.of(a, b));
     return g.run(List.of(fused, composite, gf.get(0), gc.get(0), gf.get(1), gc.get(1)));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Operand<?> apply(Op2 op, Operand<?> a, Operand<?> b) {
+    return op.apply((Operand<TFloating>) a, (Operand<TFloating>) b);
   }
 
   private static double maxAbs(double[] a) {
@@ -347,11 +349,8 @@ class TwinTest {
       Operand<?> vin = f64 ? g.input(v, knots) : g.input32(v, knots);
       double[] dy = gaussian(r, x.length);
       dy[3] = 0;
-      List<double[]> out = twin2(g, new Op2() {
-        public <T extends TFloating> Operand<T> apply(Operand<T> a, Operand<T> b) {
-          return Mappings.plif(g.tf, a, b, range);
-        }
-      }, xin, vin, g.input(dy, rows, cols), false);
+      List<double[]> out = twin2(g, (a, b) -> Mappings.plif(g.tf, a, b, range),
+          xin, vin, g.input(dy, rows, cols), false);
       assertTrue(g.opTypes("Beyond").contains("BeyondPlif"));
       double atol = f64 ? 1e-9 : 1e-4;
       double rtol = f64 ? 1e-9 : 1e-4;
@@ -389,11 +388,8 @@ class TwinTest {
       LossOptions opts = LossOptions.defaults().withIgnoreLabel(-1);
       double[] dy = gaussian(r, rows);
       dy[0] = 0; // the +inf loss: its gradient is finite, but dy * inf is not
-      List<double[]> out = twin2(g, new Op2() {
-        public <T extends TFloating> Operand<T> apply(Operand<T> a, Operand<T> b) {
-          return Losses.plifCrossEntropy(g.tf, a, labels, b, range, opts);
-        }
-      }, xin, vin, g.input(dy, rows), false);
+      List<double[]> out = twin2(g, (a, b) -> Losses.plifCrossEntropy(g.tf, a, labels, b, range, opts),
+          xin, vin, g.input(dy, rows), false);
       assertTrue(g.opTypes("Beyond").contains("BeyondPlifCrossEntropy"));
       double atol = f64 ? 1e-10 : 2e-5;
       double rtol = f64 ? 1e-9 : 2e-4;
@@ -425,11 +421,8 @@ class TwinTest {
       Operand<?> xin = f64 ? g.input(x, rows, cols) : g.input32(x, rows, cols);
       Operand<?> ain = f64 ? g.input(a, rows) : g.input32(a, rows);
       // the composite in float64 also for float32 input: see twin()
-      List<double[]> out = twin2(g, new Op2() {
-        public <T extends TFloating> Operand<T> apply(Operand<T> xs, Operand<T> as) {
-          return Mappings.entmaxBisect(g.tf, xs, as, -1);
-        }
-      }, xin, ain, g.input(gaussian(r, rows * cols), rows, cols), true);
+      List<double[]> out = twin2(g, (xs, as) -> Mappings.entmaxBisect(g.tf, xs, as, -1),
+          xin, ain, g.input(gaussian(r, rows * cols), rows, cols), true);
       assertTrue(g.opTypes("Beyond").contains("BeyondEntmaxBisect"));
       double atol = f64 ? 1e-9 : 3e-5;
       // at scale 1e-8 and alpha = 7 the float64 twin's p is off by a relative 4e-7 of the largest
