@@ -112,26 +112,30 @@ void bk_parallel_for_static(int64_t n, int64_t grain, bk_range_fn fn, void* ctx)
   parallel(n, grain, fn, ctx, 0);
 }
 
-void bk_fail(TF_OpKernelContext* ctx, TF_Code code, const char* format, ...) {
+/* A new status with the code and the formatted message (at most 511 characters); the caller
+ * deletes it. */
+static TF_Status* new_status(TF_Code code, const char* format, va_list args) {
   char msg[512];
-  va_list args;
-  va_start(args, format);
   vsnprintf(msg, sizeof msg, format, args);
-  va_end(args);
   TF_Status* s = TF_NewStatus();
   TF_SetStatus(s, code, msg);
+  return s;
+}
+
+void bk_fail(TF_OpKernelContext* ctx, TF_Code code, const char* format, ...) {
+  va_list args;
+  va_start(args, format);
+  TF_Status* s = new_status(code, format, args);
+  va_end(args);
   TF_OpKernelContext_Failure(ctx, s);
   TF_DeleteStatus(s);
 }
 
 void bk_fail_construction(TF_OpKernelConstruction* ctx, const char* format, ...) {
-  char msg[512];
   va_list args;
   va_start(args, format);
-  vsnprintf(msg, sizeof msg, format, args);
+  TF_Status* s = new_status(TF_INVALID_ARGUMENT, format, args);
   va_end(args);
-  TF_Status* s = TF_NewStatus();
-  TF_SetStatus(s, TF_INVALID_ARGUMENT, msg);
   TF_OpKernelConstruction_Failure(ctx, s);
   TF_DeleteStatus(s);
 }

@@ -35,7 +35,7 @@ BK_HOT static double NAME(sig_lse_row)(const REAL* restrict x, int64_t m) {
 #pragma omp simd reduction(+ : s)
     for (int64_t j = 0; j < m; j++) {
       REAL v = x[j];
-      REAL u = v + (v < 0 ? v : 0) - LOG1P01(EXP(v < 0 ? v : -v));
+      REAL u = BK_SIG_LOGIT(v, BK_EXP_NEG_ABS(v));
       s += EXP(u - mur);
     }
   }
@@ -64,15 +64,15 @@ BK_HOT static void NAME(sig_ce_grad_row)(const REAL* restrict x, REAL* restrict 
 #pragma omp simd
     for (int64_t j = 0; j < m; j++) {
       REAL v = x[j];
-      REAL a = EXP(v < 0 ? v : -v);
-      REAL sg = (v >= 0 ? 1 : a) / (1 + a);
-      REAL u = v + (v < 0 ? v : 0) - LOG1P01(a);
+      REAL a = BK_EXP_NEG_ABS(v);
+      REAL sg = BK_SIGMOID(v, a);
+      REAL u = BK_SIG_LOGIT(v, a);
       dx[j] = g * EXP(u - lse) * (2 - sg);
     }
   }
   REAL v = x[y];
-  REAL a = EXP(v < 0 ? v : -v);
-  dx[y] -= g * (2 - (v >= 0 ? 1 : a) / (1 + a));
+  REAL a = BK_EXP_NEG_ABS(v);
+  dx[y] -= g * (2 - BK_SIGMOID(v, a));
 }
 
 #undef NAME

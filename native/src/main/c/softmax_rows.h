@@ -64,17 +64,17 @@ BK_HOT void NAME(bk_softmax_rows)(const REAL* restrict x, REAL* restrict y, REAL
 #pragma omp simd reduction(+ : s)
         for (int64_t j = 0; j < m; j++) {
           REAL v = xr[j];
-          REAL a = EXP(v < 0 ? v : -v);
-          yr[j] = v + (v < 0 ? v : 0) - LOG1P01(a);
-          s += (v >= 0 ? c : a * a * c) / (v >= 0 ? a + a * a : 1 + a);
+          REAL a = BK_EXP_NEG_ABS(v);
+          yr[j] = BK_SIG_LOGIT(v, a);
+          s += BK_SIG_EXP(v, a, c);
         }
       } else if (mx >= FAST_LO && mx <= FAST_HI) { /* probabilities: log sigmoid not needed */
         REAL c = (REAL)exp(-mu);
 #pragma omp simd reduction(+ : s)
         for (int64_t j = 0; j < m; j++) {
           REAL v = xr[j];
-          REAL a = EXP(v < 0 ? v : -v);
-          REAL e = (v >= 0 ? c : a * a * c) / (v >= 0 ? a + a * a : 1 + a);
+          REAL a = BK_EXP_NEG_ABS(v);
+          REAL e = BK_SIG_EXP(v, a, c);
           yr[j] = e;
           s += e;
         }
@@ -83,7 +83,7 @@ BK_HOT void NAME(bk_softmax_rows)(const REAL* restrict x, REAL* restrict y, REAL
 #pragma omp simd reduction(+ : s)
         for (int64_t j = 0; j < m; j++) {
           REAL v = xr[j];
-          REAL u = v + (v < 0 ? v : 0) - LOG1P01(EXP(v < 0 ? v : -v));
+          REAL u = BK_SIG_LOGIT(v, BK_EXP_NEG_ABS(v));
           REAL e = EXP(u - mur);
           yr[j] = log_out ? u : e;
           s += e;
@@ -130,8 +130,8 @@ BK_HOT void NAME(bk_softmax_grad_rows)(const REAL* restrict dy, const REAL* rest
 #pragma omp simd
       for (int64_t j = 0; j < m; j++) {
         REAL v = xr[j];
-        REAL a = EXP(v < 0 ? v : -v);
-        REAL d = sig ? 2 - (v >= 0 ? 1 : a) / (1 + a) : 1;
+        REAL a = BK_EXP_NEG_ABS(v);
+        REAL d = sig ? 2 - BK_SIGMOID(v, a) : 1;
         dr[j] = log_out ? gr[j] * d : 0;
       }
       continue;
@@ -154,18 +154,18 @@ BK_HOT void NAME(bk_softmax_grad_rows)(const REAL* restrict dy, const REAL* rest
 #pragma omp simd
         for (int64_t j = 0; j < m; j++) {
           REAL v = xr[j];
-          REAL a = EXP(v < 0 ? v : -v);
-          REAL p = (v >= 0 ? c : a * a * c) / (v >= 0 ? a + a * a : 1 + a);
-          REAL d = 2 - (v >= 0 ? 1 : a) / (1 + a);
+          REAL a = BK_EXP_NEG_ABS(v);
+          REAL p = BK_SIG_EXP(v, a, c);
+          REAL d = 2 - BK_SIGMOID(v, a);
           dr[j] = (gr[j] - p * s) * d;
         }
       } else {
 #pragma omp simd
         for (int64_t j = 0; j < m; j++) {
           REAL v = xr[j];
-          REAL a = EXP(v < 0 ? v : -v);
-          REAL u = v + (v < 0 ? v : 0) - LOG1P01(a);
-          REAL d = 2 - (v >= 0 ? 1 : a) / (1 + a);
+          REAL a = BK_EXP_NEG_ABS(v);
+          REAL u = BK_SIG_LOGIT(v, a);
+          REAL d = 2 - BK_SIGMOID(v, a);
           dr[j] = (gr[j] - EXP(u - l) * s) * d;
         }
       }
@@ -183,8 +183,8 @@ BK_HOT void NAME(bk_softmax_grad_rows)(const REAL* restrict dy, const REAL* rest
 #pragma omp simd reduction(+ : acc)
       for (int64_t j = 0; j < m; j++) {
         REAL v = xr[j];
-        REAL a = EXP(v < 0 ? v : -v);
-        REAL p = (v >= 0 ? c : a * a * c) / (v >= 0 ? a + a * a : 1 + a);
+        REAL a = BK_EXP_NEG_ABS(v);
+        REAL p = BK_SIG_EXP(v, a, c);
         dr[j] = p;
         acc += p * gr[j];
       }
@@ -192,7 +192,7 @@ BK_HOT void NAME(bk_softmax_grad_rows)(const REAL* restrict dy, const REAL* rest
 #pragma omp simd reduction(+ : acc)
       for (int64_t j = 0; j < m; j++) {
         REAL v = xr[j];
-        REAL u = v + (v < 0 ? v : 0) - LOG1P01(EXP(v < 0 ? v : -v));
+        REAL u = BK_SIG_LOGIT(v, BK_EXP_NEG_ABS(v));
         REAL p = EXP(u - l);
         dr[j] = p;
         acc += p * gr[j];
@@ -208,8 +208,8 @@ BK_HOT void NAME(bk_softmax_grad_rows)(const REAL* restrict dy, const REAL* rest
 #pragma omp simd
       for (int64_t j = 0; j < m; j++) {
         REAL v = xr[j];
-        REAL a = EXP(v < 0 ? v : -v);
-        REAL d = 2 - (v >= 0 ? 1 : a) / (1 + a);
+        REAL a = BK_EXP_NEG_ABS(v);
+        REAL d = 2 - BK_SIGMOID(v, a);
         dr[j] = dr[j] * (gr[j] - s) * d;
       }
     }

@@ -76,19 +76,13 @@ public final class BenchOpsCommand implements Callable<Integer> {
   @Option(names = "--rounds", paramLabel = "N", defaultValue = "7",
       description = "timed rounds, each running every op once (default: ${DEFAULT-VALUE})")
   void setRounds(int value) {
-    if (value < 1) {
-      throw invalid("--rounds", value, "must be >= 1");
-    }
-    rounds = value;
+    rounds = atLeast("--rounds", value, 1);
   }
 
   @Option(names = "--warmup", paramLabel = "N", defaultValue = "3",
       description = "untimed runs of each op before the rounds (default: ${DEFAULT-VALUE})")
   void setWarmup(int value) {
-    if (value < 0) {
-      throw invalid("--warmup", value, "must be >= 0");
-    }
-    warmup = value;
+    warmup = atLeast("--warmup", value, 0);
   }
 
   @Option(names = "--only", paramLabel = "NAME", split = ",",
@@ -135,6 +129,13 @@ public final class BenchOpsCommand implements Callable<Integer> {
     }
     wanted.add(baseline);
     return group.stream().filter(c -> wanted.contains(c.name())).toList();
+  }
+
+  private int atLeast(String option, int value, int min) {
+    if (value < min) {
+      throw invalid(option, value, "must be >= " + min);
+    }
+    return value;
   }
 
   private ParameterException invalid(String option, Object value, String why) {

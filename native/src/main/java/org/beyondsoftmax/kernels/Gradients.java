@@ -19,79 +19,59 @@ final class Gradients {
   static void register() {
     // PLIF: (dx, dslopes_raw) = BeyondPlifGrad(dy, x, slopes_raw)
     put("BeyondPlif", (tf, op, up) -> {
-      Operation grad = tf.scope().opBuilder("BeyondPlifGrad", "PlifGrad")
-          .addInput(up.get(0))
-          .addInput(op.input(0))
-          .addInput(op.input(1))
-          .setAttr("range", op.attributes().getAttrString("range"))
-          .build();
+      Operation grad = backward(tf, op, up, List.of(op.input(0), op.input(1)), "range");
       return List.of(grad.output(0), grad.output(1));
     });
     // softmax family: dx = BeyondSoftmaxGrad(dy, x, lse); lse (output 1) takes no gradient
     put("BeyondSoftmax", (tf, op, up) -> List.of(
-        tf.scope().opBuilder("BeyondSoftmaxGrad", "SoftmaxGrad")
-            .addInput(up.get(0))
-            .addInput(op.input(0))
-            .addInput(op.output(1))
-            .setAttr("mode", op.attributes().getAttrString("mode"))
-            .build()
-            .output(0)));
+        backward(tf, op, up, List.of(op.input(0), op.output(1)), "mode").output(0)));
     // thresholds are piecewise constant in x where defined: zero (callers stop x's gradient)
     put("BeyondSparseThreshold", (tf, op, up) -> List.of(tf.zerosLike(op.input(0))));
     // Fenchel-Young losses: dx = dloss (p - onehot(y)); labels (behind a StopGradient) pass through
     put("BeyondFenchelYoungLoss", (tf, op, up) -> List.of(
-        tf.scope().opBuilder("BeyondFenchelYoungLossGrad", "FenchelYoungLossGrad")
-            .addInput(up.get(0))
-            .addInput(op.input(0))
-            .addInput(op.output(1))
-            .addInput(op.input(1))
-            .setAttr("mapping", op.attributes().getAttrString("mapping"))
-            .build()
-            .output(0),
+        backward(tf, op, up, List.of(op.input(0), op.output(1), op.input(1)), "mapping").output(0),
         op.input(1)));
     // sigsoftmax cross-entropy: dx = BeyondSigsoftmaxCrossEntropyGrad(dloss, x, lse, labels)
     put("BeyondSigsoftmaxCrossEntropy", (tf, op, up) -> List.of(
-        tf.scope().opBuilder("BeyondSigsoftmaxCrossEntropyGrad", "SigsoftmaxCrossEntropyGrad")
-            .addInput(up.get(0))
-            .addInput(op.input(0))
-            .addInput(op.output(1))
-            .addInput(op.input(1))
-            .build()
-            .output(0),
+        backward(tf, op, up, List.of(op.input(0), op.output(1), op.input(1))).output(0),
         op.input(1)));
     // PLIF cross-entropy: (dx, dslopes_raw) = BeyondPlifCrossEntropyGrad(dloss, x, slopes_raw,
     // lse, labels)
     put("BeyondPlifCrossEntropy", (tf, op, up) -> {
-      Operation grad = tf.scope().opBuilder("BeyondPlifCrossEntropyGrad", "PlifCrossEntropyGrad")
-          .addInput(up.get(0))
-          .addInput(op.input(0))
-          .addInput(op.input(2))
-          .addInput(op.output(1))
-          .addInput(op.input(1))
-          .setAttr("range", op.attributes().getAttrString("range"))
-          .build();
+      Operation grad = backward(tf, op, up,
+          List.of(op.input(0), op.input(2), op.output(1), op.input(1)), "range");
       return List.of(grad.output(0), op.input(1), grad.output(1));
     });
     // alpha-entmax: (dx, dalpha) = BeyondEntmaxBisectGrad(dy, p, alpha)
     put("BeyondEntmaxBisect", (tf, op, up) -> {
-      Operation grad = tf.scope().opBuilder("BeyondEntmaxBisectGrad", "EntmaxBisectGrad")
-          .addInput(up.get(0))
-          .addInput(op.output(0))
-          .addInput(op.input(1))
-          .build();
+      Operation grad = backward(tf, op, up, List.of(op.output(0), op.input(1)));
       return List.of(grad.output(0), grad.output(1));
     });
     // its loss: (dx, dalpha) = BeyondEntmaxBisectLossGrad(dloss, x, tau, labels, alpha)
     put("BeyondEntmaxBisectLoss", (tf, op, up) -> {
-      Operation grad = tf.scope().opBuilder("BeyondEntmaxBisectLossGrad", "EntmaxBisectLossGrad")
-          .addInput(up.get(0))
-          .addInput(op.input(0))
-          .addInput(op.output(1))
-          .addInput(op.input(1))
-          .addInput(op.input(2))
-          .build();
+      Operation grad = backward(tf, op, up,
+          List.of(op.input(0), op.output(1), op.input(1), op.input(2)));
       return List.of(grad.output(0), op.input(1), grad.output(1));
     });
+  }
+
+  /**
+   * The backward op of the forward op {@code op} (type {@code <op type>Grad}, named without the
+   * "Beyond" prefix): the upstream gradient of output 0, then {@code inputs}; the forward op's
+   * string attributes named {@code attrs} are copied.
+   */
+  private static Operation backward(
+      Ops tf, GraphOperation op, List<Output<?>> up, List<Output<?>> inputs, String... attrs) {
+    String type = op.type() + "Grad";
+    var builder = tf.scope().opBuilder(type, type.substring("Beyond".length()))
+        .addInput(up.get(0));
+    for (Output<?> input : inputs) {
+      builder.addInput(input);
+    }
+    for (String attr : attrs) {
+      builder.setAttr(attr, op.attributes().getAttrString(attr));
+    }
+    return builder.build();
   }
 
   private interface Rule {

@@ -85,64 +85,25 @@ class TwinTest {
     }
   }
 
-  /** A mapping or a per-example loss over logits of the given dtype. */
+  /** A mapping or a per-example loss over logits x (float64 or float32). */
   interface Op {
-    <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> labels);
+    Operand<?> apply(Ops tf, Operand<TFloating> x, Operand<TInt32> labels);
   }
 
   static Stream<Arguments> mappings() {
     List<Arguments> args = new ArrayList<>();
     List<Named> ops = List.of(
-        new Named("softmax", new Op() {
-          public <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> l) {
-            return Mappings.softmax(tf, x);
-          }
-        }),
-        new Named("logSoftmax", new Op() {
-          public <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> l) {
-            return Mappings.logSoftmax(tf, x);
-          }
-        }),
-        new Named("sigsoftmax", new Op() {
-          public <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> l) {
-            return Mappings.sigsoftmax(tf, x);
-          }
-        }),
-        new Named("logSigsoftmax", new Op() {
-          public <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> l) {
-            return Mappings.logSigsoftmax(tf, x);
-          }
-        }),
-        new Named("sparsemax", new Op() {
-          public <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> l) {
-            return Mappings.sparsemax(tf, x);
-          }
-        }),
-        new Named("entmax15", new Op() {
-          public <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> l) {
-            return Mappings.entmax15(tf, x);
-          }
-        }),
-        new Named("sparsemaxLoss", new Op() {
-          public <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> l) {
-            return Losses.sparsemaxLoss(tf, x, l);
-          }
-        }),
-        new Named("entmax15Loss", new Op() {
-          public <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> l) {
-            return Losses.entmax15Loss(tf, x, l);
-          }
-        }),
-        new Named("sigsoftmaxCrossEntropy", new Op() {
-          public <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> l) {
-            return Losses.sigsoftmaxCrossEntropy(tf, x, l);
-          }
-        }),
-        new Named("plifCrossEntropy", new Op() {
-          public <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> l) {
-            return Losses.plifCrossEntropy(tf, x, l, slopes(tf, x, 37), 3.0);
-          }
-        }),
+        new Named("softmax", (tf, x, l) -> Mappings.softmax(tf, x)),
+        new Named("logSoftmax", (tf, x, l) -> Mappings.logSoftmax(tf, x)),
+        new Named("sigsoftmax", (tf, x, l) -> Mappings.sigsoftmax(tf, x)),
+        new Named("logSigsoftmax", (tf, x, l) -> Mappings.logSigsoftmax(tf, x)),
+        new Named("sparsemax", (tf, x, l) -> Mappings.sparsemax(tf, x)),
+        new Named("entmax15", (tf, x, l) -> Mappings.entmax15(tf, x)),
+        new Named("sparsemaxLoss", (tf, x, l) -> Losses.sparsemaxLoss(tf, x, l)),
+        new Named("entmax15Loss", (tf, x, l) -> Losses.entmax15Loss(tf, x, l)),
+        new Named("sigsoftmaxCrossEntropy", (tf, x, l) -> Losses.sigsoftmaxCrossEntropy(tf, x, l)),
+        new Named("plifCrossEntropy",
+            (tf, x, l) -> Losses.plifCrossEntropy(tf, x, l, slopes(tf, x, 37), 3.0)),
         // (alpha-entmax on every family: one mapping and one loss here; every alpha from 1 to 7
         // on every family in entmaxBisectAlphaPerRow)
         entmaxBisect(3), entmaxBisectLoss(1.25));
@@ -164,19 +125,13 @@ class TwinTest {
   }
 
   private static Named entmaxBisect(double alpha) {
-    return new Named("entmaxBisect" + alpha, new Op() {
-      public <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> l) {
-        return Mappings.entmaxBisect(tf, x, alpha);
-      }
-    }, true);
+    return new Named(
+        "entmaxBisect" + alpha, (tf, x, l) -> Mappings.entmaxBisect(tf, x, alpha), true);
   }
 
   private static Named entmaxBisectLoss(double alpha) {
-    return new Named("entmaxBisectLoss" + alpha, new Op() {
-      public <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> l) {
-        return Losses.entmaxBisectLoss(tf, x, l, alpha);
-      }
-    }, true);
+    return new Named(
+        "entmaxBisectLoss" + alpha, (tf, x, l) -> Losses.entmaxBisectLoss(tf, x, l, alpha), true);
   }
 
   /** k fixed raw PLIF slopes (seeded) as a constant of x's dtype. */
@@ -347,9 +302,9 @@ class TwinTest {
     return v;
   }
 
-  /** An op of two inputs of one floating dtype. */
+  /** An op of two inputs of one floating dtype (float64 or float32). */
   interface Op2 {
-    <T extends TFloating> Operand<T> apply(Operand<T> a, Operand<T> b);
+    Operand<?> apply(Operand<TFloating> a, Operand<TFloating> b);
   }
 
   /**
@@ -357,20 +312,22 @@ class TwinTest {
    * compositeF64, see twin()), and the gradients of sum(w y) in a and b, all as float64:
    * [y fused, y composite, da fused, da composite, db fused, db composite].
    */
-  @SuppressWarnings("unchecked")
   private static List<double[]> twin2(TestGraph g, Op2 op, Operand<?> a, Operand<?> b,
       Operand<TFloat64> w, boolean compositeF64) {
-    Operand<TFloat64> fused = toF64(g, op.apply((Operand<TFloating>) a, (Operand<TFloating>) b));
+    Operand<TFloat64> fused = toF64(g, apply(op, a, b));
     Operand<TFloat64> composite;
     try (var portable = Kernels.portable()) {
-      composite = compositeF64
-          ? op.apply(toF64(g, a), toF64(g, b))
-          : toF64(g, op.apply((Operand<TFloating>) a, (Operand<TFloating>) b));
+      composite = toF64(g, compositeF64 ? apply(op, toF64(g, a), toF64(g, b)) : apply(op, a, b));
     }
     assertFalse(g.opTypes("Beyond").isEmpty(), "no fused kernel in the graph");
     List<Operand<?>> gf = g.grads(g.objective(fused, w), List.of(a, b));
     List<Operand<?>> gc = g.grads(g.objective(composite, w), List.of(a, b));
     return g.run(List.of(fused, composite, gf.get(0), gc.get(0), gf.get(1), gc.get(1)));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Operand<?> apply(Op2 op, Operand<?> a, Operand<?> b) {
+    return op.apply((Operand<TFloating>) a, (Operand<TFloating>) b);
   }
 
   private static double maxAbs(double[] a) {
@@ -392,11 +349,8 @@ class TwinTest {
       Operand<?> vin = f64 ? g.input(v, knots) : g.input32(v, knots);
       double[] dy = gaussian(r, x.length);
       dy[3] = 0;
-      List<double[]> out = twin2(g, new Op2() {
-        public <T extends TFloating> Operand<T> apply(Operand<T> a, Operand<T> b) {
-          return Mappings.plif(g.tf, a, b, range);
-        }
-      }, xin, vin, g.input(dy, rows, cols), false);
+      List<double[]> out = twin2(g, (a, b) -> Mappings.plif(g.tf, a, b, range),
+          xin, vin, g.input(dy, rows, cols), false);
       assertTrue(g.opTypes("Beyond").contains("BeyondPlif"));
       double atol = f64 ? 1e-9 : 1e-4;
       double rtol = f64 ? 1e-9 : 1e-4;
@@ -434,11 +388,8 @@ class TwinTest {
       LossOptions opts = LossOptions.defaults().withIgnoreLabel(-1);
       double[] dy = gaussian(r, rows);
       dy[0] = 0; // the +inf loss: its gradient is finite, but dy * inf is not
-      List<double[]> out = twin2(g, new Op2() {
-        public <T extends TFloating> Operand<T> apply(Operand<T> a, Operand<T> b) {
-          return Losses.plifCrossEntropy(g.tf, a, labels, b, range, opts);
-        }
-      }, xin, vin, g.input(dy, rows), false);
+      List<double[]> out = twin2(g, (a, b) -> Losses.plifCrossEntropy(g.tf, a, labels, b, range, opts),
+          xin, vin, g.input(dy, rows), false);
       assertTrue(g.opTypes("Beyond").contains("BeyondPlifCrossEntropy"));
       double atol = f64 ? 1e-10 : 2e-5;
       double rtol = f64 ? 1e-9 : 2e-4;
@@ -470,11 +421,8 @@ class TwinTest {
       Operand<?> xin = f64 ? g.input(x, rows, cols) : g.input32(x, rows, cols);
       Operand<?> ain = f64 ? g.input(a, rows) : g.input32(a, rows);
       // the composite in float64 also for float32 input: see twin()
-      List<double[]> out = twin2(g, new Op2() {
-        public <T extends TFloating> Operand<T> apply(Operand<T> xs, Operand<T> as) {
-          return Mappings.entmaxBisect(g.tf, xs, as, -1);
-        }
-      }, xin, ain, g.input(gaussian(r, rows * cols), rows, cols), true);
+      List<double[]> out = twin2(g, (xs, as) -> Mappings.entmaxBisect(g.tf, xs, as, -1),
+          xin, ain, g.input(gaussian(r, rows * cols), rows, cols), true);
       assertTrue(g.opTypes("Beyond").contains("BeyondEntmaxBisect"));
       double atol = f64 ? 1e-9 : 3e-5;
       // at scale 1e-8 and alpha = 7 the float64 twin's p is off by a relative 4e-7 of the largest

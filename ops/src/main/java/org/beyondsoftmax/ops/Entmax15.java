@@ -30,7 +30,7 @@ final class Entmax15 extends SortedThresholdMapping {
   }
 
   private static <T extends TNumber> Operand<T> squaredPositive(Ops tf, Operand<T> d) {
-    return tf.math.square(tf.math.maximum(d, tf.zerosLike(d)));
+    return tf.math.square(Rows.positive(tf, d));
   }
 
   /** The threshold in units of x/2: max/2 + tau. */
@@ -67,9 +67,7 @@ final class Entmax15 extends SortedThresholdMapping {
     Operand<T> m1 = tf.math.div(Rows.sumLast(tf, zs), safeN);
     Operand<T> m2 = tf.math.div(Rows.sumLast(tf, tf.math.square(zs)), safeN);
     Operand<T> tau = tauFromMoments(tf, m1, m2, safeN);
-    // a row that is all -inf has no support: tau 0 keeps its p at 0
-    tau = Rows.where0(tf, tf.math.greater(n, tf.zerosLike(n)), tau);
-    return new Threshold<>(top, tau, m);
+    return new Threshold<>(top, zeroWithoutSupport(tf, n, tau), m);
   }
 
   /** The root tau &lt; mean of sum_{support} (z - tau)^2 = 1 from the support's moments. */
@@ -77,7 +75,7 @@ final class Entmax15 extends SortedThresholdMapping {
       Ops tf, Operand<T> mean, Operand<T> meanSq, Operand<T> n) {
     Operand<T> variance = tf.math.sub(meanSq, tf.math.square(mean));
     Operand<T> delta = tf.math.sub(tf.math.reciprocal(n), variance);
-    return tf.math.sub(mean, tf.math.sqrt(tf.math.maximum(delta, tf.zerosLike(delta))));
+    return tf.math.sub(mean, tf.math.sqrt(Rows.positive(tf, delta)));
   }
 
   @Override

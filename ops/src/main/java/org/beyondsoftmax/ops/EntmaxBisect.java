@@ -105,8 +105,7 @@ final class EntmaxBisect extends ThresholdMapping {
   }
 
   private static <T extends TNumber> Operand<T> pow(Ops tf, Operand<T> t, Operand<T> am1) {
-    Operand<T> pos = tf.math.maximum(t, tf.zerosLike(t));
-    return Rows.pow(tf, pos, tf.math.reciprocal(am1));
+    return Rows.pow(tf, Rows.positive(tf, t), tf.math.reciprocal(am1));
   }
 
   /**

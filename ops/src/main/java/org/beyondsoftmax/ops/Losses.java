@@ -52,11 +52,7 @@ public final class Losses {
    */
   public static <T extends TFloating> Operand<T> crossEntropy(
       Ops tf, Operand<T> logits, Operand<? extends TType> labels, LossOptions options) {
-    return build(tf, "crossEntropy", logits, labels, options, new RowLoss() {
-      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Operand<U> max, Labels<?> l) {
-        return FenchelYoung.crossEntropy(s, z, max, l);
-      }
-    });
+    return build(tf, "crossEntropy", logits, labels, options, FenchelYoung::crossEntropy);
   }
 
   public static <T extends TFloating> Operand<T> crossEntropy(
@@ -70,11 +66,7 @@ public final class Losses {
    */
   public static <T extends TFloating> Operand<T> sigsoftmaxCrossEntropy(
       Ops tf, Operand<T> logits, Operand<? extends TType> labels, LossOptions options) {
-    return build(tf, "sigsoftmaxCrossEntropy", logits, labels, options, new RowLoss() {
-      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Operand<U> max, Labels<?> l) {
-        return SigsoftmaxCrossEntropy.rows(s, z, max, l);
-      }
-    });
+    return build(tf, "sigsoftmaxCrossEntropy", logits, labels, options, SigsoftmaxCrossEntropy::rows);
   }
 
   public static <T extends TFloating> Operand<T> sigsoftmaxCrossEntropy(
@@ -118,7 +110,7 @@ public final class Losses {
    */
   public static <T extends TFloating> Operand<T> sparsemaxLoss(
       Ops tf, Operand<T> logits, Operand<? extends TType> labels, LossOptions options) {
-    return build(tf, "sparsemaxLoss", logits, labels, options, labelLossOf(Sparsemax.INSTANCE));
+    return build(tf, "sparsemaxLoss", logits, labels, options, Sparsemax.INSTANCE::labelLoss);
   }
 
   public static <T extends TFloating> Operand<T> sparsemaxLoss(
@@ -132,7 +124,7 @@ public final class Losses {
    */
   public static <T extends TFloating> Operand<T> entmax15Loss(
       Ops tf, Operand<T> logits, Operand<? extends TType> labels, LossOptions options) {
-    return build(tf, "entmax15Loss", logits, labels, options, labelLossOf(Entmax15.INSTANCE));
+    return build(tf, "entmax15Loss", logits, labels, options, Entmax15.INSTANCE::labelLoss);
   }
 
   public static <T extends TFloating> Operand<T> entmax15Loss(
@@ -276,13 +268,13 @@ public final class Losses {
   /** The sparsemax loss with target distributions q (Fenchel-Young, Gini entropy). */
   public static <T extends TFloating> Operand<T> sparsemaxLossWithTargets(
       Ops tf, Operand<T> logits, Operand<T> targets, LossOptions options) {
-    return buildWithTargets(tf, "sparsemaxLossWithTargets", logits, targets, options, targetLossOf(Sparsemax.INSTANCE));
+    return buildWithTargets(tf, "sparsemaxLossWithTargets", logits, targets, options, Sparsemax.INSTANCE::targetLoss);
   }
 
   /** The 1.5-entmax loss with target distributions q (Fenchel-Young, Tsallis 1.5-entropy). */
   public static <T extends TFloating> Operand<T> entmax15LossWithTargets(
       Ops tf, Operand<T> logits, Operand<T> targets, LossOptions options) {
-    return buildWithTargets(tf, "entmax15LossWithTargets", logits, targets, options, targetLossOf(Entmax15.INSTANCE));
+    return buildWithTargets(tf, "entmax15LossWithTargets", logits, targets, options, Entmax15.INSTANCE::targetLoss);
   }
 
   /**
@@ -336,22 +328,6 @@ public final class Losses {
             s, Softmax.family(s, logits, NativeKernels.SoftmaxMode.LOG_SOFTMAX), q);
       }
     });
-  }
-
-  private static RowLoss labelLossOf(ThresholdMapping mapping) {
-    return new RowLoss() {
-      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Operand<U> max, Labels<?> l) {
-        return mapping.labelLoss(s, z, max, l);
-      }
-    };
-  }
-
-  private static TargetRowLoss targetLossOf(ThresholdMapping mapping) {
-    return new TargetRowLoss() {
-      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Operand<U> q) {
-        return mapping.targetLoss(s, z, q);
-      }
-    };
   }
 
   private static void checkAlpha(Operand<?> alpha, Operand<?> logits, Operand<?> labels) {

@@ -1,5 +1,6 @@
 package org.beyondsoftmax.ops;
 
+import java.util.function.BiFunction;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TInt32;
@@ -75,9 +76,8 @@ public final class Mappings {
    */
   public static <T extends TFloating> Operand<T> sparsemax(
       Ops tf, Operand<T> x, int axis, SortStrategy strategy) {
-    Ops s = tf.withSubScope("sparsemax");
-    ClassAxis ax = ClassAxis.of(s, x, axis);
-    return ax.restore(Sparsemax.INSTANCE.lastAxis(s, ax.toLast(x), strategy));
+    return onClassAxis(tf, "sparsemax", x, axis,
+        (s, z) -> Sparsemax.INSTANCE.lastAxis(s, z, strategy));
   }
 
   public static <T extends TFloating> Operand<T> sparsemax(Ops tf, Operand<T> x, int axis) {
@@ -94,9 +94,8 @@ public final class Mappings {
    */
   public static <T extends TFloating> Operand<T> entmax15(
       Ops tf, Operand<T> x, int axis, SortStrategy strategy) {
-    Ops s = tf.withSubScope("entmax15");
-    ClassAxis ax = ClassAxis.of(s, x, axis);
-    return ax.restore(Entmax15.INSTANCE.lastAxis(s, ax.toLast(x), strategy));
+    return onClassAxis(tf, "entmax15", x, axis,
+        (s, z) -> Entmax15.INSTANCE.lastAxis(s, z, strategy));
   }
 
   public static <T extends TFloating> Operand<T> entmax15(Ops tf, Operand<T> x, int axis) {
@@ -146,9 +145,7 @@ public final class Mappings {
   public static <T extends TFloating> Operand<T> taylorSoftmax(
       Ops tf, Operand<T> x, int order, int axis) {
     checkOrder(order);
-    Ops s = tf.withSubScope("taylorSoftmax");
-    ClassAxis ax = ClassAxis.of(s, x, axis);
-    return ax.restore(TaylorSoftmax.lastAxis(s, ax.toLast(x), order));
+    return onClassAxis(tf, "taylorSoftmax", x, axis, (s, z) -> TaylorSoftmax.lastAxis(s, z, order));
   }
 
   public static <T extends TFloating> Operand<T> taylorSoftmax(Ops tf, Operand<T> x, int order) {
@@ -164,9 +161,7 @@ public final class Mappings {
   public static <T extends TFloating> Operand<T> topKSoftmax(
       Ops tf, Operand<T> x, int k, int axis) {
     Checks.atLeast("k", k, 1);
-    Ops s = tf.withSubScope("topKSoftmax");
-    ClassAxis ax = ClassAxis.of(s, x, axis);
-    return ax.restore(TopKSoftmax.lastAxis(s, ax.toLast(x), k));
+    return onClassAxis(tf, "topKSoftmax", x, axis, (s, z) -> TopKSoftmax.lastAxis(s, z, k));
   }
 
   public static <T extends TFloating> Operand<T> topKSoftmax(Ops tf, Operand<T> x, int k) {
@@ -184,9 +179,8 @@ public final class Mappings {
   public static <T extends TFloating> Operand<T> gumbelSoftmax(
       Ops tf, Operand<T> x, double tau, boolean hard, long seed, int axis) {
     Checks.positive("tau", tau);
-    Ops s = tf.withSubScope("gumbelSoftmax");
-    ClassAxis ax = ClassAxis.of(s, x, axis);
-    return ax.restore(Gumbel.softmax(s, ax.toLast(x), tau, hard, seed));
+    return onClassAxis(tf, "gumbelSoftmax", x, axis,
+        (s, z) -> Gumbel.softmax(s, z, tau, hard, seed));
   }
 
   public static <T extends TFloating> Operand<T> gumbelSoftmax(
@@ -282,9 +276,15 @@ public final class Mappings {
 
   private static <T extends TFloating> Operand<T> softmaxFamily(
       Ops tf, String name, Operand<T> x, int axis, NativeKernels.SoftmaxMode mode) {
+    return onClassAxis(tf, name, x, axis, (s, z) -> Softmax.family(s, z, mode));
+  }
+
+  /** lastAxis applied in a sub-scope {@code name} to x with its class axis moved last. */
+  private static <T extends TFloating> Operand<T> onClassAxis(
+      Ops tf, String name, Operand<T> x, int axis, BiFunction<Ops, Operand<T>, Operand<T>> lastAxis) {
     Ops s = tf.withSubScope(name);
     ClassAxis ax = ClassAxis.of(s, x, axis);
-    return ax.restore(Softmax.family(s, ax.toLast(x), mode));
+    return ax.restore(lastAxis.apply(s, ax.toLast(x)));
   }
 
   static void checkOrder(int order) {

@@ -51,6 +51,11 @@ final class Rows {
     return tf.math.exp(tf.math.mul(exponent, tf.math.log(base)));
   }
 
+  /** {@code max(x, 0)}, elementwise. */
+  static <T extends TNumber> Operand<T> positive(Ops tf, Operand<T> x) {
+    return tf.math.maximum(x, tf.zerosLike(x));
+  }
+
   /** {@code where(cond, a, 0)}. */
   static <T extends TType> Operand<T> where0(Ops tf, Operand<TBool> cond, Operand<T> a) {
     return tf.select(cond, a, tf.zerosLike(a));

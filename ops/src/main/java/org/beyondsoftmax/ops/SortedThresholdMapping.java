@@ -41,6 +41,14 @@ abstract class SortedThresholdMapping extends ThresholdMapping {
   abstract <T extends TNumber> Threshold<T> threshold(
       Ops tf, Operand<T> x, Operand<T> rowMax, SortStrategy strategy);
 
+  /**
+   * tau where the row's support has n &gt; 0 entries; 0 for a row that is all -inf (no support),
+   * which keeps its p at 0.
+   */
+  static <T extends TNumber> Operand<T> zeroWithoutSupport(Ops tf, Operand<T> n, Operand<T> tau) {
+    return Rows.where0(tf, tf.math.greater(n, tf.zerosLike(n)), tau);
+  }
+
   /** The threshold t in the units {@link #probabilities} takes, per row [.., 1]. */
   abstract <T extends TNumber> Operand<T> thresholdOfX(Ops tf, Threshold<T> th);
 

@@ -25,8 +25,7 @@ final class Sparsemax extends SortedThresholdMapping {
 
   @Override
   <T extends TNumber> Operand<T> probabilities(Ops tf, Operand<T> x, Operand<T> t) {
-    Operand<T> d = tf.math.sub(x, t);
-    return tf.math.maximum(d, tf.zerosLike(d));
+    return Rows.positive(tf, tf.math.sub(x, t));
   }
 
   @Override
@@ -42,9 +41,7 @@ final class Sparsemax extends SortedThresholdMapping {
     Operand<T> n = Rows.sumLast(tf, tf.dtypes.cast(support, top.type()));
     Operand<T> sum = Rows.sumLast(tf, Rows.where0(tf, support, top));
     Operand<T> tau = tf.math.div(tf.math.sub(sum, one), Rows.nonZero(tf, n));
-    // a row that is all -inf has no support: tau 0 keeps its p at 0
-    tau = Rows.where0(tf, tf.math.greater(n, tf.zerosLike(n)), tau);
-    return new Threshold<>(top, tau, m);
+    return new Threshold<>(top, zeroWithoutSupport(tf, n, tau), m);
   }
 
   @Override

@@ -161,9 +161,7 @@ class GradientCheckTest {
         Operand<TFloat64> in = g.input(x, 3, 4);
         Operand<TFloat64> a = alpha.length == 1 ? g.input(alpha) : g.input(alpha, 3);
         Operand<TFloat64> y = Mappings.entmaxBisect(g.tf, in, a, -1);
-        double[] dy = gaussian(r, 12, 1);
-        Operand<TFloat64> dyIn = g.input(dy, 3, 4);
-        g.assertGradients(g.objective(y, dyIn), List.of(in, a), List.of("dx", "dalpha"), EPS, ATOL, RTOL);
+        assertGradients(g, r, y, List.of(in, a), List.of("dx", "dalpha"), 3, 4);
       }
     }
   }
@@ -179,9 +177,7 @@ class GradientCheckTest {
       Operand<TFloat64> in = g.input(x, 3, 5);
       Operand<TFloat64> slopes = g.input(v, 8);
       Operand<TFloat64> y = Mappings.plif(g.tf, in, slopes, 4.0);
-      double[] dy = gaussian(r, 15, 1);
-      Operand<TFloat64> dyIn = g.input(dy, 3, 5);
-      g.assertGradients(g.objective(y, dyIn), List.of(in, slopes), List.of("dx", "dslopes"), EPS, ATOL, RTOL);
+      assertGradients(g, r, y, List.of(in, slopes), List.of("dx", "dslopes"), 3, 5);
     }
   }
 
@@ -222,10 +218,18 @@ class GradientCheckTest {
       Operand<TFloat64> in = g.input(x, 2, 3, 4);
       Operand<TFloat64> pr = g.input(prior, 2, 3);
       Operand<TFloat64> y = Mappings.logMixtureOfSoftmaxes(g.tf, in, pr);
-      double[] dy = gaussian(r, 8, 1);
-      Operand<TFloat64> dyIn = g.input(dy, 2, 4);
-      g.assertGradients(g.objective(y, dyIn), List.of(in, pr), List.of("dx", "dprior"), EPS, ATOL, RTOL);
+      assertGradients(g, r, y, List.of(in, pr), List.of("dx", "dprior"), 2, 4);
     }
+  }
+
+  /**
+   * Asserts the gradients of sum(dy y) in xs against finite differences, with dy of the given
+   * shape drawn from N(0, 1) by r.
+   */
+  private static void assertGradients(TestGraph g, Random r, Operand<TFloat64> y,
+      List<Operand<TFloat64>> xs, List<String> names, long... dyShape) {
+    double[] dy = gaussian(r, (int) java.util.Arrays.stream(dyShape).reduce(1, (a, b) -> a * b), 1);
+    g.assertGradients(g.objective(y, g.input(dy, dyShape)), xs, names, EPS, ATOL, RTOL);
   }
 
   /** n draws of N(0, scale^2) from r, in order. */

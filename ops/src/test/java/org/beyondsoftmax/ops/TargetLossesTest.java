@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.family.TType;
 
 /**
  * The losses with target distributions ({@code *WithTargets}) and the alpha-entmax loss with a
@@ -27,70 +28,35 @@ class TargetLossesTest {
   private static final int M = 6;
   private static final int[] Y = {2, 0, 5, 3};
 
-  /** A target loss and its label twin. */
-  interface Pair {
-    Operand<TFloat64> targets(TestGraph g, Operand<TFloat64> x, Operand<TFloat64> q);
-
-    Operand<TFloat64> labels(TestGraph g, Operand<TFloat64> x, Operand<TInt32> y);
+  /** A per-example loss of logits x and targets q (float64) or labels y (int32). */
+  interface Form<L extends TType> {
+    Operand<TFloat64> apply(TestGraph g, Operand<TFloat64> x, Operand<L> targetsOrLabels);
   }
+
+  /** A target loss and its label twin. */
+  record Pair(Form<TFloat64> targets, Form<TInt32> labels) {}
 
   static Stream<Arguments> losses() {
     LossOptions o = LossOptions.defaults();
     return Stream.of(
-        Arguments.of("crossEntropy", new Pair() {
-          public Operand<TFloat64> targets(TestGraph g, Operand<TFloat64> x, Operand<TFloat64> q) {
-            return Losses.crossEntropyWithTargets(g.tf, x, q, o);
-          }
-
-          public Operand<TFloat64> labels(TestGraph g, Operand<TFloat64> x, Operand<TInt32> y) {
-            return Losses.crossEntropy(g.tf, x, y, o);
-          }
-        }),
-        Arguments.of("sparsemaxLoss", new Pair() {
-          public Operand<TFloat64> targets(TestGraph g, Operand<TFloat64> x, Operand<TFloat64> q) {
-            return Losses.sparsemaxLossWithTargets(g.tf, x, q, o);
-          }
-
-          public Operand<TFloat64> labels(TestGraph g, Operand<TFloat64> x, Operand<TInt32> y) {
-            return Losses.sparsemaxLoss(g.tf, x, y, o);
-          }
-        }),
-        Arguments.of("entmax15Loss", new Pair() {
-          public Operand<TFloat64> targets(TestGraph g, Operand<TFloat64> x, Operand<TFloat64> q) {
-            return Losses.entmax15LossWithTargets(g.tf, x, q, o);
-          }
-
-          public Operand<TFloat64> labels(TestGraph g, Operand<TFloat64> x, Operand<TInt32> y) {
-            return Losses.entmax15Loss(g.tf, x, y, o);
-          }
-        }),
-        Arguments.of("entmaxBisectLoss1.3", new Pair() {
-          public Operand<TFloat64> targets(TestGraph g, Operand<TFloat64> x, Operand<TFloat64> q) {
-            return Losses.entmaxBisectLossWithTargets(g.tf, x, q, g.tf.constant(1.3), o);
-          }
-
-          public Operand<TFloat64> labels(TestGraph g, Operand<TFloat64> x, Operand<TInt32> y) {
-            return Losses.entmaxBisectLoss(g.tf, x, y, 1.3, o);
-          }
-        }),
-        Arguments.of("topKSoftmaxLoss2", new Pair() {
-          public Operand<TFloat64> targets(TestGraph g, Operand<TFloat64> x, Operand<TFloat64> q) {
-            return Losses.topKSoftmaxLossWithTargets(g.tf, x, q, 2, o);
-          }
-
-          public Operand<TFloat64> labels(TestGraph g, Operand<TFloat64> x, Operand<TInt32> y) {
-            return Losses.topKSoftmaxLoss(g.tf, x, y, 2, o);
-          }
-        }),
-        Arguments.of("amSoftmaxLoss", new Pair() {
-          public Operand<TFloat64> targets(TestGraph g, Operand<TFloat64> x, Operand<TFloat64> q) {
-            return Losses.amSoftmaxLossWithTargets(g.tf, g.tf.math.tanh(x), q, 4.0, 0.3, o);
-          }
-
-          public Operand<TFloat64> labels(TestGraph g, Operand<TFloat64> x, Operand<TInt32> y) {
-            return Losses.amSoftmaxLoss(g.tf, g.tf.math.tanh(x), y, 4.0, 0.3, o);
-          }
-        }));
+        Arguments.of("crossEntropy", new Pair(
+            (g, x, q) -> Losses.crossEntropyWithTargets(g.tf, x, q, o),
+            (g, x, y) -> Losses.crossEntropy(g.tf, x, y, o))),
+        Arguments.of("sparsemaxLoss", new Pair(
+            (g, x, q) -> Losses.sparsemaxLossWithTargets(g.tf, x, q, o),
+            (g, x, y) -> Losses.sparsemaxLoss(g.tf, x, y, o))),
+        Arguments.of("entmax15Loss", new Pair(
+            (g, x, q) -> Losses.entmax15LossWithTargets(g.tf, x, q, o),
+            (g, x, y) -> Losses.entmax15Loss(g.tf, x, y, o))),
+        Arguments.of("entmaxBisectLoss1.3", new Pair(
+            (g, x, q) -> Losses.entmaxBisectLossWithTargets(g.tf, x, q, g.tf.constant(1.3), o),
+            (g, x, y) -> Losses.entmaxBisectLoss(g.tf, x, y, 1.3, o))),
+        Arguments.of("topKSoftmaxLoss2", new Pair(
+            (g, x, q) -> Losses.topKSoftmaxLossWithTargets(g.tf, x, q, 2, o),
+            (g, x, y) -> Losses.topKSoftmaxLoss(g.tf, x, y, 2, o))),
+        Arguments.of("amSoftmaxLoss", new Pair(
+            (g, x, q) -> Losses.amSoftmaxLossWithTargets(g.tf, g.tf.math.tanh(x), q, 4.0, 0.3, o),
+            (g, x, y) -> Losses.amSoftmaxLoss(g.tf, g.tf.math.tanh(x), y, 4.0, 0.3, o))));
   }
 
   private static double[] logits(long seed, boolean masks) {
@@ -139,8 +105,8 @@ class TargetLossesTest {
     for (boolean masks : new boolean[] {false, true}) {
       try (TestGraph g = new TestGraph()) {
         Operand<TFloat64> x = g.input(logits(3, masks), N, M);
-        List<double[]> out = g.run(List.of(loss.targets(g, x, g.input(oneHot(), N, M)),
-            loss.labels(g, x, g.labels(Y, N))));
+        List<double[]> out = g.run(List.of(loss.targets().apply(g, x, g.input(oneHot(), N, M)),
+            loss.labels().apply(g, x, g.labels(Y, N))));
         TestGraph.assertClose(name + (masks ? " with masks" : ""), out.get(1), out.get(0), 1e-10, 1e-9);
       }
     }
@@ -152,7 +118,7 @@ class TargetLossesTest {
     for (boolean masks : new boolean[] {false, true}) {
       try (TestGraph g = new TestGraph()) {
         Operand<TFloat64> x = g.input(logits(5, masks && !name.startsWith("amSoftmax")), N, M);
-        Operand<TFloat64> y = loss.targets(g, x, g.input(targets(8), N, M));
+        Operand<TFloat64> y = loss.targets().apply(g, x, g.input(targets(8), N, M));
         for (double v : g.run(y)) {
           assertTrue(Double.isFinite(v) && v >= -1e-12, name + ": loss >= 0, got " + v);
         }
