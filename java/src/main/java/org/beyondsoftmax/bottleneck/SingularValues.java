@@ -84,6 +84,15 @@ public final class SingularValues {
     return Math.exp(entropy);
   }
 
+  /** The number of singular values above {@code tolerance}. */
+  public static int countAbove(double[] singularValues, double tolerance) {
+    int n = 0;
+    for (double s : singularValues) {
+      n += s > tolerance ? 1 : 0;
+    }
+    return n;
+  }
+
   /** max(rows, cols) sigma_max eps. */
   public static double tolerance(double[] singularValues, int rows, int cols, double eps) {
     return singularValues.length == 0 ? 0 : Math.max(rows, cols) * singularValues[0] * eps;

@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
             + "keys, and the normaliser's learned alpha or s;",
         "output layer: singular values and effective rank (Roy & Vetterli 2007, exp of the entropy of the "
             + "normalised singular values) of the class-embedding matrix, the numerical rank of log p on "
-            + "--contexts contexts (tolerance max(rows, cols) sigma_1 2^-23), and the anisotropy (mean "
+            + "--contexts contexts (tolerance 2^-23 sqrt(rows cols) max |log p|, the float32 rounding "
+            + "bound; NumPy's default beside it), and the anisotropy (mean "
             + "pairwise cosine) of the last hidden states.",
         "--plots DIR writes spectra.png and, for a Transformer, attention.png."},
     exitCodeListHeading = "%nExit codes:%n",
@@ -92,9 +93,10 @@ public final class DiagnoseCommand implements Callable<Integer> {
     out.println(o.classEmbeddings() == null ? o.absent() : String.format(
         "class embeddings [%d x %d]: effective rank %.2f, sigma_1 %.3g", o.classEmbeddings().rows(),
         o.classEmbeddings().cols(), o.classEmbeddings().effectiveRank(), o.classEmbeddings().singularValues()[0]));
-    out.println(String.format("log p [%d x %d]: numerical rank %d (tol %.3g), effective rank %.2f; anisotropy %.4f",
-        o.logProbabilities().contexts(), o.logProbabilities().classes(), o.logProbabilities().numericalRank(),
-        o.logProbabilities().tolerance(), o.logProbabilities().effectiveRank(), o.anisotropy().meanCosine()));
+    DiagnosticReport.LogProbabilities lp = o.logProbabilities();
+    out.println(String.format("log p [%d x %d]: numerical rank %d (tol %.3g; NumPy's default tol %.3g: %d), "
+        + "effective rank %.2f; anisotropy %.4f", lp.contexts(), lp.classes(), lp.numericalRank(), lp.tolerance(),
+        lp.numpyTolerance(), lp.numpyRank(), lp.effectiveRank(), o.anisotropy().meanCosine()));
     out.flush();
     json.write(r, err);
     boolean ok = true;

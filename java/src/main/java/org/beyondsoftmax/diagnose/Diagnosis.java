@@ -159,8 +159,16 @@ public final class Diagnosis {
     }
     double[][] logs = logRows.stream().map(Diagnosis::toDoubles).toArray(double[][]::new);
     double[] lsv = SingularValues.of(logs);
+    double largest = 0;
+    for (double[] row : logs) {
+      for (double v : row) {
+        largest = Math.max(largest, Math.abs(v));
+      }
+    }
+    double noise = SingularValues.FLOAT32_EPS * Math.sqrt((double) logs.length * vocabulary) * largest;
     var logProbabilities = new DiagnosticReport.LogProbabilities(logs.length, vocabulary,
         g.model().head().isSparse() ? DiagnosticGraph.SPARSE_SMOOTHING : null, lsv,
+        SingularValues.countAbove(lsv, noise), noise,
         SingularValues.rank(lsv, logs.length, vocabulary, SingularValues.FLOAT32_EPS),
         SingularValues.tolerance(lsv, logs.length, vocabulary, SingularValues.FLOAT32_EPS),
         SingularValues.effectiveRank(lsv));
@@ -179,8 +187,10 @@ public final class Diagnosis {
     m.put("mean_support", "mean number of keys with weight > 0");
     m.put("top_k_mass", "mean share of a row's mass on its k largest weights");
     m.put("effective_rank", "Roy & Vetterli 2007: exp(-sum p_i log p_i), p_i = sigma_i / sum_j sigma_j");
-    m.put("numerical_rank", "singular values > max(rows, cols) sigma_1 eps_float32 (NumPy matrix_rank default), "
-        + "eps_float32 = 2^-23");
+    m.put("numerical_rank", "singular values > tolerance = eps_float32 sqrt(rows cols) max |L_ij|, a bound of the "
+        + "spectral norm of float32 rounding of L; eps_float32 = 2^-23");
+    m.put("numpy_rank", "singular values > max(rows, cols) sigma_1 eps_float32 (NumPy matrix_rank default; loose "
+        + "here because sigma_1 of log p is dominated by its mean)");
     m.put("log_probabilities", "log p of contexts at evenly spaced positions of the first batch of windows; sparse heads: "
         + "log((1 - eps) p + eps / V)");
     m.put("anisotropy", "mean over pairs i != j of cos(h_i, h_j) of the last hidden states (the head's input), "

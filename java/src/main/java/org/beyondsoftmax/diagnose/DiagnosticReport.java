@@ -58,12 +58,16 @@ public record DiagnosticReport(String model, String corpus, String split, String
   /**
    * The matrix L [contexts, classes] of log p (a sparse head's eps-smoothed).
    *
-   * @param numericalRank singular values above {@code tolerance} = max(contexts, classes) sigma_1
-   *     eps_float32 (NumPy's matrix_rank default)
+   * @param numericalRank singular values above {@code tolerance} = eps_float32 sqrt(contexts
+   *     classes) max |L_ij|, a bound of the spectral norm of L's float32 rounding error (|E|_2 &lt;=
+   *     |E|_F &lt;= sqrt(m n) eps max |L_ij|): what lies below it is noise
+   * @param numpyRank singular values above NumPy matrix_rank's default, max(contexts, classes)
+   *     sigma_1 eps_float32; much looser here, as sigma_1 of log p is dominated by its mean (the
+   *     bottleneck experiment's measure, kept for comparison)
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record LogProbabilities(int contexts, int classes, Double smoothing, double[] singularValues,
-      int numericalRank, double tolerance, double effectiveRank) {}
+      int numericalRank, double tolerance, int numpyRank, double numpyTolerance, double effectiveRank) {}
 
   /**
    * @param states hidden states h_i averaged over

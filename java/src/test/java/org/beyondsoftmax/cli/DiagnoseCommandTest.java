@@ -112,6 +112,7 @@ class DiagnoseCommandTest {
     int rank = lp.get("numerical_rank").asInt();
     assertTrue(rank >= 1 && rank <= Math.min(contexts, lp.get("classes").asInt()), "numerical rank " + rank);
     assertTrue(lp.get("tolerance").asDouble() > 0);
+    assertTrue(lp.get("numpy_rank").asInt() <= rank, "NumPy's default tolerance is the looser one here");
     double cos = o.get("anisotropy").get("mean_cosine").asDouble();
     assertTrue(cos >= -1 && cos <= 1, "anisotropy in [-1, 1]: " + cos);
     assertTrue(o.get("anisotropy").get("states").asLong() >= 2);
