@@ -6,11 +6,11 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
 
-/** Copies fetched tensors into Java arrays. */
-final class Fetch {
+/** Copies fetched tensors into Java arrays (float32, float64, int32), as the experiments read them. */
+public final class Fetch {
   private Fetch() {}
 
-  static double[] doubles(Tensor t) {
+  public static double[] doubles(Tensor t) {
     int n = (int) t.shape().size();
     double[] a = new double[n];
     if (t instanceof TFloat64 d) {
@@ -26,7 +26,7 @@ final class Fetch {
     return a;
   }
 
-  static float[] floats(Tensor t) {
+  public static float[] floats(Tensor t) {
     int n = (int) t.shape().size();
     float[] a = new float[n];
     if (t instanceof TFloat32 f) {
@@ -48,7 +48,7 @@ final class Fetch {
   }
 
   /** [rows * cols] row-major to rows. */
-  static double[][] matrix(double[] flat, int rows, int cols) {
+  public static double[][] matrix(double[] flat, int rows, int cols) {
     double[][] m = new double[rows][cols];
     for (int i = 0; i < rows; i++) {
       System.arraycopy(flat, i * cols, m[i], 0, cols);

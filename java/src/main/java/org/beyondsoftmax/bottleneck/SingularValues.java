@@ -60,6 +60,39 @@ public final class SingularValues {
     return rank;
   }
 
+  /**
+   * The effective rank of Roy &amp; Vetterli (2007, "The effective rank: a measure of effective
+   * dimensionality"): erank = exp(H(p)), H(p) = -sum_i p_i log p_i with p_i = sigma_i / sum_j
+   * sigma_j (0 log 0 = 0). It lies in [1, min(rows, cols)], equals k for k equal non-zero singular
+   * values, and is 0 for an all-zero (or empty) spectrum.
+   */
+  public static double effectiveRank(double[] singularValues) {
+    double total = 0;
+    for (double s : singularValues) {
+      total += s;
+    }
+    if (!(total > 0)) {
+      return 0;
+    }
+    double entropy = 0;
+    for (double s : singularValues) {
+      double p = s / total;
+      if (p > 0) {
+        entropy -= p * Math.log(p);
+      }
+    }
+    return Math.exp(entropy);
+  }
+
+  /** The number of singular values above {@code tolerance}. */
+  public static int countAbove(double[] singularValues, double tolerance) {
+    int n = 0;
+    for (double s : singularValues) {
+      n += s > tolerance ? 1 : 0;
+    }
+    return n;
+  }
+
   /** max(rows, cols) sigma_max eps. */
   public static double tolerance(double[] singularValues, int rows, int cols, double eps) {
     return singularValues.length == 0 ? 0 : Math.max(rows, cols) * singularValues[0] * eps;

@@ -67,34 +67,15 @@ public final class EvalCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Path infoFile = model.resolve(ModelDirectory.MODEL_INFO);
-    if (!Files.isRegularFile(infoFile)) {
-      throw new ParameterException(spec.commandLine(), "--model " + model + ": no " + ModelDirectory.MODEL_INFO
-          + " there (a directory written by 'beyond train')");
-    }
     if (!(epsilon > 0)) {
       throw new ParameterException(spec.commandLine(), "--epsilon must be > 0, got " + epsilon);
     }
-    ModelInfo info = Json.read(infoFile, ModelInfo.class);
-    Vocabulary vocabulary = Vocabulary.read(model.resolve(ModelDirectory.VOCABULARY));
-    String corpusSpec = corpus != null ? corpus : info.corpus();
-    Corpus c = cache.load(corpusSpec, info.settings().minCount(), err);
-    int[] stream;
-    try {
-      stream = c.split(split);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--split: " + e.getMessage());
-    }
-    boolean remapped = !c.vocabulary().fingerprint().equals(info.vocabularyFingerprint());
-    if (remapped) {
-      err.println("the corpus's vocabulary differs from the model's: words are mapped through the model's "
-          + ModelDirectory.VOCABULARY + " (unknown words to " + Vocabulary.UNK + ")");
-      int[] mapped = new int[stream.length];
-      for (int i = 0; i < mapped.length; i++) {
-        mapped[i] = vocabulary.id(c.vocabulary().word(stream[i]));
-      }
-      stream = mapped;
-    }
+    ModelSplit data = ModelSplit.load(spec.commandLine(), model, corpus, cache, split, err);
+    ModelInfo info = data.info();
+    Vocabulary vocabulary = data.vocabulary();
+    String corpusSpec = data.corpus();
+    int[] stream = data.stream();
+    boolean remapped = data.remapped();
     int columns = batch != null ? batch : info.settings().evalBatch();
     long start = System.nanoTime();
     Perplexity p;

@@ -41,8 +41,14 @@ final class ReportFiles {
     return ok;
   }
 
-  private static boolean figure(BottleneckReport report, Function<BottleneckReport, byte[]> draw,
-      Path file, String what, PrintWriter err) throws IOException {
+  /**
+   * Draws one figure of {@code report} and writes it atomically; a figure that cannot be drawn is
+   * reported on {@code err}, a null drawing (nothing to draw) skipped.
+   *
+   * @return false if the figure could not be drawn
+   */
+  static <R> boolean figure(R report, Function<R, byte[]> draw, Path file, String what, PrintWriter err)
+      throws IOException {
     byte[] png;
     try {
       png = draw.apply(report);

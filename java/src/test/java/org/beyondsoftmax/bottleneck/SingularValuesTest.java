@@ -91,4 +91,16 @@ class SingularValuesTest {
     assertEquals(Math.sqrt(frobenius), s[0], 1e-9);
     assertEquals(1, SingularValues.rank(s, 6, 9, SingularValues.FLOAT32_EPS));
   }
+
+  /** Roy & Vetterli's effective rank: k for k equal values, 1 for one, between them otherwise. */
+  @Test
+  void effectiveRank() {
+    assertEquals(3, SingularValues.effectiveRank(new double[] {2, 2, 2, 0}), 1e-12);
+    assertEquals(1, SingularValues.effectiveRank(new double[] {5, 0, 0}), 1e-12);
+    assertEquals(0, SingularValues.effectiveRank(new double[] {0, 0}), 0);
+    // p = (3/4, 1/4): exp(-(3/4 log 3/4 + 1/4 log 1/4))
+    assertEquals(Math.exp(-(0.75 * Math.log(0.75) + 0.25 * Math.log(0.25))),
+        SingularValues.effectiveRank(new double[] {3, 1}), 1e-12);
+    assertEquals(2, SingularValues.countAbove(new double[] {3, 1, 1e-9}, 1e-6));
+  }
 }

@@ -69,11 +69,22 @@ public final class MultiHeadAttention<T extends TFloating> {
   }
 
   /**
+   * What one application gives: the output y [B, T, D] and the attention weights P [B, H, T, T]
+   * (query, key) that mixed the values, for diagnostics (entropy, support, selectivity).
+   */
+  public record Attended<T extends TFloating>(Operand<T> output, Operand<T> weights) {}
+
+  /**
    * y [B, T, D] for x [B, T, D] (T and D static).
    *
    * @param mask boolean, broadcasting to [B, H, T, T] (query, key): [T, T], [B, 1, T, T], ...
    */
   public Operand<T> apply(Ops tf, Operand<T> x, Operand<TBool> mask) {
+    return attend(tf, x, mask).output();
+  }
+
+  /** {@link #apply}'s output together with the attention weights P_h of every head. */
+  public Attended<T> attend(Ops tf, Operand<T> x, Operand<TBool> mask) {
     Shape shape = x.shape();
     if (shape.isUnknown() || shape.numDimensions() != 3 || shape.get(1) == Shape.UNKNOWN_SIZE
         || shape.get(2) != size) {
@@ -94,6 +105,6 @@ public final class MultiHeadAttention<T extends TFloating> {
     Operand<T> mixed = s.train.batchMatMul(weights, split.get(2), x.type()); // [B, H, T, d_k]
     Operand<T> joined = s.reshape(s.linalg.transpose(mixed, s.constant(new int[] {0, 2, 1, 3})),
         s.constant(new long[] {-1, size}));
-    return s.reshape(out.apply(s, joined), s.constant(new long[] {-1, steps, size}));
+    return new Attended<>(s.reshape(out.apply(s, joined), s.constant(new long[] {-1, steps, size})), weights);
   }
 }

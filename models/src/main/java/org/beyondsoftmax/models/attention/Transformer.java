@@ -66,6 +66,22 @@ public final class Transformer<T extends TFloating> {
    */
   public Transformer(Parameters<T> params, int size, int layers, int heads, int positions,
       Spec<AttentionFactory> normaliser) {
+    this(params, size, layers, heads, positions, normaliser, true);
+  }
+
+  /**
+   * A stack without positional embeddings (h_0 = dropout(x); "NoPE", Kazemnejad et al. 2023), for
+   * inputs of any length: the causal mask is its only sense of order. For tasks that need content
+   * only, such as associative recall, where learned positions could not extrapolate past the
+   * training length. No {@code positions} variable.
+   */
+  public static <T extends TFloating> Transformer<T> withoutPositions(Parameters<T> params, int size, int layers,
+      int heads, Spec<AttentionFactory> normaliser) {
+    return new Transformer<>(params, size, layers, heads, Integer.MAX_VALUE, normaliser, false);
+  }
+
+  private Transformer(Parameters<T> params, int size, int layers, int heads, int positions,
+      Spec<AttentionFactory> normaliser, boolean learnedPositions) {
     if (size < 1 || layers < 1 || positions < 1) {
       throw new IllegalArgumentException(
           "size, layers and positions must be >= 1, got " + size + ", " + layers + ", " + positions);
@@ -76,7 +92,8 @@ public final class Transformer<T extends TFloating> {
     this.params = params;
     this.size = size;
     this.positions = positions;
-    this.positionEmbedding = params.uniform("positions", Shape.of(positions, size), -0.1, 0.1);
+    this.positionEmbedding = learnedPositions
+        ? params.uniform("positions", Shape.of(positions, size), -0.1, 0.1) : null;
     for (int l = 0; l < layers; l++) {
       String b = "block" + l + "_";
       blocks.add(new Block<>(new LayerNorm<>(params, b + "attention_norm", size),
@@ -87,6 +104,7 @@ public final class Transformer<T extends TFloating> {
     this.finalNorm = new LayerNorm<>(params, "final_norm", size);
   }
 
+  /** The longest input: the learned positions ({@link Integer#MAX_VALUE} without positions). */
   public int positions() {
     return positions;
   }
@@ -115,6 +133,21 @@ public final class Transformer<T extends TFloating> {
    * @param dropout null for none (inference)
    */
   public Operand<T> apply(Ops tf, Operand<T> x, Operand<T> weights, Dropout<T> dropout) {
+    return forward(tf, x, weights, dropout).output();
+  }
+
+  /**
+   * What {@link #forward} gives: y [B, T, D] and, per block, the attention weights [B, H, T, T]
+   * (query, key) of its heads.
+   */
+  public record Output<T extends TFloating>(Operand<T> output, List<Operand<T>> attention) {
+    public Output {
+      attention = List.copyOf(attention);
+    }
+  }
+
+  /** {@link #apply}'s output together with every block's attention weights, for diagnostics. */
+  public Output<T> forward(Ops tf, Operand<T> x, Operand<T> weights, Dropout<T> dropout) {
     Shape shape = x.shape();
     if (shape.isUnknown() || shape.numDimensions() != 3 || shape.get(1) == Shape.UNKNOWN_SIZE
         || shape.get(2) != size) {
@@ -131,28 +164,32 @@ public final class Transformer<T extends TFloating> {
     Operand<T> h;
     if (weights == null) {
       mask = causal;
-      h = s.math.add(x, s.slice(positionEmbedding, s.constant(new int[] {0, 0}), s.constant(new int[] {steps, -1})));
+      h = positionEmbedding == null ? x
+          : s.math.add(x, s.slice(positionEmbedding, s.constant(new int[] {0, 0}), s.constant(new int[] {steps, -1})));
     } else {
       Operand<TBool> keys = s.math.greater(weights, params.scalar(s, 0)); // [B, T]
       Operand<TInt32> count = s.math.cumsum(s.dtypes.cast(keys, TInt32.class), s.constant(1), Cumsum.exclusive(false));
       Operand<TInt32> pos = s.math.maximum(s.math.sub(count, s.constant(1)), s.constant(0));
-      h = s.math.add(x, s.gather(positionEmbedding, pos, s.constant(0)));
+      h = positionEmbedding == null ? x : s.math.add(x, s.gather(positionEmbedding, pos, s.constant(0)));
       // [T, T] and [B, 1, 1, T] -> [B, 1, T, T]
       mask = s.math.logicalAnd(causal, s.reshape(keys, s.constant(new long[] {-1, 1, 1, steps})));
     }
     if (dropout != null) {
       h = dropout.apply(s, h, 0);
     }
+    List<Operand<T>> attention = new ArrayList<>();
     for (int l = 0; l < blocks.size(); l++) {
       Block<T> b = blocks.get(l);
       Ops bs = s.withSubScope("block" + l);
-      Operand<T> a = b.attention().apply(bs, b.attentionNorm().apply(bs, h), mask);
+      MultiHeadAttention.Attended<T> attended = b.attention().attend(bs, b.attentionNorm().apply(bs, h), mask);
+      attention.add(attended.weights());
+      Operand<T> a = attended.output();
       h = bs.math.add(h, dropout == null ? a : dropout.apply(bs, a, 1 + 2 * l));
       Operand<T> rows = bs.reshape(b.feedForwardNorm().apply(bs, h), bs.constant(new long[] {-1, size}));
       Operand<T> f = bs.reshape(b.feedForward().apply(bs, rows), bs.constant(new long[] {-1, steps, size}));
       h = bs.math.add(h, dropout == null ? f : dropout.apply(bs, f, 2 + 2 * l));
     }
-    return finalNorm.apply(s, h);
+    return new Output<>(finalNorm.apply(s, h), attention);
   }
 
   /** [T, T]: true where key s &lt;= query t. */

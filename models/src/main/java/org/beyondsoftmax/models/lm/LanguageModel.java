@@ -78,12 +78,14 @@ public final class LanguageModel<T extends TFloating> {
   }
 
   /**
-   * The top layer's outputs as rows [T * B, H] (time-major: row t B + b) and the final state (the
-   * LSTM's c0, h0, c1, h1, ...; none for the Transformer).
+   * The top layer's outputs as rows [T * B, H] (time-major: row t B + b), the final state (the
+   * LSTM's c0, h0, c1, h1, ...; none for the Transformer) and, for the Transformer, each block's
+   * attention weights [B, H, T, T] (query, key; none for the LSTM), which diagnostics fetch.
    */
-  public record Forward<T extends TFloating>(Operand<T> hidden, List<Operand<T>> state) {
+  public record Forward<T extends TFloating>(Operand<T> hidden, List<Operand<T>> state, List<Operand<T>> attention) {
     public Forward {
       state = List.copyOf(state);
+      attention = List.copyOf(attention);
     }
   }
 
@@ -178,10 +180,10 @@ public final class LanguageModel<T extends TFloating> {
     Ops s = tf.withSubScope("lm");
     if (transformer != null) {
       Operand<T> x = s.gather(embedding, ids, s.constant(0)); // [B, T, D]
-      Operand<T> y = transformer.apply(s, x, weights, dropout);
-      Operand<T> rows = s.reshape(s.linalg.transpose(y, s.constant(new int[] {1, 0, 2})),
+      Transformer.Output<T> y = transformer.forward(s, x, weights, dropout);
+      Operand<T> rows = s.reshape(s.linalg.transpose(y.output(), s.constant(new int[] {1, 0, 2})),
           s.constant(new long[] {-1, config.hidden()}));
-      return new Forward<>(rows, List.of());
+      return new Forward<>(rows, List.of(), y.attention());
     }
     Operand<T> x = s.gather(embedding, s.linalg.transpose(ids, s.constant(new int[] {1, 0})), s.constant(0));
     if (dropout != null) {
@@ -195,7 +197,7 @@ public final class LanguageModel<T extends TFloating> {
     if (dropout != null) {
       top = dropout.locked(s, top, config.layers());
     }
-    return new Forward<>(s.reshape(top, s.constant(new long[] {-1, config.hidden()})), out.state().flat());
+    return new Forward<>(s.reshape(top, s.constant(new long[] {-1, config.hidden()})), out.state().flat(), List.of());
   }
 
   /** [B, T] as the time-major rows of {@link Forward#hidden}: transposed and flattened, [T * B]. */
