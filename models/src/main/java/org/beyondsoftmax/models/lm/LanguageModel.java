@@ -95,6 +95,11 @@ public final class LanguageModel<T extends TFloating> {
     return lstm;
   }
 
+  /** The input embedding [V, E] (read through an Identity). */
+  public Operand<T> embedding() {
+    return embedding;
+  }
+
   /** Every trained variable: embedding, LSTM, head. */
   public List<Parameter<T>> parameters() {
     return List.copyOf(parameters);

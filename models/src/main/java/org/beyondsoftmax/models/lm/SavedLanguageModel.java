@@ -3,6 +3,7 @@ package org.beyondsoftmax.models.lm;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
@@ -92,16 +93,26 @@ public final class SavedLanguageModel implements AutoCloseable {
    * as in training: needs a SavedModel of {@link LanguageModelSession}.
    */
   public LanguageModelSession.EvalResult evaluate(TbpttBatches.Batch batch, float[][] state) {
+    return evaluate(batch, state, Map.of(), List.of());
+  }
+
+  /**
+   * {@link #evaluate(TbpttBatches.Batch, float[][])} with float32 scalars fed by name and more
+   * per-position outputs fetched (see {@link LanguageModelSession#evaluate(TbpttBatches.Batch,
+   * float[][], Map, List)}).
+   */
+  public LanguageModelSession.EvalResult evaluate(TbpttBatches.Batch batch, float[][] state,
+      Map<String, Float> scalars, List<String> outputs) {
     var graph = bundle.graph();
-    int layers2 = 0;
-    while (graph.operation(Signatures.stateIn(layers2)) != null) {
-      layers2++;
+    int stateTensors = 0;
+    while (graph.operation(Signatures.stateIn(stateTensors)) != null) {
+      stateTensors++;
     }
-    if (layers2 == 0) {
+    if (stateTensors == 0) {
       throw new IllegalStateException("not a SavedModel of LanguageModelSession: no state_in_0 in its graph");
     }
     boolean sparse = graph.operation(Signatures.SUPPORT) != null;
-    return BatchRuns.evaluate(bundle.session(), batch, state, layers2, sparse);
+    return BatchRuns.evaluate(bundle.session(), batch, state, stateTensors, sparse, scalars, outputs);
   }
 
   /** Writes the loaded graph, its signatures and the current variables to a new SavedModel. */
