@@ -1,5 +1,6 @@
 package org.beyondsoftmax.train;
 
+import org.beyondsoftmax.models.cache.CacheSettings;
 import org.beyondsoftmax.models.heads.HeadFactory;
 import org.beyondsoftmax.models.lm.LanguageModel;
 import org.beyondsoftmax.models.lm.LanguageModelGraph;
@@ -25,10 +26,11 @@ import org.beyondsoftmax.models.spec.Spec;
  * @param lrDecay multiplies the learning rate after an epoch without validation improvement
  * @param patience stop after this many epochs in a row without validation improvement
  * @param topK k of the SavedModel's serving signature
+ * @param cache the model's cache head (how it is trained, its defaults at inference), or null for none
  */
 public record TrainSettings(String corpus, int minCount, Spec<HeadFactory> head, int embed, int hidden, int layers,
     int bptt, int batch, int evalBatch, String optimizer, double learningRate, double clip, double dropout,
-    int epochs, long maxSteps, double lrDecay, int patience, long seed, int topK) {
+    int epochs, long maxSteps, double lrDecay, int patience, long seed, int topK, CacheSettings cache) {
 
   public TrainSettings {
     java.util.Objects.requireNonNull(head, "head");
@@ -66,6 +68,14 @@ public record TrainSettings(String corpus, int minCount, Spec<HeadFactory> head,
     }
   }
 
+  /** Settings of a model without a cache. */
+  public TrainSettings(String corpus, int minCount, Spec<HeadFactory> head, int embed, int hidden, int layers,
+      int bptt, int batch, int evalBatch, String optimizer, double learningRate, double clip, double dropout,
+      int epochs, long maxSteps, double lrDecay, int patience, long seed, int topK) {
+    this(corpus, minCount, head, embed, hidden, layers, bptt, batch, evalBatch, optimizer, learningRate, clip,
+        dropout, epochs, maxSteps, lrDecay, patience, seed, topK, null);
+  }
+
   private static void positive(String name, int value) {
     if (value < 1) {
       throw new IllegalArgumentException("--" + name + " must be >= 1, got " + value);
@@ -92,6 +102,12 @@ public record TrainSettings(String corpus, int minCount, Spec<HeadFactory> head,
   /** These settings with a new epoch and step limit (all a resumed run may change). */
   public TrainSettings withLimits(int epochs, long maxSteps) {
     return new TrainSettings(corpus, minCount, head, embed, hidden, layers, bptt, batch, evalBatch, optimizer,
-        learningRate, clip, dropout, epochs, maxSteps, lrDecay, patience, seed, topK);
+        learningRate, clip, dropout, epochs, maxSteps, lrDecay, patience, seed, topK, cache);
+  }
+
+  /** These settings with the cache {@code cache} (null: none). */
+  public TrainSettings withCache(CacheSettings cache) {
+    return new TrainSettings(corpus, minCount, head, embed, hidden, layers, bptt, batch, evalBatch, optimizer,
+        learningRate, clip, dropout, epochs, maxSteps, lrDecay, patience, seed, topK, cache);
   }
 }

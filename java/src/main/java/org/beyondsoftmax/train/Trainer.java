@@ -69,7 +69,7 @@ public final class Trainer {
     TrainState state;
     float[][] carried;
     try (LanguageModelSession session = new LanguageModelSession(settings.model(vocabulary), settings.training(),
-        settings.bptt(), settings.topK())) {
+        settings.bptt(), settings.topK(), settings.cache())) {
       var latest = checkpoints.latest();
       if (latest.isPresent()) {
         session.restore(checkpoints.variables(latest.get().name()));
@@ -183,7 +183,7 @@ public final class Trainer {
     Path staging = out.newStaging();
     ModelInfo info;
     try (LanguageModelSession s = LanguageModelSession.portable(settings.model(corpus.vocabulary().size()),
-        settings.training(), settings.bptt(), settings.topK())) {
+        settings.training(), settings.bptt(), settings.topK(), settings.cache())) {
       s.restore(checkpoints.variables(name));
       s.export(staging);
       info = new ModelInfo(settings.corpus(), corpus.vocabulary().size(), corpus.vocabulary().fingerprint(),
