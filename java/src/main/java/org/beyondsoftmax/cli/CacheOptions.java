@@ -24,7 +24,8 @@ final class CacheOptions {
 
   @Option(names = "--cache-theta", paramLabel = "THETA",
       description = "the flatness of the cache distribution, p_cache ~ exp(theta h.h_i), > 0 (default: "
-          + CacheSettings.DEFAULT_THETA + "; a cache trained with --cache-train: 1/sqrt(--hidden))")
+          + CacheSettings.DEFAULT_THETA + "; a cache trained with --cache-train: "
+          + CacheSettings.DEFAULT_TRAINED_THETA + ", its scale in training too)")
   Double theta;
 
   /** Whether any cache option was given. */

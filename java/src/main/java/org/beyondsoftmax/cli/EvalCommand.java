@@ -218,19 +218,27 @@ public final class EvalCommand implements Callable<Integer> {
     Map<String, Object> result = new LinkedHashMap<>();
     long start = System.nanoTime();
     CacheTuning.Evaluation e;
+    boolean joint;
     try (LanguageModelSession session = CachedModel.open(model, info, cache, false)) {
+      joint = session.modelGraph().cache().joint();
       if (tune) {
         int[] valid = stream(c, "valid", vocabulary, info, err, false);
         err.printf("tuning the cache (L = %d) on the validation split: %d thetas x %d lambdas%n", cache.size(),
             thetas().size(), lambdas().size());
         err.flush();
         CacheTuning t = CacheTuning.tune(session, valid, columns, epsilon, lambdas(), thetas(), info.sparse(), null);
-        err.printf("tuned on valid: lambda %s, theta %s (valid perplexity %.2f%s)%n", t.lambda(), t.theta(),
-            t.best().perplexity(), info.sparse() ? String.format(", eps-smoothed %.2f", t.best().smoothedPerplexity())
-                : "");
+        CacheTuning.Point best = t.best();
+        err.printf("tuned on valid: %s, theta %s (valid perplexity %.2f%s)%n",
+            t.joint() ? "joint softmax" : "lambda " + best.lambda(), best.theta(), best.perplexity(),
+            info.sparse() ? String.format(", eps-smoothed %.2f", best.smoothedPerplexity()) : "");
         err.flush();
-        cache = cache.withMixture(t.lambda(), t.theta());
-        result.put("tuning", Map.of("split", "valid", "lambda", t.lambda(), "theta", t.theta(), "grid", t.grid()));
+        cache = cache.withMixture(t.joint() ? cache.lambda() : best.lambda(), best.theta());
+        Map<String, Object> tuning = new LinkedHashMap<>();
+        tuning.put("split", "valid");
+        tuning.put("lambda", best.lambda());
+        tuning.put("theta", best.theta());
+        tuning.put("grid", t.grid());
+        result.put("tuning", tuning);
       }
       e = CacheTuning.evaluate(session, stream, columns, epsilon, cache.lambda(), cache.theta(), null);
     }
@@ -248,8 +256,10 @@ public final class EvalCommand implements Callable<Integer> {
     }
     result.put("remapped_vocabulary", remapped(c, info));
     result.put("seconds", seconds);
-    out.println(String.format("%s %s (%s, cache L = %d, lambda %s, theta %s): perplexity %s (without the cache %s) over "
-            + "%,d tokens%s", corpusSpec, split, info.head(), cache.size(), cache.lambda(), cache.theta(),
+    result.put("joint", joint);
+    out.println(String.format("%s %s (%s, cache L = %d, %s, theta %s): perplexity %s (without the cache %s) over "
+            + "%,d tokens%s", corpusSpec, split, info.head(), cache.size(),
+        joint ? "joint softmax (" + cache.training().label() + ")" : "lambda " + cache.lambda(), cache.theta(),
         finite ? String.format("%.2f", p.perplexity()) : "n/a (" + p.zeros() + " tokens with p = 0)",
         e.head().zeros() == 0 ? String.format("%.2f", e.head().perplexity())
             : "n/a (" + e.head().zeros() + " tokens with p = 0)",

@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
     version = Main.VERSION,
     description = "Output heads beyond Linear-Softmax for TensorFlow-Java.",
     subcommands = {BenchCommand.class, BottleneckCommand.class, DemoCommand.class,
-        TrainCommand.class, EvalCommand.class, ExportCacheCommand.class, CalibrateCommand.class, KneserNeyCommand.class, ServeCommand.class, LoadtestCommand.class,
+        TrainCommand.class, EvalCommand.class, ExportCacheCommand.class, MemoryTaskCommand.class, CalibrateCommand.class, KneserNeyCommand.class, ServeCommand.class, LoadtestCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   static final String VERSION = "0.1.0";

@@ -224,7 +224,7 @@ public final class TrainCommand implements Callable<Integer> {
     if (!(margin >= 0) || Double.isInfinite(margin)) {
       throw new ParameterException(spec.commandLine(), "--histalign-margin must be finite and >= 0, got " + margin);
     }
-    Double trainedTheta = training == CacheTraining.NONE ? null : 1 / Math.sqrt(hidden);
+    Double trainedTheta = training == CacheTraining.NONE ? null : CacheSettings.DEFAULT_TRAINED_THETA;
     return cacheHead.settings(spec, null, trainedTheta).withTraining(training, weight, margin);
   }
 

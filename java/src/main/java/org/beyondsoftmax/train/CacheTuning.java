@@ -17,19 +17,21 @@ import org.beyondsoftmax.models.lm.Signatures;
  * log p = log((1 - lambda) p_head + lambda p_cache), which is what the graph computes (for a
  * prediction without memories the two values are equal, and so is the mixture). The chosen pair
  * has the lowest perplexity (epsilon-smoothed for sparse heads, whose plain perplexity may be
- * infinite); lambda = 0 in the grid means "no cache" can win.
+ * infinite); lambda = 0 in the grid means "no cache" can win. A joint cache (TRIME's softmax,
+ * {@link org.beyondsoftmax.models.cache.CacheHead#joint}) has no lambda: only theta is searched, on
+ * the graph's own log-probabilities.
  *
  * @param grid every (lambda, theta) tried, with its perplexity
- * @param lambda the chosen lambda
- * @param theta the chosen theta
+ * @param best the chosen point
+ * @param joint whether the cache is joint (every lambda of the grid is null)
  */
-public record CacheTuning(List<Point> grid, double lambda, double theta, Point best) {
+public record CacheTuning(List<Point> grid, Point best, boolean joint) {
   /** Grave et al.'s range, from no cache to an even mixture and beyond. */
   public static final List<Double> LAMBDAS = List.of(0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.7);
   public static final List<Double> THETAS = List.of(0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0);
 
-  /** One point of the grid: its perplexity and epsilon-smoothed perplexity. */
-  public record Point(double lambda, double theta, double perplexity, double smoothedPerplexity) {}
+  /** One point of the grid: its perplexity and epsilon-smoothed perplexity; lambda null for a joint cache. */
+  public record Point(Double lambda, double theta, double perplexity, double smoothedPerplexity) {}
 
   /**
    * The perplexity of a stream with the cache (lambda, theta fed), and without it from the same
@@ -70,8 +72,8 @@ public record CacheTuning(List<Point> grid, double lambda, double theta, Point b
       throw new IllegalArgumentException("the grid needs at least one lambda and one theta");
     }
     int vocabulary = session.model().config().vocabulary();
+    boolean joint = session.modelGraph().cache().joint();
     List<Point> grid = new ArrayList<>();
-    Point best = null;
     for (double theta : thetas) {
       float[] head = new float[stream.length - 1]; // one per prediction
       float[] cache = new float[stream.length - 1];
@@ -79,23 +81,23 @@ public record CacheTuning(List<Point> grid, double lambda, double theta, Point b
       List<String> outputs = List.of(Signatures.HEAD_LOG_PROBS, Signatures.CACHE_LOG_PROBS);
       Perplexity.scan((b, s) -> session.evaluate(b, s, feeds(0, theta), outputs), stream, batch,
           session.steps(), progress, (r, j) -> {
-            head[n[0]] = r.outputs().get(Signatures.HEAD_LOG_PROBS)[j];
+            head[n[0]] = joint ? r.logProbs()[j] : r.outputs().get(Signatures.HEAD_LOG_PROBS)[j];
             cache[n[0]++] = r.outputs().get(Signatures.CACHE_LOG_PROBS)[j];
           });
-      for (double lambda : lambdas) {
+      for (double lambda : joint ? List.of(0.0) : lambdas) {
         Perplexity.Sum sum = new Perplexity.Sum(vocabulary, epsilon);
         for (int i = 0; i < n[0]; i++) {
-          sum.add(mixture(head[i], cache[i], lambda), Double.NaN);
+          sum.add(joint ? head[i] : mixture(head[i], cache[i], lambda), Double.NaN);
         }
         Perplexity p = sum.result();
-        Point point = new Point(lambda, theta, p.perplexity(), p.smoothedPerplexity());
-        grid.add(point);
-        if (best == null || score(point, sparse) < score(best, sparse)) {
-          best = point;
-        }
+        grid.add(new Point(joint ? null : lambda, theta, p.perplexity(), p.smoothedPerplexity()));
       }
     }
-    return new CacheTuning(List.copyOf(grid), best.lambda(), best.theta(), best);
+    Point best = grid.get(0);
+    for (Point p : grid) {
+      best = score(p, sparse) < score(best, sparse) ? p : best;
+    }
+    return new CacheTuning(List.copyOf(grid), best, joint);
   }
 
   private static double score(Point p, boolean sparse) {

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import org.beyondsoftmax.json.Json;
+import org.beyondsoftmax.models.cache.CacheSettings;
 import org.beyondsoftmax.models.lm.ModelDirectory;
 import org.beyondsoftmax.ops.PortableGraphs;
 import org.beyondsoftmax.testing.TinyLanguageModels;
@@ -106,7 +107,7 @@ class CacheCommandsTest {
     assertEquals(0, r.code(), r.text());
     JsonNode info = Json.read(run.resolve(ModelDirectory.MODEL_INFO), JsonNode.class);
     assertEquals("HISTALIGN", info.at("/settings/cache/training").asText());
-    assertEquals(1 / Math.sqrt(8), info.at("/settings/cache/theta").asDouble(), 1e-12, "trained: 1/sqrt(H)");
+    assertEquals(CacheSettings.DEFAULT_TRAINED_THETA, info.at("/settings/cache/theta").asDouble(), 1e-12);
     try (SavedModelBundle b = SavedModelBundle.load(run.toString(), SavedModelBundle.DEFAULT_TAG)) {
       assertEquals(Set.of(), PortableGraphs.foreignOps(b.graph()));
       float[] p = TinyLanguageModels.nextWord(b, new int[] {3, 4, 5});

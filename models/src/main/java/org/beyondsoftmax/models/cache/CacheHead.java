@@ -46,6 +46,15 @@ public final class CacheHead<T extends TFloating> {
     return settings;
   }
 
+  /**
+   * Whether the model's distribution is TRIME's joint softmax over the head's logits and the
+   * memories (a cache trained with TRIME or HistAlign on a head with full support: as trained),
+   * rather than the mixture with a fixed lambda (an untrained cache, or a sparse head).
+   */
+  public boolean joint() {
+    return settings.training() != CacheTraining.NONE && !head.isSparse();
+  }
+
   /** H, the size of the hidden states and of the memories' keys. */
   public int hidden() {
     return hidden;

@@ -11,7 +11,8 @@ import org.beyondsoftmax.ops.CacheLosses;
  * (Grave, Joulin &amp; Usunier 2017). lambda and theta are the defaults of the graph's inputs
  * {@code cache_lambda} and {@code cache_theta}: feeding them changes the mixture without a new
  * graph (a grid search). In training with TRIME or HistAlign, theta scales the memories'
- * similarities in the joint softmax (their code: 1/sqrt(d)).
+ * similarities in the joint softmax ({@link #DEFAULT_TRAINED_THETA}), and a model trained so
+ * gives TRIME's joint softmax at inference (see {@link CacheHead#joint}).
  *
  * @param size L &gt;= 1, the memories kept (and all a query may use)
  * @param lambda in [0, 1]
@@ -25,6 +26,14 @@ public record CacheSettings(int size, double lambda, double theta, CacheTraining
   /** Grave et al.'s order of magnitude; tuned per model by {@code beyond eval --tune-cache}. */
   public static final double DEFAULT_LAMBDA = 0.1;
   public static final double DEFAULT_THETA = 0.3;
+  /**
+   * theta of a cache trained with TRIME or HistAlign. Their code scales the similarities by
+   * 1/sqrt(d) for a Transformer's hidden states, whose norms grow with d; an LSTM's states lie in
+   * (-1, 1)^H, where 1/sqrt(H) caps the memories' logits at sqrt(H) and they cannot outweigh the
+   * vocabulary's: on {@code beyond memory-task} (H = 32) TRIME and HistAlign reached 12-13 %
+   * accuracy with 1/sqrt(H), 18 and 32 % with 1.
+   */
+  public static final double DEFAULT_TRAINED_THETA = 1.0;
 
   public CacheSettings {
     Objects.requireNonNull(training, "training");

@@ -7,6 +7,8 @@ import org.beyondsoftmax.ops.NeuralCache;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.ReduceAny;
+import org.tensorflow.op.core.ReduceMax;
+import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TFloating;
@@ -128,8 +130,9 @@ public final class CacheWindow<T extends TFloating> {
   }
 
   /**
-   * The mixture's log-probability of each position's target: log((1 - lambda) p_head(y_t) +
-   * lambda p_cache(y_t)) ({@link NeuralCache#logProbabilitiesOfTargets}).
+   * The model's log-probability of each position's target: the mixture log((1 - lambda)
+   * p_head(y_t) + lambda p_cache(y_t)) ({@link NeuralCache#logProbabilitiesOfTargets}), or for a
+   * {@link CacheHead#joint joint} cache TRIME's joint softmax (lambda unused).
    *
    * @param headOfTargets [B, T] the head's log p(y_t)
    * @param targets [B, T]
@@ -137,6 +140,11 @@ public final class CacheWindow<T extends TFloating> {
    */
   public Operand<T> logProbabilitiesOfTargets(Operand<T> headOfTargets, Operand<TInt32> targets,
       Operand<T> lambda, Operand<T> theta) {
+    if (cache.joint()) {
+      Flat<T> f = flat(tf.withSubScope("joint"), targets, null, theta);
+      return tf.reshape(tf.math.neg(CacheLosses.trimeLoss(f.tf(), cache.head().logits(f.rows()), f.sims(),
+          f.usable(), f.words(), f.targets())), tf.shape(targets));
+    }
     return NeuralCache.logProbabilitiesOfTargets(
         tf, headOfTargets, queries, keys, words, valid, targets, lambda, theta);
   }
@@ -152,8 +160,14 @@ public final class CacheWindow<T extends TFloating> {
     return tf.select(anyMemory(), c, headOfTargets);
   }
 
-  /** The mixture over the vocabulary at every position: [B, T, V] for the head's [B, T, V]. */
+  /**
+   * The model's distribution over the vocabulary at every position, [B, T, V] for the head's
+   * [B, T, V]: the mixture, or TRIME's joint softmax.
+   */
   public Operand<T> logProbabilities(Operand<T> head, Operand<T> lambda, Operand<T> theta) {
+    if (cache.joint()) {
+      return joint(tf.withSubScope("joint"), queries, valid, theta);
+    }
     return NeuralCache.logProbabilities(tf, head, queries, keys, words, valid, lambda, theta);
   }
 
@@ -164,8 +178,51 @@ public final class CacheWindow<T extends TFloating> {
   public Operand<T> nextLogProbabilities(Operand<T> head, Operand<T> lambda, Operand<T> theta) {
     Ops s = tf.withSubScope("nextWord");
     Operand<TInt32> last = s.constant(steps - 1);
-    return NeuralCache.logProbabilities(s, head, s.gather(queries, last, s.constant(1)), keys,
-        words, s.gather(valid, last, s.constant(1)), lambda, theta);
+    Operand<T> query = s.gather(queries, last, s.constant(1));
+    Operand<TBool> usable = s.gather(valid, last, s.constant(1));
+    if (cache.joint()) {
+      return joint(s, query, usable, theta);
+    }
+    return NeuralCache.logProbabilities(s, head, query, keys, words, usable, lambda, theta);
+  }
+
+  /**
+   * TRIME's joint softmax over the vocabulary: log p(w) = log(e^{z_w} + sum_{usable i, w_i = w}
+   * e^{s_i}) - log(sum_v e^{z_v} + sum_{usable i} e^{s_i}), z the head's logits and s_i = theta
+   * h.m_i: the mixture of softmax(z) and the cache with the weight lambda(h) = M / (Z + M) of the
+   * memories' mass M against the vocabulary's Z.
+   *
+   * @param query [B, T, H] or [B, H]; usable its validity [B, T, L'] or [B, L']
+   */
+  private Operand<T> joint(Ops s, Operand<T> query, Operand<TBool> usable, Operand<T> theta) {
+    int rank = query.shape().numDimensions();
+    Operand<T> z = cache.head().logits(s.reshape(query, s.constant(new long[] {-1, cache.hidden()})));
+    long vocabulary = z.shape().get(1);
+    Operand<TInt32> outer = s.slice(s.shape(query), s.constant(new int[] {0}), s.constant(new int[] {rank - 1}));
+    z = s.reshape(z, s.concat(List.of(outer, s.constant(new int[] {(int) vocabulary})), s.constant(0)));
+    Operand<T> logZ = logSumExp(s, z, null);
+    Operand<T> logM = logSumExp(s, s.math.mul(NeuralCache.similarities(s, query, keys), theta), usable);
+    Operand<T> held = s.math.add(
+        NeuralCache.logCache(s, query, keys, words, usable, theta, vocabulary), logM); // log sum_{w_i = w} e^s_i
+    return s.math.sub(logAddExp(s, z, held), logAddExp(s, logZ, logM));
+  }
+
+  /** log sum exp over the last axis where {@code mask} (all where null), kept as size 1; -inf for none. */
+  private static <T extends TFloating> Operand<T> logSumExp(Ops tf, Operand<T> x, Operand<TBool> mask) {
+    Operand<T> lowest = tf.fill(tf.shape(x), tf.dtypes.cast(tf.constant(Float.NEGATIVE_INFINITY), x.type()));
+    Operand<T> masked = mask == null ? x : tf.select(mask, x, lowest);
+    Operand<T> max = tf.reduceMax(masked, tf.constant(-1), ReduceMax.keepDims(true));
+    Operand<T> safe = tf.select(tf.math.isFinite(max), max, tf.zerosLike(max));
+    return tf.math.add(safe, tf.math.log(tf.reduceSum(tf.math.exp(tf.math.sub(masked, safe)), tf.constant(-1),
+        ReduceSum.keepDims(true))));
+  }
+
+  /** log(e^a + e^b) (broadcast), -inf where both are. */
+  private static <T extends TFloating> Operand<T> logAddExp(Ops tf, Operand<T> a, Operand<T> b) {
+    Operand<T> max = tf.math.maximum(a, b);
+    Operand<T> safe = tf.select(tf.math.isFinite(max), max, tf.zerosLike(max));
+    return tf.math.add(safe, tf.math.log(tf.math.add(tf.math.exp(tf.math.sub(a, safe)),
+        tf.math.exp(tf.math.sub(b, safe)))));
   }
 
   /**
@@ -182,7 +239,7 @@ public final class CacheWindow<T extends TFloating> {
         s.math.equal(s.expandDims(words, s.constant(1)), s.expandDims(targets, s.constant(-1))));
     Operand<T> lowest = s.fill(s.shape(sims), s.dtypes.cast(s.constant(Float.NEGATIVE_INFINITY), sims.type()));
     Operand<T> best = s.reduceMax(s.select(holds, sims, lowest), s.constant(-1),
-        org.tensorflow.op.core.ReduceMax.keepDims(true));
+        ReduceMax.keepDims(true));
     Operand<TBool> ahead = s.math.logicalAnd(valid, s.math.greater(sims, best));
     Operand<T> rank = s.math.add(s.reduceSum(s.dtypes.cast(ahead, sims.type()), s.constant(-1)),
         s.dtypes.cast(s.constant(1f), sims.type()));
@@ -215,32 +272,48 @@ public final class CacheWindow<T extends TFloating> {
     if (settings.training() == CacheTraining.NONE) {
       throw new IllegalStateException("the cache's training is NONE: train with the head's loss");
     }
-    Ops s = tf.withSubScope("cacheLoss");
-    int bank = settings.size() + steps;
+    Flat<T> f = flat(tf.withSubScope("cacheLoss"), targets, weights, theta);
+    Ops s = f.tf();
     OutputHead<T> head = cache.head();
-    Operand<T> rows = s.reshape(queries, s.constant(new long[] {-1, cache.hidden()}));
-    Operand<TInt32> y = s.reshape(targets, s.constant(new long[] {-1}));
     Operand<T> w = s.reshape(weights, s.constant(new long[] {-1}));
-    Operand<T> sims = s.reshape(s.math.mul(NeuralCache.similarities(s, queries, keys), theta),
-        s.constant(new long[] {-1, bank}));
-    Operand<TBool> counted = s.expandDims(s.math.greater(weights, s.zerosLike(weights)), s.constant(-1));
-    Operand<TBool> usable = s.reshape(s.math.logicalAnd(valid, counted), s.constant(new long[] {-1, bank}));
-    Operand<TInt32> memoryWords = s.reshape(
-        s.tile(s.expandDims(words, s.constant(1)), s.constant(new int[] {1, steps, 1})),
-        s.constant(new long[] {-1, bank}));
     Operand<T> perPosition = head.isSparse()
-        ? s.math.add(head.loss(rows, y), memoryLoss(s, sims, usable, memoryWords, y))
-        : CacheLosses.trimeLoss(s, head.logits(rows), sims, usable, memoryWords, y);
+        ? s.math.add(head.loss(f.rows(), f.targets()), memoryLoss(s, f.sims(), f.usable(), f.words(), f.targets()))
+        : CacheLosses.trimeLoss(s, head.logits(f.rows()), f.sims(), f.usable(), f.words(), f.targets());
     Operand<T> loss = s.math.div(s.reduceSum(s.math.mul(perPosition, w), s.constant(0)),
         s.math.maximum(s.reduceSum(w, s.constant(0)), s.dtypes.cast(s.constant(1f), w.type())));
     if (settings.training() == CacheTraining.HISTALIGN) {
-      Operand<T> order = CacheLosses.embeddingCosines(s, embedding, y, memoryWords);
+      Operand<T> order = CacheLosses.embeddingCosines(s, embedding, f.targets(), f.words());
       Operand<T> align = CacheLosses.histAlignLoss(
-          s, sims, usable, memoryWords, y, order, settings.histAlignMargin());
+          s, f.sims(), f.usable(), f.words(), f.targets(), order, settings.histAlignMargin());
       loss = s.math.add(loss, s.math.mul(align,
           s.dtypes.cast(s.constant(settings.histAlignWeight()), loss.type())));
     }
     return loss;
+  }
+
+  /**
+   * The window's B T queries as rows (batch-major): hidden states [B T, H], their memories'
+   * logits theta h.m [B T, L + T], which memories each may use [B T, L + T] (none for a position of
+   * weight 0), the memories' words [B T, L + T] and the targets [B T].
+   */
+  private record Flat<T extends TFloating>(Ops tf, Operand<T> rows, Operand<T> sims, Operand<TBool> usable,
+      Operand<TInt32> words, Operand<TInt32> targets) {}
+
+  /** {@link Flat} of this window; {@code weights} null: every position counts. */
+  private Flat<T> flat(Ops s, Operand<TInt32> targets, Operand<T> weights, Operand<T> theta) {
+    int bank = cache.settings().size() + steps;
+    long[] byMemory = {-1, bank};
+    Operand<TBool> usable = valid;
+    if (weights != null) {
+      usable = s.math.logicalAnd(valid,
+          s.expandDims(s.math.greater(weights, s.zerosLike(weights)), s.constant(-1)));
+    }
+    return new Flat<>(s, s.reshape(queries, s.constant(new long[] {-1, cache.hidden()})),
+        s.reshape(s.math.mul(NeuralCache.similarities(s, queries, keys), theta), s.constant(byMemory)),
+        s.reshape(usable, s.constant(byMemory)),
+        s.reshape(s.tile(s.expandDims(words, s.constant(1)), s.constant(new int[] {1, steps, 1})),
+            s.constant(byMemory)),
+        s.reshape(targets, s.constant(new long[] {-1})));
   }
 
   /**

@@ -227,6 +227,56 @@ class CacheWindowTest {
     return sum / count;
   }
 
+  /**
+   * TRIME's joint log-probability of word w at (b, t) in Java: log((e^z_w + sum_{usable, w_i = w}
+   * e^s_i) / (sum_v e^z_v + sum_usable e^s_i)), z [B T, V] the logits.
+   */
+  static double joint(double[] z, int b, int t, int w) {
+    int n = b * T + t;
+    double all = 0;
+    for (int v = 0; v < V; v++) {
+      all += Math.exp(z[n * V + v]);
+    }
+    double right = Math.exp(z[n * V + w]);
+    List<Memory> m = usable(b, t);
+    double[] q = query(b, t);
+    all += m.isEmpty() ? 0 : Math.exp(logSum(q, m, -1));
+    double held = logSum(q, m, w);
+    right += Double.isInfinite(held) ? 0 : Math.exp(held);
+    return Math.log(right / all);
+  }
+
+  /** A cache trained with TRIME gives TRIME's joint softmax at inference, per target and over V. */
+  @Test
+  void aTrainedCacheIsTrimesJointSoftmaxAtInference() {
+    try (Fixture f = new Fixture("softmax", CacheTraining.TRIME)) {
+      assertTrue(f.cache.joint());
+      Operand<TFloat64> unusedLambda = f.g.tf.constant(0.5);
+      List<double[]> out = f.g.run(List.of(f.head.logits(f.rows),
+          f.window.logProbabilitiesOfTargets(f.g.constant(new double[B * T], B, T), f.targets, unusedLambda, f.theta),
+          f.window.logProbabilities(f.g.constant(new double[B * T * V], B, T, V), unusedLambda, f.theta),
+          f.window.nextLogProbabilities(f.g.constant(new double[B * V], B, V), unusedLambda, f.theta)));
+      double[] z = out.get(0);
+      double[] targets = new double[B * T];
+      double[] all = new double[B * T * V];
+      double[] next = new double[B * V];
+      for (int b = 0; b < B; b++) {
+        for (int t = 0; t < T; t++) {
+          targets[b * T + t] = joint(z, b, t, TARGETS[b * T + t]);
+          for (int w = 0; w < V; w++) {
+            all[(b * T + t) * V + w] = joint(z, b, t, w);
+            if (t == T - 1) {
+              next[b * V + w] = joint(z, b, t, w);
+            }
+          }
+        }
+      }
+      Harness.assertClose("joint of the targets", targets, out.get(1), 1e-12, 1e-12);
+      Harness.assertClose("joint over the vocabulary", all, out.get(2), 1e-12, 1e-12);
+      Harness.assertClose("joint of the next word", next, out.get(3), 1e-12, 1e-12);
+    }
+  }
+
   /** TRIME's loss in Java: -log((e^z_y + sum_{usable, w = y} e^s) / (sum_v e^z_v + sum_usable e^s)). */
   @Test
   void trimeLossIsTheJointSoftmaxOverLogitsAndUsableMemories() {
@@ -234,20 +284,7 @@ class CacheWindowTest {
       List<double[]> out = f.g.run(List.of(f.head.logits(f.rows),
           f.window.trainingLoss(f.targets, f.weights, f.theta, null)));
       double[] z = out.get(0);
-      double mean = meanOverCounted((b, t) -> {
-        int n = b * T + t;
-        double all = 0;
-        for (int v = 0; v < V; v++) {
-          all += Math.exp(z[n * V + v]);
-        }
-        double right = Math.exp(z[n * V + TARGETS[n]]);
-        List<Memory> m = usable(b, t);
-        double[] q = query(b, t);
-        all += m.isEmpty() ? 0 : Math.exp(logSum(q, m, -1));
-        double held = logSum(q, m, TARGETS[n]);
-        right += Double.isInfinite(held) ? 0 : Math.exp(held);
-        return -Math.log(right / all);
-      });
+      double mean = meanOverCounted((b, t) -> -joint(z, b, t, TARGETS[b * T + t]));
       Harness.assertClose("TRIME loss", new double[] {mean}, out.get(1), 1e-12, 1e-12);
     }
   }
