@@ -21,6 +21,17 @@ public final class InterleavedRunner {
   private final long seed;
   private final PrintWriter progress;
 
+  /** Something timed step by step: an op's graph, a model's training step. */
+  public interface Step {
+    String name();
+
+    /** What it runs on, for the progress lines. */
+    Object shape();
+
+    /** Runs one step; returns its wall time in milliseconds. */
+    double timeStepMillis();
+  }
+
   /** Step times in ms per op ({@code rounds} of them), and the error of each op that failed. */
   public record Outcome(Map<String, double[]> millis, Map<String, String> errors) {}
 
@@ -37,10 +48,10 @@ public final class InterleavedRunner {
     this.progress = progress;
   }
 
-  public Outcome run(List<OpBenchmark> ops) {
+  public Outcome run(List<? extends Step> ops) {
     Map<String, String> errors = new LinkedHashMap<>();
-    List<OpBenchmark> live = new ArrayList<>();
-    for (OpBenchmark op : ops) {
+    List<Step> live = new ArrayList<>();
+    for (Step op : ops) {
       progress.printf("warming up %s [%s]...%n", op.name(), op.shape());
       progress.flush();
       boolean ok = true;
@@ -55,12 +66,12 @@ public final class InterleavedRunner {
     live.forEach(op -> millis.put(op.name(), new double[rounds]));
     Random random = new Random(seed);
     for (int round = 0; round < rounds && !live.isEmpty(); round++) {
-      List<OpBenchmark> order = new ArrayList<>(live);
+      List<Step> order = new ArrayList<>(live);
       Collections.shuffle(order, random);
       progress.printf("round %d/%d [%s]: %d ops%n", round + 1, rounds, order.get(0).shape(),
           order.size());
       progress.flush();
-      for (OpBenchmark op : order) {
+      for (Step op : order) {
         OptionalDouble ms = step(op, errors);
         if (ms.isPresent()) {
           millis.get(op.name())[round] = ms.getAsDouble();
@@ -74,7 +85,7 @@ public final class InterleavedRunner {
   }
 
   /** One timed step of {@code op}; empty (and the error recorded and printed) when it fails. */
-  private OptionalDouble step(OpBenchmark op, Map<String, String> errors) {
+  private OptionalDouble step(Step op, Map<String, String> errors) {
     try {
       return OptionalDouble.of(op.timeStepMillis());
     } catch (RuntimeException | OutOfMemoryError e) {

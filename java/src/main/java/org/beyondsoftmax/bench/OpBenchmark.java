@@ -19,7 +19,7 @@ import org.tensorflow.types.TFloat32;
  * that feeds the inputs and fetches the gradients, i.e. forward + backward. Owns its graph and
  * session (not the fed tensors, which belong to the shape's {@link BenchInputs}).
  */
-public final class OpBenchmark implements AutoCloseable {
+public final class OpBenchmark implements InterleavedRunner.Step, AutoCloseable {
   private final String name;
   private final BenchShape shape;
   private final Graph graph;
@@ -67,15 +67,18 @@ public final class OpBenchmark implements AutoCloseable {
     }
   }
 
+  @Override
   public String name() {
     return name;
   }
 
+  @Override
   public BenchShape shape() {
     return shape;
   }
 
   /** Runs one forward+backward step; returns the wall time of Session.run in milliseconds. */
+  @Override
   public double timeStepMillis() {
     Session.Runner runner = session.runner();
     feeds.forEach(runner::feed);
