@@ -126,7 +126,9 @@ public final class EvalCommand implements Callable<Integer> {
     }
     result.put("remapped_vocabulary", remapped(c, info));
     result.put("seconds", seconds);
-    out.println(String.format("%s %s (%s): perplexity %s over %,d tokens%s", corpusSpec, split, info.head(),
+    CacheSettings own = info.settings() == null ? null : info.settings().cache();
+    out.println(String.format("%s %s (%s%s): perplexity %s over %,d tokens%s", corpusSpec, split, info.head(),
+        own == null ? "" : ", its cache L = " + own.size(),
         finite ? String.format("%.2f", p.perplexity()) : "n/a (" + p.zeros() + " tokens with p = 0)",
         p.tokens(), info.sparse() ? String.format("; mean support %.1f, eps-smoothed perplexity %.2f (eps %.1g)",
             p.meanSupport(), p.smoothedPerplexity(), epsilon) : ""));

@@ -60,8 +60,8 @@ public final class CachedModel {
   }
 
   /**
-   * The rebuilt graph gives the SavedModel's log-probabilities on one batch, both at lambda = 0 (the
-   * head alone) when the SavedModel has a cache of its own.
+   * The rebuilt graph's head gives the SavedModel's log-probabilities on one batch (the SavedModel's
+   * head alone, {@value Signatures#HEAD_LOG_PROBS}, when it has a cache of its own).
    */
   private static void check(Path dir, LanguageModelSession session, int steps) throws IOException {
     int vocabulary = session.model().config().vocabulary();
@@ -72,12 +72,13 @@ public final class CachedModel {
       targets[t] = (t * 11 + 2) % vocabulary;
     }
     TbpttBatches.Batch batch = new TbpttBatches.Batch(1, steps, ids, targets, ones(steps));
-    Map<String, Float> headAlone = Map.of(Signatures.CACHE_LAMBDA, 0f);
-    float[] rebuilt = session.evaluate(batch, null, headAlone, List.of()).logProbs();
+    List<String> head = List.of(Signatures.HEAD_LOG_PROBS);
+    float[] rebuilt = session.evaluate(batch, null, Map.of(), head).outputs().get(Signatures.HEAD_LOG_PROBS);
     float[] saved;
     try (SavedLanguageModel m = SavedLanguageModel.load(dir)) {
-      boolean cached = m.bundle().graph().operation(Signatures.CACHE_LAMBDA) != null;
-      saved = m.evaluate(batch, null, cached ? headAlone : Map.of(), List.of()).logProbs();
+      boolean cached = m.bundle().graph().operation(Signatures.HEAD_LOG_PROBS) != null;
+      var r = m.evaluate(batch, null, Map.of(), cached ? head : List.of());
+      saved = cached ? r.outputs().get(Signatures.HEAD_LOG_PROBS) : r.logProbs();
     }
     for (int t = 0; t < steps; t++) {
       boolean same = rebuilt[t] == saved[t] || Math.abs(rebuilt[t] - saved[t]) <= 1e-4 * Math.max(1, Math.abs(saved[t]));

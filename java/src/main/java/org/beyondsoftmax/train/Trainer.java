@@ -84,9 +84,10 @@ public final class Trainer {
       } else {
         state = TrainState.start();
         carried = null;
-        listener.message(String.format("model: %,d parameters (head %s: %,d); corpus %s",
+        listener.message(String.format("model: %,d parameters (head %s: %,d)%s; corpus %s",
             session.model().parameterCount(), settings.head(), session.model().head().parameterCount(),
-            corpus.summary()));
+            settings.cache() == null ? "" : String.format(", cache L = %d trained %s", settings.cache().size(),
+                settings.cache().training().label()), corpus.summary()));
       }
       state = train(session, settings, checkpoints, state, carried);
     }

@@ -50,14 +50,7 @@ class CacheCommandsTest {
   }
 
   static JsonNode eval(String name, String... options) throws IOException {
-    Path json = tmp.resolve(name + ".json");
-    String[] args = new String[options.length + 7];
-    System.arraycopy(new String[] {"eval", "--model", model.toString(), "--split", "valid", "--json",
-        json.toString()}, 0, args, 0, 7);
-    System.arraycopy(options, 0, args, 7, options.length);
-    RobustnessTest.Run r = beyond(args);
-    assertEquals(0, r.code(), r.text());
-    return Json.read(json, JsonNode.class);
+    return evalOf(model, name, options);
   }
 
   @Test
@@ -114,15 +107,23 @@ class CacheCommandsTest {
       assertEquals(1, java.util.stream.IntStream.range(0, p.length).mapToDouble(i -> p[i]).sum(), 1e-4,
           "next_word: a distribution");
     }
-    JsonNode e = Json.read(evalOf(run), JsonNode.class);
-    assertEquals(12, e.at("/cache/size").asInt(), "the model's own cache, from model.json");
+    JsonNode own = evalOf(run, "own");
+    assertEquals(12, own.at("/cache/size").asInt(), "the model's own cache, from model.json");
+    JsonNode wider = evalOf(run, "wider", "--cache", "20");
+    assertEquals(20, wider.at("/cache/size").asInt());
+    assertTrue(wider.get("joint").asBoolean(), "trained with HistAlign: TRIME's joint softmax");
+    assertTrue(wider.get("perplexity").asDouble() > 1, "a finite perplexity: " + wider);
   }
 
-  private static Path evalOf(Path run) {
-    Path json = tmp.resolve("histalign-eval.json");
-    RobustnessTest.Run r = beyond("eval", "--model", run.toString(), "--split", "valid", "--json", json.toString());
+  private static JsonNode evalOf(Path run, String name, String... options) throws IOException {
+    Path json = tmp.resolve(run.getFileName() + "-" + name + ".json");
+    String[] args = new String[options.length + 7];
+    System.arraycopy(new String[] {"eval", "--model", run.toString(), "--split", "valid", "--json",
+        json.toString()}, 0, args, 0, 7);
+    System.arraycopy(options, 0, args, 7, options.length);
+    RobustnessTest.Run r = beyond(args);
     assertEquals(0, r.code(), r.text());
-    return json;
+    return Json.read(json, JsonNode.class);
   }
 
   @Test

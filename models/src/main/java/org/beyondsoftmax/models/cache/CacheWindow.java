@@ -153,7 +153,8 @@ public final class CacheWindow<T extends TFloating> {
    * The cache's log-probability of each position's target, log p_cache(y_t) (-inf where no memory
    * holds it), and {@code headOfTargets} where the query has no memory at all: then any mixture of
    * the two is the head's distribution, as in {@link #logProbabilitiesOfTargets}. With the head's
-   * values, it gives the mixture for every lambda without another run (a grid search).
+   * values, it gives the mixture for every lambda without another run (a grid search); not the
+   * joint softmax of a {@link CacheHead#joint joint} cache, whose weight depends on the query.
    */
   public Operand<T> cacheOfTargets(Operand<T> headOfTargets, Operand<TInt32> targets, Operand<T> theta) {
     Operand<T> c = NeuralCache.logCacheOfTargets(tf, queries, keys, words, valid, targets, theta);

@@ -56,11 +56,11 @@ import org.tensorflow.types.TInt64;
  * empty), and every output above is the head's distribution mixed with the cache's, the mixture's
  * lambda and theta fed through {@code cache_lambda} and {@code cache_theta} (scalars; defaults
  * from the settings); a dense head trained with TRIME or HistAlign gives TRIME's joint softmax
- * instead ({@link CacheHead#joint}; theta only). Extra outputs of the inference pass, [B, T']: {@code head_log_probs} (the
- * head alone), {@code cache_log_probs} (the cache alone, see {@link CacheWindow#cacheOfTargets}),
- * {@code cache_rank} ({@link CacheWindow#targetMemoryRank}) and {@code predictions} (the most
- * probable word). A cache trained with TRIME or HistAlign replaces the training loss by
- * {@link CacheWindow#trainingLoss}.
+ * instead ({@link CacheHead#joint}; theta only). Extra outputs of the inference pass, [B, T']:
+ * {@code head_log_probs} (the head alone), {@code cache_log_probs} (the cache alone, see
+ * {@link CacheWindow#cacheOfTargets}), {@code cache_rank} ({@link CacheWindow#targetMemoryRank})
+ * and {@code predictions} (the most probable word). A cache trained with TRIME or HistAlign
+ * replaces the training loss by {@link CacheWindow#trainingLoss}.
  */
 public final class LanguageModelGraph {
   /**
