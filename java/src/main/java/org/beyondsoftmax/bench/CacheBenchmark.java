@@ -60,7 +60,7 @@ public final class CacheBenchmark {
     TbpttBatches.Batch batch = batch(s);
     Map<String, LanguageModelSession> sessions = new LinkedHashMap<>();
     List<BenchFailure> failed = new ArrayList<>();
-    List<InterleavedRunner.Step> steps = new ArrayList<>();
+    List<TimedStep> steps = new ArrayList<>();
     List<Memory> memory = new ArrayList<>();
     try {
       for (String variant : VARIANTS) {
@@ -120,15 +120,15 @@ public final class CacheBenchmark {
     return new TbpttBatches(stream, s.batch(), s.steps()).get(0);
   }
 
-  private static InterleavedRunner.Step step(String name, List<Integer> shape, Runnable run) {
-    return new InterleavedRunner.Step() {
+  private static TimedStep step(String name, List<Integer> shape, Runnable run) {
+    return new TimedStep() {
       @Override
       public String name() {
         return name;
       }
 
       @Override
-      public Object shape() {
+      public String setting() {
         return "B x T x V, L = " + shape;
       }
 

@@ -10,8 +10,8 @@ import java.util.OptionalDouble;
 import java.util.Random;
 
 /**
- * The timing harness for the ops of one shape: warm-up runs of each op, then rounds that each run
- * every op once in a seeded shuffled order, so that slow drift (clocks, caches, other load) is
+ * The timing harness for the ops of one shape (or the language-model steps of one size): warm-up
+ * runs of each step, then rounds that each run every step once in a seeded shuffled order, so that slow drift (clocks, caches, other load) is
  * spread over all ops alike instead of biasing whichever op ran last. An op that throws is
  * reported and dropped from the remaining runs; the others go on.
  */
@@ -20,17 +20,6 @@ public final class InterleavedRunner {
   private final int rounds;
   private final long seed;
   private final PrintWriter progress;
-
-  /** Something timed step by step: an op's graph, a model's training step. */
-  public interface Step {
-    String name();
-
-    /** What it runs on, for the progress lines. */
-    Object shape();
-
-    /** Runs one step; returns its wall time in milliseconds. */
-    double timeStepMillis();
-  }
 
   /** Step times in ms per op ({@code rounds} of them), and the error of each op that failed. */
   public record Outcome(Map<String, double[]> millis, Map<String, String> errors) {}
@@ -48,11 +37,11 @@ public final class InterleavedRunner {
     this.progress = progress;
   }
 
-  public Outcome run(List<? extends Step> ops) {
+  public Outcome run(List<? extends TimedStep> ops) {
     Map<String, String> errors = new LinkedHashMap<>();
-    List<Step> live = new ArrayList<>();
-    for (Step op : ops) {
-      progress.printf("warming up %s [%s]...%n", op.name(), op.shape());
+    List<TimedStep> live = new ArrayList<>();
+    for (TimedStep op : ops) {
+      progress.printf("warming up %s [%s]...%n", op.name(), op.setting());
       progress.flush();
       boolean ok = true;
       for (int i = 0; i < warmup && ok; i++) {
@@ -66,12 +55,12 @@ public final class InterleavedRunner {
     live.forEach(op -> millis.put(op.name(), new double[rounds]));
     Random random = new Random(seed);
     for (int round = 0; round < rounds && !live.isEmpty(); round++) {
-      List<Step> order = new ArrayList<>(live);
+      List<TimedStep> order = new ArrayList<>(live);
       Collections.shuffle(order, random);
-      progress.printf("round %d/%d [%s]: %d ops%n", round + 1, rounds, order.get(0).shape(),
+      progress.printf("round %d/%d [%s]: %d ops%n", round + 1, rounds, order.get(0).setting(),
           order.size());
       progress.flush();
-      for (Step op : order) {
+      for (TimedStep op : order) {
         OptionalDouble ms = step(op, errors);
         if (ms.isPresent()) {
           millis.get(op.name())[round] = ms.getAsDouble();
@@ -85,13 +74,13 @@ public final class InterleavedRunner {
   }
 
   /** One timed step of {@code op}; empty (and the error recorded and printed) when it fails. */
-  private OptionalDouble step(Step op, Map<String, String> errors) {
+  private OptionalDouble step(TimedStep op, Map<String, String> errors) {
     try {
       return OptionalDouble.of(op.timeStepMillis());
     } catch (RuntimeException | OutOfMemoryError e) {
       String message = describe(e);
       errors.put(op.name(), message);
-      progress.printf("error: %s [%s] failed: %s%n", op.name(), op.shape(), message);
+      progress.printf("error: %s [%s] failed: %s%n", op.name(), op.setting(), message);
       progress.flush();
       return OptionalDouble.empty();
     }

@@ -5,7 +5,6 @@ import java.util.Map;
 import org.beyondsoftmax.ops.Kernels;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
-import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.op.Ops;
@@ -19,22 +18,15 @@ import org.tensorflow.types.TFloat32;
  * that feeds the inputs and fetches the gradients, i.e. forward + backward. Owns its graph and
  * session (not the fed tensors, which belong to the shape's {@link BenchInputs}).
  */
-public final class OpBenchmark implements InterleavedRunner.Step, AutoCloseable {
+public final class OpBenchmark extends GraphStep {
   private final String name;
   private final BenchShape shape;
-  private final Graph graph;
-  private final Session session;
-  private final Map<Operand<?>, Tensor> feeds;
-  private final List<Operand<?>> gradients;
 
   private OpBenchmark(String name, BenchShape shape, Graph graph, Session session,
       Map<Operand<?>, Tensor> feeds, List<Operand<?>> gradients) {
+    super(graph, session, feeds, gradients);
     this.name = name;
     this.shape = shape;
-    this.graph = graph;
-    this.session = session;
-    this.feeds = feeds;
-    this.gradients = gradients;
   }
 
   /** Builds the graph of {@code benchCase} over the inputs of one shape. */
@@ -72,30 +64,12 @@ public final class OpBenchmark implements InterleavedRunner.Step, AutoCloseable 
     return name;
   }
 
-  @Override
   public BenchShape shape() {
     return shape;
   }
 
-  /** Runs one forward+backward step; returns the wall time of Session.run in milliseconds. */
   @Override
-  public double timeStepMillis() {
-    Session.Runner runner = session.runner();
-    feeds.forEach(runner::feed);
-    gradients.forEach(runner::fetch);
-    long start = System.nanoTime();
-    Result result = runner.run();
-    long end = System.nanoTime();
-    result.close();
-    return (end - start) / 1e6;
-  }
-
-  @Override
-  public void close() {
-    try {
-      session.close();
-    } finally {
-      graph.close();
-    }
+  public String setting() {
+    return shape.toString();
   }
 }

@@ -3,6 +3,8 @@ package org.beyondsoftmax.cli;
 import org.beyondsoftmax.models.cache.CacheSettings;
 import org.beyondsoftmax.models.cache.CacheTraining;
 import org.beyondsoftmax.ops.CacheLosses;
+import org.beyondsoftmax.train.ModelInfo;
+import org.beyondsoftmax.train.TrainSettings;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -43,6 +45,18 @@ final class CacheOptions {
     }
     if (theta != null && (!(theta > 0) || Double.isInfinite(theta))) {
       throw new ParameterException(spec.commandLine(), "--cache-theta must be finite and > 0, got " + theta);
+    }
+  }
+
+  /**
+   * Fails with status 2 when {@code info}'s model is not an LSTM: the cache's memory travels in the
+   * recurrent state between windows, and a Transformer has none.
+   */
+  static void requireLstm(CommandSpec spec, ModelInfo info) {
+    TrainSettings s = info.settings();
+    if (s != null && !s.backboneConfig().recurrent()) {
+      throw new ParameterException(spec.commandLine(), "--cache needs a model trained with --backbone lstm (its "
+          + "memory travels in the LSTM's state), this one has --backbone " + s.backbone());
     }
   }
 

@@ -34,8 +34,8 @@ import picocli.CommandLine.Spec;
     description = {
         "Perplexity of a language model exported by 'beyond train' (loaded as a SavedModel: no "
             + "model code involved) on a split of a corpus, read as in training: --batch columns, "
-            + "T tokens at a time, the LSTM state carried over; every next-word prediction of the "
-            + "split counts (tokens = words - 1).",
+            + "T tokens at a time, the LSTM state carried over (a Transformer reads each window of T "
+            + "on its own); every next-word prediction of the split counts (tokens = words - 1).",
         "Sparse heads (sparsemax, entmax) give some words probability 0: their perplexity is "
             + "infinite (reported as null, \"n/a\") as soon as one test word falls outside the "
             + "support. For them the output adds the mean support size and the epsilon-smoothed "
@@ -146,6 +146,10 @@ public final class EvalCommand implements Callable<Integer> {
     result.put("corpus", corpusSpec);
     result.put("split", split);
     result.put("head", info.head());
+    if (info.settings() != null) {
+      result.put("backbone", info.settings().backbone());
+      result.put("attention", info.settings().attention());
+    }
     result.put("vocabulary", vocabulary.size());
     result.put("nll_per_token", finite ? p.nll() / p.tokens() : null);
     if (info.sparse()) {
@@ -216,6 +220,7 @@ public final class EvalCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     CacheSettings own = info.settings() == null ? null : info.settings().cache();
+    CacheOptions.requireLstm(spec, info);
     CacheSettings cache = cacheHead.settings(spec, own, null);
     Map<String, Object> result = new LinkedHashMap<>();
     long start = System.nanoTime();

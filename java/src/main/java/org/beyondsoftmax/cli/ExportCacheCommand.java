@@ -68,6 +68,7 @@ public final class ExportCacheCommand implements Callable<Integer> {
     }
     ModelInfo info = Json.read(from.modelInfo(), ModelInfo.class);
     CacheSettings own = info.settings() == null ? null : info.settings().cache();
+    CacheOptions.requireLstm(spec, info);
     CacheSettings cache = cacheHead.settings(spec, own, null);
     Path staging = to.newStaging();
     try (LanguageModelSession session = CachedModel.open(model, info, cache, true)) {

@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
     description = "Output heads beyond Linear-Softmax for TensorFlow-Java.",
     subcommands = {BenchCommand.class, BottleneckCommand.class, DemoCommand.class,
         TrainCommand.class, EvalCommand.class, ExportCacheCommand.class, MemoryTaskCommand.class, CalibrateCommand.class, KneserNeyCommand.class, ServeCommand.class, LoadtestCommand.class,
+        ClusterServerCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   static final String VERSION = "0.1.0";

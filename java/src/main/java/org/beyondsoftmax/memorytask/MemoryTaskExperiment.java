@@ -114,8 +114,9 @@ public final class MemoryTaskExperiment {
   }
 
   private static TrainSettings trainSettings(Settings s, CacheSettings cache) {
-    return new TrainSettings("memory-task", 0, Heads.parse("softmax"), s.embed(), s.hidden(), 1, s.steps(),
-        s.batch(), 1, "adam", s.learningRate(), 1.0, 0.0, s.epochs(), 0, 0.5, s.epochs(), s.seed(), 3, cache);
+    return TrainSettings.lstm("memory-task", 0, Heads.parse("softmax"), s.embed(), s.hidden(), 1, s.steps(),
+        s.batch(), 1, "adam", s.learningRate(), 1.0, 0.0, s.epochs(), 0, 0.5, s.epochs(), s.seed(), 3)
+        .withCache(cache);
   }
 
   /** Scores the test stream in one column, so that the i-th prediction is that of word i + 1. */

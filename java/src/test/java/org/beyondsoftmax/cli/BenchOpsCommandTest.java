@@ -6,39 +6,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
 import org.beyondsoftmax.bench.AttentionCases;
 import org.beyondsoftmax.bench.BenchmarkCases;
+import org.beyondsoftmax.testing.CommandLineRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code beyond bench ops} end to end on a tiny shape, and its option validation. */
 class BenchOpsCommandTest {
   @TempDir
   Path dir;
 
-  private final StringWriter out = new StringWriter();
-  private final StringWriter err = new StringWriter();
-
-  private int execute(String... args) {
-    CommandLine cmd = Main.commandLine();
-    cmd.setOut(new PrintWriter(out));
-    cmd.setErr(new PrintWriter(err));
-    return cmd.execute(args);
-  }
+  private final CommandLineRun run = new CommandLineRun();
 
   @Test
   void benchesEveryOpAndWritesJson() throws Exception {
     Path json = dir.resolve("bench.json");
-    int code = execute("bench", "ops", "--shapes", "64x50", "--attention-shapes", "2x2x6x6",
+    int code = run.execute("bench", "ops", "--shapes", "64x50", "--attention-shapes", "2x2x6x6",
         "--rounds", "2", "--warmup", "1", "--json", json.toString());
-    assertEquals(0, code, "exit code; stderr:\n" + err);
+    assertEquals(0, code, "exit code; stderr:\n" + run.err());
     assertFalse(Files.exists(dir.resolve("bench.json.tmp")), "temporary file left behind");
     JsonNode results = new ObjectMapper().readTree(json.toFile()).get("results");
     Set<String> seen = new HashSet<>();
@@ -58,16 +48,16 @@ class BenchOpsCommandTest {
     Set<String> all = new HashSet<>(BenchmarkCases.names());
     all.addAll(AttentionCases.names());
     assertEquals(all, seen);
-    assertTrue(out.toString().contains("median ms"), "table on stdout:\n" + out);
-    assertTrue(err.toString().contains("warming up sparsemax [64x50]..."), "progress:\n" + err);
+    assertTrue(run.out().contains("median ms"), "table on stdout:\n" + run.out());
+    assertTrue(run.err().contains("warming up sparsemax [64x50]..."), "progress:\n" + run.err());
   }
 
   @Test
   void onlyKeepsTheBaseline() {
-    int code = execute("bench", "ops", "--shapes", "8x20", "--rounds", "1", "--warmup", "0",
+    int code = run.execute("bench", "ops", "--shapes", "8x20", "--rounds", "1", "--warmup", "0",
         "--only", "sparsemax");
-    assertEquals(0, code, "exit code; stderr:\n" + err);
-    String table = out.toString();
+    assertEquals(0, code, "exit code; stderr:\n" + run.err());
+    String table = run.out();
     assertTrue(table.contains("softmax_ce") && table.contains("sparsemax"), table);
     assertFalse(table.contains("entmax15"), table);
     assertFalse(table.contains("_attention"), "no attention op selected:\n" + table);
@@ -75,10 +65,10 @@ class BenchOpsCommandTest {
 
   @Test
   void onlyAttentionOpsKeepTheirBaseline() {
-    int code = execute("bench", "ops", "--attention-shapes", "1x2x5x5", "--rounds", "1",
+    int code = run.execute("bench", "ops", "--attention-shapes", "1x2x5x5", "--rounds", "1",
         "--warmup", "0", "--only", "softpick_attention");
-    assertEquals(0, code, "exit code; stderr:\n" + err);
-    String table = out.toString();
+    assertEquals(0, code, "exit code; stderr:\n" + run.err());
+    String table = run.out();
     assertTrue(table.contains("softmax_attention") && table.contains("softpick_attention"), table);
     assertTrue(table.contains("1x2x5x5"), table);
     assertFalse(table.contains("softmax_ce") || table.contains("sigmoid_attention"), table);
@@ -86,31 +76,31 @@ class BenchOpsCommandTest {
 
   @Test
   void rejectsMalformedAttentionShapes() {
-    int code = execute("bench", "ops", "--attention-shapes", "64x256");
+    int code = run.execute("bench", "ops", "--attention-shapes", "64x256");
     assertEquals(2, code);
-    assertTrue(err.toString().contains("--attention-shapes") && err.toString().contains("BxHxTqxTk"),
-        err.toString());
+    assertTrue(run.err().contains("--attention-shapes") && run.err().contains("BxHxTqxTk"),
+        run.err());
   }
 
   @Test
   void rejectsZeroRounds() {
-    int code = execute("bench", "ops", "--shapes", "8x20", "--rounds", "0");
+    int code = run.execute("bench", "ops", "--shapes", "8x20", "--rounds", "0");
     assertEquals(2, code);
-    assertTrue(err.toString().contains("--rounds"), err.toString());
+    assertTrue(run.err().contains("--rounds"), run.err());
   }
 
   @Test
   void rejectsMalformedShapes() {
-    int code = execute("bench", "ops", "--shapes", "64by50");
+    int code = run.execute("bench", "ops", "--shapes", "64by50");
     assertEquals(2, code);
-    assertTrue(err.toString().contains("--shapes"), err.toString());
+    assertTrue(run.err().contains("--shapes"), run.err());
   }
 
   @Test
   void rejectsUnknownOps() {
-    int code = execute("bench", "ops", "--only", "nosuchmax");
+    int code = run.execute("bench", "ops", "--only", "nosuchmax");
     assertEquals(2, code);
-    assertTrue(err.toString().contains("--only") && err.toString().contains("nosuchmax"),
-        err.toString());
+    assertTrue(run.err().contains("--only") && run.err().contains("nosuchmax"),
+        run.err());
   }
 }

@@ -7,17 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.beyondsoftmax.bottleneck.BottleneckSettings;
 import org.beyondsoftmax.models.heads.Heads;
+import org.beyondsoftmax.testing.CommandLineRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code beyond bottleneck} end to end on a tiny problem, its files, and its option errors. */
 class BottleneckCommandTest {
@@ -26,24 +24,16 @@ class BottleneckCommandTest {
   @TempDir
   Path dir;
 
-  private final StringWriter out = new StringWriter();
-  private final StringWriter err = new StringWriter();
-
-  private int execute(String... args) {
-    CommandLine cmd = Main.commandLine();
-    cmd.setOut(new PrintWriter(out));
-    cmd.setErr(new PrintWriter(err));
-    return cmd.execute(args);
-  }
+  private final CommandLineRun run = new CommandLineRun();
 
   @Test
   void runsPrintsTheTableAndWritesJsonAndFigures() throws Exception {
     Path json = dir.resolve("out/results.json");
     Path plot = dir.resolve("out/bottleneck.png");
-    int code = execute("bottleneck", "--contexts", "40", "--classes", "12", "--dims", "2,4",
+    int code = run.execute("bottleneck", "--contexts", "40", "--classes", "12", "--dims", "2,4",
         "--heads", "softmax;plif:knots=500,range=10;sparsemax", "--steps", "20", "--seed", "3",
         "--json", json.toString(), "--plot", plot.toString(), "--diagnostics", dir.resolve("diag").toString());
-    assertEquals(0, code, "exit code; stderr:\n" + err);
+    assertEquals(0, code, "exit code; stderr:\n" + run.err());
     JsonNode root = new ObjectMapper().readTree(json.toFile());
     JsonNode results = root.get("results");
     assertEquals(6, results.size(), "2 dims x 3 heads");
@@ -64,10 +54,10 @@ class BottleneckCommandTest {
     for (Path png : List.of(plot, dir.resolve("diag/plif-function.png"), dir.resolve("diag/spectrum.png"))) {
       byte[] bytes = Files.readAllBytes(png);
       assertArrayEquals(PNG_SIGNATURE, Arrays.copyOf(bytes, 8), png + " is a PNG");
-      assertTrue(err.toString().contains(png.toAbsolutePath().normalize().toString()), "says where " + png + " is");
+      assertTrue(run.err().contains(png.toAbsolutePath().normalize().toString()), "says where " + png + " is");
       assertFalse(Files.exists(png.resolveSibling(png.getFileName() + ".tmp")), "temporary file left behind");
     }
-    String table = out.toString();
+    String table = run.out();
     assertTrue(table.contains("KL(P*||Q)") && table.contains("mode%") && table.contains("plif:knots=500,range=10"), table);
     assertTrue(table.contains("learned PLIF slopes") && table.contains("support size"), table);
     assertTrue(table.contains("eps = 1.0E-4"), "the smoothing is stated:\n" + table);
@@ -75,19 +65,19 @@ class BottleneckCommandTest {
 
   @Test
   void unknownHeadsAndOptionsListTheValidOnes() {
-    assertEquals(2, execute("bottleneck", "--heads", "softmax,nosuch"));
-    assertTrue(err.toString().contains("unknown head 'nosuch'; valid heads: softmax, sigsoftmax"), err.toString());
-    assertEquals(2, execute("bottleneck", "--heads", "plif:knot=3"));
-    assertTrue(err.toString().contains("unknown option 'knot'; valid options: knots, range"), err.toString());
-    assertEquals(2, execute("bottleneck", "--contexts", "1"));
-    assertTrue(err.toString().contains("contexts must be >= 2, got 1"), err.toString());
+    assertEquals(2, run.execute("bottleneck", "--heads", "softmax,nosuch"));
+    assertTrue(run.err().contains("unknown head 'nosuch'; valid heads: softmax, sigsoftmax"), run.err());
+    assertEquals(2, run.execute("bottleneck", "--heads", "plif:knot=3"));
+    assertTrue(run.err().contains("unknown option 'knot'; valid options: knots, range"), run.err());
+    assertEquals(2, run.execute("bottleneck", "--contexts", "1"));
+    assertTrue(run.err().contains("contexts must be >= 2, got 1"), run.err());
   }
 
   @Test
   void listHeadsPrintsEveryHead() {
-    assertEquals(0, execute("bottleneck", "--list-heads"));
+    assertEquals(0, run.execute("bottleneck", "--list-heads"));
     for (String name : Heads.names()) {
-      assertTrue(out.toString().contains(name), name);
+      assertTrue(run.out().contains(name), name);
     }
   }
 

@@ -143,6 +143,8 @@ class CacheCommandsTest {
         "--cache-train", "knn"), 2, "--cache-train must be trime or histalign");
     fails(beyond("train", "--corpus", corpus.toString(), "--out", tmp.resolve("x").toString(), "--cache", "5",
         "--cache-train", "histalign", "--histalign-weight", "-1"), 2, "--histalign-weight must be finite and >= 0");
+    fails(beyond("train", "--corpus", corpus.toString(), "--out", tmp.resolve("x").toString(), "--cache", "5",
+        "--backbone", "transformer"), 2, "--cache needs --backbone lstm", "got --backbone transformer");
     fails(beyond("export-cache", "--model", m, "--out", tmp.resolve("y").toString()), 2, "give --cache L");
     // a model directory whose model.json cannot rebuild the hidden states (no training settings)
     Path foreign = tmp.resolve("foreign");

@@ -18,8 +18,9 @@ import org.tensorflow.proto.OpDef;
 import org.tensorflow.proto.OpList;
 
 /**
- * libbeyondkernels.so, a resource of this jar built for linux-x86_64: extracted to a temporary
- * file, loaded into TensorFlow with {@link TensorFlow#loadLibrary} (which registers its ops and
+ * libbeyondkernels.so, a class path resource of the platform's jar (beyond-softmax-native with
+ * classifier linux-x86_64, the one platform it is built for; this jar holds only the Java code):
+ * extracted to a temporary file, loaded into TensorFlow with {@link TensorFlow#loadLibrary} (which registers its ops and
  * kernels), then deleted; and the gradients of its op types registered. Once per process.
  */
 final class Library {
@@ -27,7 +28,13 @@ final class Library {
   static final Set<String> OPS =
       Set.of(
           "BeyondPlif", "BeyondPlifGrad", "BeyondSoftmax", "BeyondSoftmaxGrad",
-          "BeyondSparseThreshold", "BeyondFenchelYoungLoss", "BeyondFenchelYoungLossGrad");
+          "BeyondSparseThreshold", "BeyondFenchelYoungLoss", "BeyondFenchelYoungLossGrad",
+          "BeyondSigsoftmaxCrossEntropy", "BeyondSigsoftmaxCrossEntropyGrad",
+          "BeyondPlifCrossEntropy", "BeyondPlifCrossEntropyGrad", "BeyondEntmaxBisect",
+          "BeyondEntmaxBisectGrad", "BeyondEntmaxBisectLoss", "BeyondEntmaxBisectLossGrad");
+
+  /** The platforms the shared library is built for (the classifiers of its jars). */
+  static final String BUILT_FOR = "linux-x86_64";
 
   private static String loaded;
   private static boolean gpuRuntime;
@@ -43,7 +50,9 @@ final class Library {
     String resource = "/org/beyondsoftmax/kernels/" + platform + "/libbeyondkernels.so";
     URL url = Library.class.getResource(resource);
     if (url == null) {
-      throw new UnsupportedOperationException("no kernels built for " + platform + " (" + resource + ")");
+      throw new UnsupportedOperationException("no kernels for " + platform + " on the class path ("
+          + resource + "; the jar beyond-softmax-native with classifier " + platform
+          + ", built for " + BUILT_FOR + " only)");
     }
     Path dir = Files.createTempDirectory("beyond-kernels");
     Path file = dir.resolve("libbeyondkernels.so");

@@ -118,7 +118,10 @@ public final class LanguageModelSession implements AutoCloseable {
     return steps;
   }
 
-  /** The state tensors per batch row: 2 L (c and h per layer), 2 more with a cache. */
+  /**
+   * The state tensors per batch row: 2 L for the LSTM (c and h per layer), 0 for the Transformer;
+   * 2 more with a cache.
+   */
   public int stateTensors() {
     return g.stateTensors();
   }
@@ -129,12 +132,13 @@ public final class LanguageModelSession implements AutoCloseable {
   }
 
   /**
-   * The initial state for {@code batch} rows: 2 L arrays of batch * H zeros, and with a cache an
-   * empty memory (batch * L H zeros, batch * L words {@link CacheMemory#EMPTY}).
+   * The initial state for {@code batch} rows: the backbone's arrays of batch * H zeros (2 L for the
+   * LSTM), and with a cache an empty memory (batch * L H zeros, batch * L words
+   * {@link CacheMemory#EMPTY}).
    */
   public float[][] zeroState(int batch) {
     float[][] s = new float[g.stateTensors()][];
-    int lstm = 2 * config.layers();
+    int lstm = g.model.stateTensors();
     for (int i = 0; i < lstm; i++) {
       s[i] = new float[batch * config.hidden()];
     }

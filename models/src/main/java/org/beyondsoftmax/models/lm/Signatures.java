@@ -19,10 +19,11 @@ package org.beyondsoftmax.models.lm;
  *
  * Graph tensors beyond the signatures: {@value #WEIGHTS} [B, T'] (optional, ones), the state
  * {@code state_in_i} (optional, zeros) and its values after a training ({@code train_state_i}) or
- * inference ({@code eval_state_i}) pass, i = 0 .. 2L-1 (c0, h0, c1, h1, ...), the variables
- * {@value #LEARNING_RATE} and {@value #GLOBAL_STEP}. A model with a cache has two more state
- * tensors (its memory) and the inputs and outputs named {@code cache_*}, {@value #HEAD_LOG_PROBS}
- * and {@value #PREDICTIONS} (see {@link LanguageModelGraph}).
+ * inference ({@code eval_state_i}) pass, i = 0 .. 2L-1 (c0, h0, c1, h1, ...; the LSTM's only: a
+ * Transformer has none, and a graph without {@code state_in_0} is read without state), the variables
+ * {@value #LEARNING_RATE} and {@value #GLOBAL_STEP}. A model with a cache (LSTM only) has two more
+ * state tensors (its memory) and the inputs and outputs named {@code cache_*},
+ * {@value #HEAD_LOG_PROBS} and {@value #PREDICTIONS} (see {@link LanguageModelGraph}).
  */
 public final class Signatures {
   public static final String SERVING = "serving_default";

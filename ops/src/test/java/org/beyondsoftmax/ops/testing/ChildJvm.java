@@ -16,8 +16,13 @@ public final class ChildJvm {
    * logging off; {@code main} is a class name or a {@code .java} source file.
    */
   public static ProcessBuilder of(String main, String... args) {
+    return onClassPath(System.getProperty("java.class.path"), main, args);
+  }
+
+  /** As {@link #of}, on another class path (entries separated by {@link java.io.File#pathSeparator}). */
+  public static ProcessBuilder onClassPath(String classPath, String main, String... args) {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), main));
+        "-cp", classPath, main));
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");

@@ -1,14 +1,23 @@
 package org.beyondsoftmax.ops.testing;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystemNotFoundException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat64;
@@ -24,12 +33,62 @@ public final class ReferenceCases {
 
   private ReferenceCases() {}
 
-  /** The shared reference directory: {@code -Dreference.default.dir} (the parent pom sets it). */
-  public static Path sharedDir() {
-    Path dir = Path.of(System.getProperty("reference.default.dir", "../../shared/reference"));
-    assertTrue(Files.isDirectory(dir), "reference vectors not found at " + dir.toAbsolutePath()
-        + " (../shared/reference beside the checkout)");
-    return dir;
+  /** Where the reference vectors are on the class path (this module's test resources). */
+  public static final String RESOURCE_DIR = "/reference";
+
+  /**
+   * Every reference case: those on the class path ({@value #RESOURCE_DIR}, the copy of the shared
+   * set in the ops module's test resources), then those of {@code -Dreference.dir=DIR} when given.
+   */
+  public static List<JsonNode> all() throws IOException {
+    List<JsonNode> cases = new ArrayList<>(bundled());
+    String extra = System.getProperty("reference.dir");
+    if (extra != null && !extra.isBlank()) {
+      Path dir = Path.of(extra);
+      assertTrue(Files.isDirectory(dir), "-Dreference.dir=" + extra + " is not a directory");
+      List<JsonNode> more = read(dir);
+      assertFalse(more.isEmpty(), "-Dreference.dir=" + extra + " holds no *.json cases");
+      cases.addAll(more);
+    }
+    return cases;
+  }
+
+  /**
+   * The cases on the class path: a directory of test classes, or a folder of the ops test-jar
+   * (the tests of native and models).
+   */
+  public static List<JsonNode> bundled() throws IOException {
+    URL readme = ReferenceCases.class.getResource(RESOURCE_DIR + "/README.md");
+    assertNotNull(readme, "no reference vectors on the class path (" + RESOURCE_DIR
+        + "/: ops/src/test/resources/reference, packed into the ops test-jar)");
+    URI uri;
+    try {
+      uri = readme.toURI();
+    } catch (URISyntaxException e) {
+      throw new IOException("bad class path entry " + readme, e);
+    }
+    List<JsonNode> cases;
+    if (uri.getScheme().equals("jar")) {
+      FileSystem jar;
+      boolean opened = false;
+      try {
+        jar = FileSystems.getFileSystem(uri);
+      } catch (FileSystemNotFoundException e) {
+        jar = FileSystems.newFileSystem(uri, Map.of());
+        opened = true;
+      }
+      try {
+        cases = read(jar.getPath(RESOURCE_DIR));
+      } finally {
+        if (opened) {
+          jar.close();
+        }
+      }
+    } else {
+      cases = read(Path.of(uri).getParent());
+    }
+    assertFalse(cases.isEmpty(), "no *.json cases beside " + readme);
+    return cases;
   }
 
   /** Every case of every {@code *.json} in {@code dir}, files in name order. */
@@ -37,7 +96,9 @@ public final class ReferenceCases {
     List<JsonNode> cases = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
       for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
-        JSON.readTree(f.toFile()).get("cases").forEach(cases::add);
+        try (var in = Files.newInputStream(f)) {
+          JSON.readTree(in).get("cases").forEach(cases::add);
+        }
       }
     }
     return cases;

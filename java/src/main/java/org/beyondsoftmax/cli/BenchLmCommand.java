@@ -1,0 +1,106 @@
+package org.beyondsoftmax.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.beyondsoftmax.bench.LanguageModelBench;
+import org.beyondsoftmax.corpus.Corpus;
+import org.beyondsoftmax.models.heads.HeadFactory;
+import org.beyondsoftmax.models.heads.Heads;
+import org.beyondsoftmax.models.lm.LanguageModelGraph;
+import org.beyondsoftmax.models.optim.Optimizer;
+import org.beyondsoftmax.models.spec.Spec;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+/** {@code beyond bench lm}: the language model's training step per head, against its matmul floor. */
+@Command(
+    name = "lm",
+    mixinStandardHelpOptions = true,
+    version = Main.VERSION,
+    description = {
+        "Times the training step of the language model (forward, backward, Adam update; the "
+            + "README's Brown settings by default) with each head, interleaved round by round with "
+            + "the step's matrix products alone (the floor), and reports ms per step, tokens/s, "
+            + "the ratio to the first head and the ratio to the floor.",
+        "Steps walk through real batches of the corpus's training split with the state carried, "
+            + "as 'beyond train' runs them."},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:every head ran", "1:some head failed (the others are reported)", "2:invalid options"})
+public final class BenchLmCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandSpec spec;
+
+  @Mixin
+  CorpusOptions corpus;
+
+  @Mixin
+  JsonReport json;
+
+  @Option(names = "--heads", paramLabel = "SPECS",
+      defaultValue = "softmax,sigsoftmax,plif,entmax,sparsemax,mos:components=3",
+      description = "heads to time, the first is the baseline (default: ${DEFAULT-VALUE})")
+  String heads;
+
+  @Mixin
+  ModelShapeOptions shape;
+
+  @Option(names = "--rounds", defaultValue = "10", description = "timed rounds (default: ${DEFAULT-VALUE})")
+  int rounds;
+
+  @Option(names = "--warmup", defaultValue = "5",
+      description = "untimed steps of each head before the rounds (default: ${DEFAULT-VALUE})")
+  int warmup;
+
+  @Option(names = "--batches", defaultValue = "50",
+      description = "distinct training batches the steps cycle through (default: ${DEFAULT-VALUE})")
+  int batches;
+
+  @Option(names = "--seed", defaultValue = "1", description = "initial values and run order (default: ${DEFAULT-VALUE})")
+  long seed;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter out = spec.commandLine().getOut();
+    List<Spec<HeadFactory>> specs;
+    try {
+      specs = Heads.parseList(heads);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--heads: " + e.getMessage());
+    }
+    for (var o : List.of(new Object[] {"--embed", shape.embed}, new Object[] {"--hidden", shape.hidden},
+        new Object[] {"--layers", shape.layers}, new Object[] {"--bptt", shape.bptt},
+        new Object[] {"--batch", shape.batch},
+        new Object[] {"--rounds", rounds}, new Object[] {"--batches", batches})) {
+      if ((int) o[1] < 1) {
+        throw new ParameterException(spec.commandLine(), o[0] + " must be >= 1, got " + o[1]);
+      }
+    }
+    if (warmup < 0) {
+      throw new ParameterException(spec.commandLine(), "--warmup must be >= 0, got " + warmup);
+    }
+    Corpus c = corpus.load(err);
+    LanguageModelGraph.Training training =
+        new LanguageModelGraph.Training(Optimizer.Settings.of(Optimizer.Kind.ADAM, 1.0), 0.002, 0.3);
+    LanguageModelBench.Report report = LanguageModelBench.run(specs, c.train(), c.vocabulary().size(),
+        shape.embed, shape.hidden, shape.layers, shape.bptt, shape.batch, training, warmup, rounds, batches,
+        seed, err);
+    out.printf("language-model training step, %s; floor (matrix products only): %.1f ms%n",
+        report.settings(), report.floorMsPerStep());
+    out.printf("%-36s %10s %12s %10s %10s%n", "head", "ms/step", "tokens/s", "/softmax", "/floor");
+    for (LanguageModelBench.Result r : report.results()) {
+      out.printf("%-36s %10.1f %,12.0f %10s %10.2f%n", r.head(), r.msPerStep(), r.tokensPerSecond(),
+          r.ratioToSoftmax() == null ? "n/a" : String.format("%.2f", r.ratioToSoftmax()), r.ratioToFloor());
+    }
+    report.failed().forEach((head, why) -> out.printf("%s failed: %s%n", head, why));
+    out.flush();
+    json.write(report, err);
+    return report.failed().isEmpty() ? 0 : 1;
+  }
+}

@@ -1,0 +1,63 @@
+package org.beyondsoftmax.cluster;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.tensorflow.exceptions.TFFailedPreconditionException;
+
+/**
+ * Training on a cluster stopped, in one line that says which task is at fault and what to do;
+ * TensorFlow's own error, when there is one, is the cause.
+ */
+public final class ClusterFailure extends RuntimeException {
+  ClusterFailure(String message) {
+    super(message);
+  }
+
+  ClusterFailure(String message, Throwable cause) {
+    super(message, cause);
+  }
+
+  /**
+   * What a failed run of worker {@code self} means: a ps task or the worker's own server that no
+   * longer answers, ps tasks whose variables are gone (restarted), or else TensorFlow's first line.
+   *
+   * @param doing what the run was for, e.g. "step 7"
+   * @param uninitializedPs the ps tasks whose variables are not initialized (asked only when
+   *     TensorFlow says a value is uninitialized)
+   */
+  static ClusterFailure diagnose(ClusterSpec cluster, Task self, String doing, RuntimeException e,
+      Supplier<List<Task>> uninitializedPs) {
+    List<Task> ps = cluster.tasks().stream().filter(t -> t.job().equals(ClusterSpec.PS)).toList();
+    List<Task> silentPs = TaskProbe.silent(cluster, ps, Duration.ofSeconds(1));
+    if (!silentPs.isEmpty()) {
+      return new ClusterFailure(doing + ": lost " + describe(cluster, silentPs) + " (no answer): the variables of a "
+          + "parameter server are lost with it; restart it and resume from the last checkpoint", e);
+    }
+    if (!TaskProbe.answers(cluster.address(self), Duration.ofSeconds(1))) {
+      return new ClusterFailure(doing + ": lost this worker's server " + describe(cluster, List.of(self))
+          + " (no answer): restart it with the same arguments, and the worker, which continues from the last applied"
+          + " step", e);
+    }
+    if (e instanceof TFFailedPreconditionException) {
+      List<Task> lost = uninitializedPs.get();
+      if (!lost.isEmpty()) {
+        return stateLost(cluster, doing, lost, e);
+      }
+    }
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
+    int nl = m.indexOf('\n');
+    return new ClusterFailure(doing + ": " + (nl < 0 ? m : m.substring(0, nl)), e);
+  }
+
+  /** Ps tasks that answer but whose variables are uninitialized: they restarted. */
+  static ClusterFailure stateLost(ClusterSpec cluster, String doing, List<Task> ps, Throwable cause) {
+    return new ClusterFailure(doing + ": the variables on " + describe(cluster, ps) + " are uninitialized: the "
+        + "parameter server restarted and lost them; resume from the last checkpoint", cause);
+  }
+
+  private static String describe(ClusterSpec cluster, List<Task> tasks) {
+    return tasks.stream().map(t -> t + " at " + cluster.address(t)).collect(Collectors.joining(", "));
+  }
+}

@@ -1,0 +1,316 @@
+package org.beyondsoftmax.cluster;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.AssertThat;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.op.io.FifoQueue;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * The graph of synchronous data-parallel training across the workers of a cluster, on
+ * TensorFlow's own ops (between-graph replication: every worker builds the same graph, with the
+ * trained variables on ps tasks; {@link SyncWorker} runs the steps).
+ *
+ * <p>State on the parameter servers, beside each trained variable v (on v's task):
+ * <ul>
+ *   <li>{@code slot[v][w]} for each worker w: w's gradient of v for the step it last wrote;
+ *   <li>{@code tag[p][w]} for each ps task p and worker w: the step of w's slots on p (−1: none);
+ *   <li>{@code applied[p]}: how many steps have been applied to p's variables;
+ *   <li>on ps task 0, the global step (steps applied everywhere), a FIFO queue {@code ready} of the
+ *       workers' "written" tokens and one queue {@code go[w]} per worker but the chief.
+ * </ul>
+ * A step s:
+ * <ol>
+ *   <li>Each worker w (the chief, worker 0, too) reads the global step s, computes its gradients of
+ *       its batch for (w, s), and in one run sets {@code slot[v][w] := g} and then
+ *       {@code tag[p][w] := s} on every ps task p where {@code tag[p][w] < s} — the first write of
+ *       (w, s) on p wins; a later one (a restarted worker's) or a stale one is dropped — then puts
+ *       a token in {@code ready}.
+ *   <li>The chief waits until {@code tag[p][w] = s} for every p and w (taking tokens from
+ *       {@code ready} in between, the tags deciding), then in one run, on every ps task p where
+ *       {@code applied[p] ≤ s}: each v gets the update rule's new value for the mean
+ *       (Σ_w slot[v][w]) / W, summed in worker order; {@code applied[p] := s + 1}; then the global
+ *       step := s + 1; then a token s + 1 in every other worker's {@code go} queue.
+ *   <li>The other workers wait for a {@code go} token above s (or a global step above s).
+ * </ol>
+ *
+ * <p>Why slots and not TF1's {@code SyncReplicasOptimizer} ({@code ConditionalAccumulator}s): an
+ * accumulator counts gradients, not workers, so a worker killed after its gradient reached the
+ * accumulators and restarted adds it a second time (a doubled update, and another worker's
+ * gradient dropped as stale), and a chief killed between taking the accumulators of two ps tasks
+ * loses the gradients it took. Here a write is keyed by (worker, step) and happens once per ps
+ * task: a restarted worker that writes its step again changes nothing where its first write
+ * landed (dropping the rewrite matters: after a partial apply the variables have moved, and a
+ * recomputed gradient would differ), and completes a write that a crash cut short, with the same
+ * gradient since no apply of the step can have started; the tags tell the chief whose gradients
+ * are in. An apply is guarded per ps task by {@code applied}, so a chief restarted in the middle
+ * of one applies only where it had not. The sum in worker order makes the
+ * result bitwise independent of which worker wrote first, for any number of workers (an
+ * accumulator sums in arrival order). The price: W copies of each gradient on the ps tasks
+ * instead of one sum.
+ */
+public final class SyncReplicas {
+  /** A trained variable (placed on a ps task) and this worker's gradient of the loss in it. */
+  public record Gradient(Variable<TFloat32> variable, Operand<TFloat32> gradient) {}
+
+  final ClusterSpec cluster;
+  final Task worker;
+  final int workers;
+  /** The step being written or applied, fed by {@link SyncWorker}. */
+  final Placeholder<TInt64> step;
+  final Operand<TInt64> globalStep;
+  final Operand<TBool> initialized;
+  final Op initializeGlobalStep;
+  /** This worker's write: slots, then tags, then a ready token. */
+  final Op write;
+  /** [W]: whether worker w's slots on every ps task are of the fed step. */
+  final Operand<TBool> written;
+  final Operand<TInt64> takeReady;
+  /** This worker's go token (absent for the chief). */
+  final Operand<TInt64> takeGo;
+  /** The chief's apply: all ps tasks, the global step, the go tokens. */
+  final Op apply;
+  /** The apply of one ps task alone (what a chief killed in the middle of an apply may leave). */
+  final Map<Task, Op> applyOn;
+  /** Whether a ps task's own bookkeeping variable is initialized (false after a ps restart). */
+  final Map<Task, Operand<TBool>> psInitialized;
+
+  private SyncReplicas(Builder b) {
+    this.cluster = b.cluster;
+    this.worker = b.worker;
+    this.workers = b.workers;
+    this.step = b.step;
+    this.globalStep = b.globalStepValue;
+    this.initialized = b.initialized;
+    this.initializeGlobalStep = b.initializeGlobalStep;
+    this.write = b.write;
+    this.written = b.written;
+    this.takeReady = b.takeReady;
+    this.takeGo = b.takeGo;
+    this.apply = b.apply;
+    this.applyOn = b.applyOn;
+    this.psInitialized = b.psInitialized;
+  }
+
+  /**
+   * Builds the synchronization of {@code gradients} in {@code tf}'s graph, under the sub-scope
+   * {@code sync} of {@code tf} (every worker must build the same graph: the shared state is found
+   * by name).
+   *
+   * @param cluster the cluster, for its number of workers and to check the tasks
+   * @param worker this worker's task index; worker 0 is the chief
+   * @param gradients each trained variable, on a ps task of the cluster, with this worker's
+   *     gradient of it (same shape)
+   * @param rule how the chief applies an averaged gradient
+   * @throws IllegalArgumentException naming a variable off the ps tasks or without a gradient
+   */
+  public static SyncReplicas build(
+      Ops tf, ClusterSpec cluster, int worker, List<Gradient> gradients, UpdateRule rule) {
+    Task self = cluster.task(ClusterSpec.WORKER, worker);
+    if (gradients.isEmpty()) {
+      throw new IllegalArgumentException("gradients must name at least one variable, got none");
+    }
+    Map<Task, List<Gradient>> byTask = new LinkedHashMap<>();
+    for (Gradient g : gradients) {
+      String name = g.variable().op().name();
+      String device = ((GraphOperation) g.variable().op()).device();
+      Task task = Task.ofDevice(device);
+      if (task == null || !task.job().equals(ClusterSpec.PS)) {
+        throw new IllegalArgumentException("variable " + name + " must be on a ps task (tf.withDevice(Task.ps(i).device())),"
+            + " got device '" + device + "'");
+      }
+      cluster.task(ClusterSpec.PS, task.index());
+      if (g.gradient() == null) {
+        throw new IllegalArgumentException("variable " + name + " has no gradient (the loss does not depend on it)");
+      }
+      if (g.variable().shape().isUnknown() || g.variable().shape().hasUnknownDimension()) {
+        throw new IllegalArgumentException("variable " + name + " must have a fully defined shape, got " + g.variable().shape());
+      }
+      byTask.computeIfAbsent(task, t -> new ArrayList<>()).add(g);
+    }
+    return new Builder(tf.withSubScope("sync"), cluster, self, rule).build(byTask);
+  }
+
+  /** Builds the graph once; its fields are the parts the {@link SyncReplicas} keeps. */
+  private static final class Builder {
+    final Ops s;
+    final Ops ps0;
+    final ClusterSpec cluster;
+    final Task worker;
+    final int workers;
+    final UpdateRule rule;
+    Placeholder<TInt64> step;
+    Variable<TInt64> globalStepVariable;
+    Operand<TInt64> globalStepValue;
+    Operand<TBool> initialized;
+    Op initializeGlobalStep;
+    Op write;
+    Operand<TBool> written;
+    Operand<TInt64> takeReady;
+    Operand<TInt64> takeGo;
+    Op apply;
+    final Map<Task, Op> applyOn = new LinkedHashMap<>();
+    final Map<Task, Operand<TBool>> psInitialized = new LinkedHashMap<>();
+
+    Builder(Ops s, ClusterSpec cluster, Task worker, UpdateRule rule) {
+      this.s = s;
+      this.ps0 = s.withDevice(Task.ps(0).device());
+      this.cluster = cluster;
+      this.worker = worker;
+      this.workers = cluster.size(ClusterSpec.WORKER);
+      this.rule = rule;
+    }
+
+    SyncReplicas build(Map<Task, List<Gradient>> byTask) {
+      step = s.withName("step").placeholder(TInt64.class, Placeholder.shape(Shape.scalar()));
+      // no initializer: the chief sets it after every other variable is initialized, so that an
+      // initialized global step means an initialized cluster
+      globalStepVariable = ps0.withName("global_step").variable(Shape.scalar(), TInt64.class);
+      globalStepValue = ps0.identity(globalStepVariable);
+      initialized = ps0.isVariableInitialized(globalStepVariable);
+      initializeGlobalStep = ps0.assign(globalStepVariable, ps0.constant(0L));
+      String shared = globalStepVariable.op().name();
+      FifoQueue ready = queue(shared + "/ready");
+      takeReady = (Operand<TInt64>) ps0.io.queueDequeue(ready, List.of(TInt64.class)).components().get(0);
+      List<FifoQueue> go = new ArrayList<>();
+      for (int w = 1; w < workers; w++) {
+        go.add(queue(shared + "/go_" + w));
+      }
+      takeGo = worker.index() == 0 ? null
+          : (Operand<TInt64>) ps0.io.queueDequeue(go.get(worker.index() - 1), List.of(TInt64.class)).components().get(0);
+
+      List<Op> tagWrites = new ArrayList<>();
+      List<Op> applied = new ArrayList<>();
+      List<List<Operand<TBool>>> writtenOn = new ArrayList<>(); // [task][worker]
+      Operand<TInt64> next = s.math.add(step, s.constant(1L));
+      for (var e : byTask.entrySet()) {
+        PsTask p = new PsTask(e.getKey(), e.getValue());
+        tagWrites.add(p.write());
+        writtenOn.add(p.written());
+        Op a = p.apply(next);
+        applyOn.put(e.getKey(), a);
+        applied.add(a);
+      }
+      write = ps0.withControlDependencies(tagWrites).io.queueEnqueue(ready, List.of(step));
+      List<Operand<TBool>> perWorker = new ArrayList<>();
+      for (int w = 0; w < workers; w++) {
+        List<Operand<TBool>> all = new ArrayList<>();
+        for (List<Operand<TBool>> onTask : writtenOn) {
+          all.add(onTask.get(w));
+        }
+        perWorker.add(ps0.reduceAll(ps0.stack(all), ps0.constant(0)));
+      }
+      written = ps0.stack(perWorker);
+      // tokens left in ready (the chief found the tags complete before taking them) go now, before
+      // any worker can write the next step
+      Op drain = ps0.withControlDependencies(applied)
+          .io.queueDequeueMany(ready, ps0.io.queueSize(ready), List.of(TInt64.class));
+      Op stepUp = ps0.withControlDependencies(List.of(drain)).assign(globalStepVariable, next);
+      List<Op> tokens = new ArrayList<>();
+      for (FifoQueue q : go) {
+        tokens.add(ps0.withControlDependencies(List.of(stepUp)).io.queueEnqueue(q, List.of(next)));
+      }
+      tokens.add(stepUp);
+      apply = s.withName("apply").withControlDependencies(tokens).noOp();
+      return new SyncReplicas(this);
+    }
+
+    private FifoQueue queue(String sharedName) {
+      return ps0.io.fifoQueue(List.of(TInt64.class), FifoQueue.shapes(List.of(Shape.scalar())),
+          FifoQueue.sharedName(sharedName));
+    }
+
+    /** The slots, tags and apply of the variables of one ps task. */
+    private final class PsTask {
+      final Task task;
+      final Ops on;
+      final List<Gradient> gradients;
+      final List<Variable<TInt64>> tags = new ArrayList<>(); // [worker]
+      final List<List<Variable<TFloat32>>> slots = new ArrayList<>(); // [variable][worker]
+      final Variable<TInt64> appliedSteps;
+      private List<Operand<TBool>> written;
+
+      PsTask(Task task, List<Gradient> gradients) {
+        this.task = task;
+        this.on = s.withDevice(task.device()).withSubScope("ps_" + task.index());
+        this.gradients = gradients;
+        Ops init = on.withInitScope();
+        for (int w = 0; w < workers; w++) {
+          tags.add(on.withName("tag_w" + w).variable(init.constant(-1L)));
+        }
+        appliedSteps = on.withName("applied").variable(init.constant(0L));
+        psInitialized.put(task, on.isVariableInitialized(appliedSteps));
+        for (Gradient g : gradients) {
+          List<Variable<TFloat32>> forWorkers = new ArrayList<>();
+          String base = g.variable().op().name().replace('/', '.');
+          for (int w = 0; w < workers; w++) {
+            forWorkers.add(on.withName("slot_w" + w + "_" + base)
+                .variable(init.zeros(init.constant(g.variable().shape().asArray()), TFloat32.class)));
+          }
+          slots.add(forWorkers);
+        }
+      }
+
+      /** This worker's slots := its gradients, then its tag := step; both only if tag < step. */
+      Op write() {
+        Variable<TInt64> tag = tags.get(worker.index());
+        Operand<TInt64> tagValue = on.identity(tag);
+        Operand<TBool> fresh = on.math.greater(step, tagValue);
+        List<Op> slotWrites = new ArrayList<>();
+        for (int i = 0; i < gradients.size(); i++) {
+          Variable<TFloat32> slot = slots.get(i).get(worker.index());
+          slotWrites.add(on.assign(slot, on.select(fresh, gradients.get(i).gradient(), on.identity(slot))));
+        }
+        return on.withControlDependencies(slotWrites).assign(tag, on.select(fresh, step, tagValue));
+      }
+
+      /** [W]: tag[w] == step. */
+      List<Operand<TBool>> written() {
+        if (written == null) {
+          written = new ArrayList<>();
+          for (Variable<TInt64> tag : tags) {
+            written.add(on.math.equal(on.identity(tag), step));
+          }
+        }
+        return written;
+      }
+
+      /** Where applied <= step: every variable := rule(mean of the slots); applied := step + 1. */
+      Op apply(Operand<TInt64> next) {
+        Operand<TInt64> appliedValue = on.identity(appliedSteps);
+        Operand<TBool> due = on.math.lessEqual(appliedValue, step);
+        AssertThat complete = on.assertThat(
+            on.reduceAll(on.stack(written()), on.constant(0)),
+            List.of(on.constant("sync: a gradient slot on " + task + " is not of the step being applied; step, tags:"),
+                step, on.stack(tags.stream().map(t -> (Operand<TInt64>) on.identity(t)).toList())));
+        Ops guarded = on.withControlDependencies(List.of(complete));
+        List<Op> assigns = new ArrayList<>();
+        for (int i = 0; i < gradients.size(); i++) {
+          Variable<TFloat32> v = gradients.get(i).variable();
+          List<Operand<TFloat32>> parts = new ArrayList<>();
+          for (Variable<TFloat32> slot : slots.get(i)) {
+            parts.add(guarded.identity(slot));
+          }
+          Operand<TFloat32> mean = guarded.math.div(guarded.math.addN(parts), guarded.constant((float) workers));
+          Operand<TFloat32> value = guarded.identity(v);
+          for (UpdateRule.Assignment a : rule.update(on, v, value, mean, step)) {
+            Operand<TFloat32> keep = a.target() == v ? value : guarded.identity(a.target());
+            assigns.add(guarded.assign(a.target(), guarded.select(due, a.value(), keep)));
+          }
+        }
+        return on.withControlDependencies(assigns).assign(appliedSteps, on.select(due, next, appliedValue));
+      }
+    }
+  }
+}
