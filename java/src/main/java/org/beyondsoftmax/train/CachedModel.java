@@ -19,7 +19,8 @@ import org.beyondsoftmax.models.lm.TbpttBatches;
  * are restored from the SavedModel. The cache reads the model's hidden states, which a SavedModel's
  * signatures do not expose: a directory without the settings to rebuild them (a calibrated or
  * foreign SavedModel) cannot take a cache. The rebuilt graph is checked against the SavedModel on
- * one batch (lambda = 0: the head alone) before it is used.
+ * one batch (the head alone, {@code head_log_probs}, which also holds for a joint TRIME/HistAlign
+ * cache that ignores lambda) before it is used.
  */
 public final class CachedModel {
   private CachedModel() {}
