@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     version = Main.VERSION,
     description = "Benchmarks.",
-    subcommands = {BenchOpsCommand.class, BenchLmCommand.class})
+    subcommands = {BenchOpsCommand.class, BenchLmCommand.class, BenchCacheCommand.class})
 public final class BenchCommand implements Runnable {
   @Spec
   CommandSpec spec;

@@ -17,6 +17,7 @@ import org.beyondsoftmax.bench.BenchmarkCases;
 import org.beyondsoftmax.bench.ResultTable;
 import org.beyondsoftmax.json.Json;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -65,25 +66,10 @@ public final class BenchOpsCommand implements Callable<Integer> {
 
   private static final BenchReport EMPTY = new BenchReport(List.of(), List.of());
 
-  private int rounds;
-  private int warmup;
   private List<String> only;
 
-  @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
-      description = "seed of the random inputs and of the run order (default: ${DEFAULT-VALUE})")
-  long seed;
-
-  @Option(names = "--rounds", paramLabel = "N", defaultValue = "7",
-      description = "timed rounds, each running every op once (default: ${DEFAULT-VALUE})")
-  void setRounds(int value) {
-    rounds = atLeast("--rounds", value, 1);
-  }
-
-  @Option(names = "--warmup", paramLabel = "N", defaultValue = "3",
-      description = "untimed runs of each op before the rounds (default: ${DEFAULT-VALUE})")
-  void setWarmup(int value) {
-    warmup = atLeast("--warmup", value, 0);
-  }
+  @Mixin
+  TimingOptions timing;
 
   @Option(names = "--only", paramLabel = "NAME", split = ",",
       description = "time only these ops and their baseline (softmax_ce, or softmax_attention "
@@ -92,7 +78,7 @@ public final class BenchOpsCommand implements Callable<Integer> {
   void setOnly(List<String> names) {
     for (String name : names) {
       if (!OpNames.all().contains(name)) {
-        throw invalid("--only", name, "unknown op; must be one of " + OpNames.all());
+        throw timing.invalid("--only", name, "unknown op; must be one of " + OpNames.all());
       }
     }
     only = names;
@@ -102,7 +88,7 @@ public final class BenchOpsCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
-    BenchSuite suite = new BenchSuite(warmup, rounds, seed, err);
+    BenchSuite suite = new BenchSuite(timing.warmup, timing.rounds, timing.seed, err);
     List<BenchCase> ops = selected(BenchmarkCases.ALL, BenchmarkCases.BASELINE);
     List<BenchCase> attention = selected(AttentionCases.ALL, AttentionCases.BASELINE);
     BenchReport report = BenchReport.concat(List.of(
@@ -129,18 +115,6 @@ public final class BenchOpsCommand implements Callable<Integer> {
     }
     wanted.add(baseline);
     return group.stream().filter(c -> wanted.contains(c.name())).toList();
-  }
-
-  private int atLeast(String option, int value, int min) {
-    if (value < min) {
-      throw invalid(option, value, "must be >= " + min);
-    }
-    return value;
-  }
-
-  private ParameterException invalid(String option, Object value, String why) {
-    return new ParameterException(spec.commandLine(),
-        "Invalid value for option '" + option + "': " + why + ", got '" + value + "'");
   }
 
   /** The op names, for the help of --only. */

@@ -5,13 +5,18 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.beyondsoftmax.corpus.Corpus;
 import org.beyondsoftmax.corpus.Vocabulary;
 import org.beyondsoftmax.json.Json;
+import org.beyondsoftmax.models.cache.CacheSettings;
+import org.beyondsoftmax.models.lm.LanguageModelSession;
 import org.beyondsoftmax.models.lm.ModelDirectory;
 import org.beyondsoftmax.models.lm.SavedLanguageModel;
+import org.beyondsoftmax.train.CacheTuning;
+import org.beyondsoftmax.train.CachedModel;
 import org.beyondsoftmax.train.ModelInfo;
 import org.beyondsoftmax.train.Perplexity;
 import picocli.CommandLine.Command;
@@ -34,7 +39,12 @@ import picocli.CommandLine.Spec;
         "Sparse heads (sparsemax, entmax) give some words probability 0: their perplexity is "
             + "infinite (reported as null, \"n/a\") as soon as one test word falls outside the "
             + "support. For them the output adds the mean support size and the epsilon-smoothed "
-            + "perplexity, p' = (p + eps) / (1 + eps |V|)."},
+            + "perplexity, p' = (p + eps) / (1 + eps |V|).",
+        "--cache L evaluates with a neural cache of the last L (hidden state, next word) pairs "
+            + "(Grave et al. 2017): p = (1 - lambda) p_head + lambda p_cache, the graph rebuilt from "
+            + "model.json with the cache and the SavedModel's variables (the perplexity without the "
+            + "cache comes from the same run). --tune-cache chooses lambda and theta by a grid search "
+            + "on the validation split (reported), then evaluates --split with them."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:failed", "2:invalid options"})
 public final class EvalCommand implements Callable<Integer> {
@@ -63,6 +73,21 @@ public final class EvalCommand implements Callable<Integer> {
   @Mixin
   JsonReport json;
 
+  @Mixin
+  CacheOptions cacheHead;
+
+  @Option(names = "--tune-cache",
+      description = "choose --cache-lambda and --cache-theta by a grid search on the validation split")
+  boolean tune;
+
+  @Option(names = "--tune-lambdas", paramLabel = "LAMBDA", split = ",",
+      description = "the lambdas of --tune-cache, each in [0, 1] (default: 0,0.02,0.05,0.1,0.15,0.2,0.3,0.4,0.5,0.7)")
+  List<Double> tuneLambdas;
+
+  @Option(names = "--tune-thetas", paramLabel = "THETA", split = ",",
+      description = "the thetas of --tune-cache, each > 0 (default: 0.05,0.1,0.2,0.3,0.5,0.7,1,1.5,2,3)")
+  List<Double> tuneThetas;
+
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
@@ -70,19 +95,47 @@ public final class EvalCommand implements Callable<Integer> {
     if (!(epsilon > 0)) {
       throw new ParameterException(spec.commandLine(), "--epsilon must be > 0, got " + epsilon);
     }
+    boolean withCache = cacheHead.given() || tune;
+    if (withCache) {
+      checkCacheOptions();
+    }
     ModelSplit data = ModelSplit.load(spec.commandLine(), model, corpus, cache, split, err);
     ModelInfo info = data.info();
     Vocabulary vocabulary = data.vocabulary();
     String corpusSpec = data.corpus();
+    Corpus c = data.loaded();
     int[] stream = data.stream();
     boolean remapped = data.remapped();
-    int columns = batch != null ? batch : info.settings().evalBatch();
+    int columns = batch != null ? batch : info.settings() != null ? info.settings().evalBatch() : 10;
+    if (withCache) {
+      return evaluateWithCache(info, c, vocabulary, corpusSpec, stream, columns);
+    }
     long start = System.nanoTime();
     Perplexity p;
     try (SavedLanguageModel m = SavedLanguageModel.load(model)) {
       p = Perplexity.of(m::evaluate, stream, columns, info.steps(), vocabulary.size(), epsilon, null);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
+    Map<String, Object> result = report(p, info, corpusSpec, vocabulary);
+    boolean finite = p.zeros() == 0;
+    if (info.settings() != null && info.settings().cache() != null) {
+      result.put("cache", info.settings().cache());
+    }
+    result.put("remapped_vocabulary", remapped(c, info));
+    result.put("seconds", seconds);
+    CacheSettings own = info.settings() == null ? null : info.settings().cache();
+    out.println(String.format("%s %s (%s%s): perplexity %s over %,d tokens%s", corpusSpec, split, info.head(),
+        own == null ? "" : ", its cache L = " + own.size(),
+        finite ? String.format("%.2f", p.perplexity()) : "n/a (" + p.zeros() + " tokens with p = 0)",
+        p.tokens(), info.sparse() ? String.format("; mean support %.1f, eps-smoothed perplexity %.2f (eps %.1g)",
+            p.meanSupport(), p.smoothedPerplexity(), epsilon) : ""));
+    out.flush();
+    json.write(result, err);
+    return 0;
+  }
+
+  /** What every evaluation reports: the perplexity of {@code p} and what it was measured on. */
+  private Map<String, Object> report(Perplexity p, ModelInfo info, String corpusSpec, Vocabulary vocabulary) {
     Map<String, Object> result = new LinkedHashMap<>();
     boolean finite = p.zeros() == 0;
     result.put("perplexity", finite ? p.perplexity() : null);
@@ -102,12 +155,120 @@ public final class EvalCommand implements Callable<Integer> {
       result.put("epsilon", epsilon);
       result.put("smoothed_perplexity", p.smoothedPerplexity());
     }
-    result.put("remapped_vocabulary", remapped);
+    return result;
+  }
+
+  /** {@code split} of the corpus in the model's word ids (mapped through its vocabulary if need be). */
+  private int[] stream(Corpus c, String name, Vocabulary vocabulary, ModelInfo info, PrintWriter err, boolean tell) {
+    int[] stream;
+    try {
+      stream = c.split(name);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--split: " + e.getMessage());
+    }
+    if (remapped(c, info)) {
+      if (tell) {
+        err.println("the corpus's vocabulary differs from the model's: words are mapped through the model's "
+            + ModelDirectory.VOCABULARY + " (unknown words to " + Vocabulary.UNK + ")");
+      }
+      int[] mapped = new int[stream.length];
+      for (int i = 0; i < mapped.length; i++) {
+        mapped[i] = vocabulary.id(c.vocabulary().word(stream[i]));
+      }
+      stream = mapped;
+    }
+    return stream;
+  }
+
+  private static boolean remapped(Corpus c, ModelInfo info) {
+    return !c.vocabulary().fingerprint().equals(info.vocabularyFingerprint());
+  }
+
+  /** Fails with status 2 for a cache option outside its range or a conflicting pair. */
+  private void checkCacheOptions() {
+    if (tune && (cacheHead.lambda != null || cacheHead.theta != null)) {
+      throw new ParameterException(spec.commandLine(),
+          "give --tune-cache or --cache-lambda/--cache-theta, not both");
+    }
+    cacheHead.check(spec);
+    for (double l : lambdas()) {
+      if (!(l >= 0 && l <= 1)) {
+        throw new ParameterException(spec.commandLine(), "--tune-lambdas must each be in [0, 1], got " + l);
+      }
+    }
+    for (double t : thetas()) {
+      if (!(t > 0) || Double.isInfinite(t)) {
+        throw new ParameterException(spec.commandLine(), "--tune-thetas must each be finite and > 0, got " + t);
+      }
+    }
+  }
+
+  private List<Double> lambdas() {
+    return tuneLambdas != null ? tuneLambdas : CacheTuning.LAMBDAS;
+  }
+
+  private List<Double> thetas() {
+    return tuneThetas != null ? tuneThetas : CacheTuning.THETAS;
+  }
+
+  /** The perplexity with a cache: lambda and theta given, the model's own, or tuned on valid. */
+  private Integer evaluateWithCache(ModelInfo info, Corpus c, Vocabulary vocabulary, String corpusSpec,
+      int[] stream, int columns) throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    CacheSettings own = info.settings() == null ? null : info.settings().cache();
+    CacheOptions.requireLstm(spec, info);
+    CacheSettings cache = cacheHead.settings(spec, own, null);
+    Map<String, Object> result = new LinkedHashMap<>();
+    long start = System.nanoTime();
+    CacheTuning.Evaluation e;
+    boolean joint;
+    try (LanguageModelSession session = CachedModel.open(model, info, cache, false)) {
+      joint = session.modelGraph().cache().joint();
+      if (tune) {
+        int[] valid = stream(c, "valid", vocabulary, info, err, false);
+        err.printf("tuning the cache (L = %d) on the validation split: %d thetas x %d lambdas%n", cache.size(),
+            thetas().size(), lambdas().size());
+        err.flush();
+        CacheTuning t = CacheTuning.tune(session, valid, columns, epsilon, lambdas(), thetas(), info.sparse(), null);
+        CacheTuning.Point best = t.best();
+        err.printf("tuned on valid: %s, theta %s (valid perplexity %.2f%s)%n",
+            t.joint() ? "joint softmax" : "lambda " + best.lambda(), best.theta(), best.perplexity(),
+            info.sparse() ? String.format(", eps-smoothed %.2f", best.smoothedPerplexity()) : "");
+        err.flush();
+        cache = cache.withMixture(t.joint() ? cache.lambda() : best.lambda(), best.theta());
+        Map<String, Object> tuning = new LinkedHashMap<>();
+        tuning.put("split", "valid");
+        tuning.put("lambda", best.lambda());
+        tuning.put("theta", best.theta());
+        tuning.put("grid", t.grid());
+        result.put("tuning", tuning);
+      }
+      e = CacheTuning.evaluate(session, stream, columns, epsilon, cache.lambda(), cache.theta(), null);
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    Perplexity p = e.cached();
+    boolean finite = p.zeros() == 0;
+    result.putAll(report(p, info, corpusSpec, vocabulary));
+    result.put("perplexity_without_cache", e.head().zeros() == 0 ? e.head().perplexity() : null);
+    result.put("cache", cache);
+    result.put("mean_memory_rank", Double.isNaN(e.meanRank()) ? null : e.meanRank());
+    result.put("ranked_tokens", e.ranked());
+    if (info.sparse()) {
+      result.put("zero_probability_tokens_without_cache", e.head().zeros());
+      result.put("smoothed_perplexity_without_cache", e.head().smoothedPerplexity());
+    }
+    result.put("remapped_vocabulary", remapped(c, info));
     result.put("seconds", seconds);
-    out.println(String.format("%s %s (%s): perplexity %s over %,d tokens%s", corpusSpec, split, info.head(),
+    result.put("joint", joint);
+    out.println(String.format("%s %s (%s, cache L = %d, %s, theta %s): perplexity %s (without the cache %s) over "
+            + "%,d tokens%s", corpusSpec, split, info.head(), cache.size(),
+        joint ? "joint softmax (" + cache.training().label() + ")" : "lambda " + cache.lambda(), cache.theta(),
         finite ? String.format("%.2f", p.perplexity()) : "n/a (" + p.zeros() + " tokens with p = 0)",
-        p.tokens(), info.sparse() ? String.format("; mean support %.1f, eps-smoothed perplexity %.2f (eps %.1g)",
-            p.meanSupport(), p.smoothedPerplexity(), epsilon) : ""));
+        e.head().zeros() == 0 ? String.format("%.2f", e.head().perplexity())
+            : "n/a (" + e.head().zeros() + " tokens with p = 0)",
+        p.tokens(), info.sparse() ? String.format("; mean support %.1f, eps-smoothed perplexity %.2f (without the "
+            + "cache %.2f)", p.meanSupport(), p.smoothedPerplexity(), e.head().smoothedPerplexity()) : ""));
     out.flush();
     json.write(result, err);
     return 0;

@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
     version = Main.VERSION,
     description = "Output heads beyond Linear-Softmax for TensorFlow-Java.",
     subcommands = {BenchCommand.class, BottleneckCommand.class, DemoCommand.class,
-        TrainCommand.class, EvalCommand.class, DiagnoseCommand.class, RecallCommand.class, CalibrateCommand.class, KneserNeyCommand.class, ServeCommand.class, LoadtestCommand.class,
+        TrainCommand.class, EvalCommand.class, ExportCacheCommand.class, MemoryTaskCommand.class, DiagnoseCommand.class,
+        RecallCommand.class, CalibrateCommand.class, KneserNeyCommand.class, ServeCommand.class, LoadtestCommand.class,
         ClusterServerCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

@@ -20,7 +20,8 @@ import picocli.CommandLine.ParameterException;
  * @param stream the split's tokens as the model's ids
  * @param remapped whether the corpus's vocabulary differed from the model's
  */
-record ModelSplit(ModelInfo info, Vocabulary vocabulary, String corpus, int[] stream, boolean remapped) {
+record ModelSplit(ModelInfo info, Vocabulary vocabulary, String corpus, Corpus loaded, int[] stream,
+    boolean remapped) {
 
   /** Reads {@code --model model}, {@code --corpus corpus} (null: the model's) and {@code --split split}. */
   static ModelSplit load(CommandLine cl, Path model, String corpus, CorpusCache cache, String split,
@@ -50,6 +51,6 @@ record ModelSplit(ModelInfo info, Vocabulary vocabulary, String corpus, int[] st
       }
       stream = mapped;
     }
-    return new ModelSplit(info, vocabulary, corpusSpec, stream, remapped);
+    return new ModelSplit(info, vocabulary, corpusSpec, c, stream, remapped);
   }
 }

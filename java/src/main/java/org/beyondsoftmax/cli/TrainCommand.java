@@ -13,10 +13,13 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.beyondsoftmax.corpus.Corpus;
 import org.beyondsoftmax.models.attention.AttentionFactory;
 import org.beyondsoftmax.models.attention.Normalisers;
+import org.beyondsoftmax.models.cache.CacheSettings;
+import org.beyondsoftmax.models.cache.CacheTraining;
 import org.beyondsoftmax.models.heads.HeadFactory;
 import org.beyondsoftmax.models.lm.Backbone;
 import org.beyondsoftmax.models.lm.ModelDirectory;
 import org.beyondsoftmax.models.spec.Spec;
+import org.beyondsoftmax.ops.CacheLosses;
 import org.beyondsoftmax.train.TrainListener;
 import org.beyondsoftmax.train.TrainSettings;
 import org.beyondsoftmax.train.TrainState;
@@ -52,6 +55,11 @@ import picocli.CommandLine;
             + "into --cache-dir on first use), split as in Bengio et al. 2003 (800,000 / 200,000 "
             + "/ rest words; words seen <= 3 times in training are <unk>; |V| = 14,114). Or a "
             + "directory with train/valid/test text files (PTB, WikiText layout).",
+        "--cache L adds a neural cache head (Grave et al. 2017): the last L (hidden state, next word) "
+            + "pairs, carried from batch to batch like the LSTM state, mixed with the head's distribution "
+            + "in validation and in every exported signature (lambda, theta: --cache-lambda, --cache-theta). "
+            + "--cache-train trime trains with TRIME's joint softmax over the vocabulary and the memories, "
+            + "histalign adds HistAlign's order-informed margin loss (--histalign-weight, --histalign-margin).",
         "--resume DIR continues an interrupted run (kill -9 included) from its last checkpoint "
             + "with its settings; for a fixed seed the result is that of an uninterrupted run. "
             + "Only --epochs and --max-steps may be changed when resuming."},
@@ -60,7 +68,8 @@ import picocli.CommandLine;
 public final class TrainCommand implements Callable<Integer> {
   private static final List<String> MODEL_OPTIONS = List.of("--corpus", "--min-count", "--head", "--backbone",
       "--attention", "--attention-heads", "--embed", "--hidden", "--layers", "--bptt", "--batch", "--eval-batch",
-      "--optimizer", "--lr", "--clip", "--dropout", "--lr-decay", "--patience", "--seed", "--top-k");
+      "--optimizer", "--lr", "--clip", "--dropout", "--lr-decay", "--patience", "--seed", "--top-k", "--cache",
+      "--cache-lambda", "--cache-theta", "--cache-train", "--histalign-weight", "--histalign-margin");
   /** The Transformer's attention heads unless --attention-heads says otherwise. */
   static final int DEFAULT_ATTENTION_HEADS = 4;
 
@@ -140,6 +149,21 @@ public final class TrainCommand implements Callable<Integer> {
       description = "k of the SavedModel's serving_default signature (default: ${DEFAULT-VALUE})")
   int topK;
 
+  @Mixin
+  CacheOptions cacheHead;
+
+  @Option(names = "--cache-train", paramLabel = "trime|histalign",
+      description = "train with the cache: TRIME's joint softmax, or HistAlign's loss on top (needs --cache)")
+  String cacheTrain;
+
+  @Option(names = "--histalign-weight", paramLabel = "W",
+      description = "the weight of HistAlign's margin loss, >= 0 (default: " + CacheLosses.HISTALIGN_WEIGHT + ")")
+  Double histAlignWeight;
+
+  @Option(names = "--histalign-margin", paramLabel = "M",
+      description = "HistAlign's margin per rank step, >= 0 (default: " + CacheLosses.HISTALIGN_MARGIN + ")")
+  Double histAlignMargin;
+
   @Override
   public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
@@ -177,7 +201,7 @@ public final class TrainCommand implements Callable<Integer> {
             transformer && !parsed.hasMatchedOption("--embed") ? shape.hidden : shape.embed, shape.hidden, shape.layers,
             shape.bptt, shape.batch,
             evalBatch, optimizer, lr, clip, dropout, epochs, maxSteps, lrDecay, patience, seed, topK, backbone,
-            normaliser, heads);
+            normaliser, heads, cacheSettings());
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage());
       }
@@ -189,6 +213,43 @@ public final class TrainCommand implements Callable<Integer> {
       err.flush();
     }
     return 0;
+  }
+
+  /** The cache of the options, or null for none; every cache option checked against its range. */
+  private CacheSettings cacheSettings() {
+    boolean histAlignGiven = histAlignWeight != null || histAlignMargin != null;
+    if (cacheHead.size == null) {
+      if (cacheHead.given() || cacheTrain != null || histAlignGiven) {
+        throw new ParameterException(spec.commandLine(),
+            "--cache-lambda, --cache-theta, --cache-train and --histalign-* need --cache L");
+      }
+      return null;
+    }
+    CacheTraining training;
+    try {
+      training = cacheTrain == null ? CacheTraining.NONE : CacheTraining.parse(cacheTrain);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--cache-train must be trime or histalign, got '"
+          + cacheTrain + "'");
+    }
+    if (training == CacheTraining.NONE && cacheTrain != null) {
+      throw new ParameterException(spec.commandLine(), "--cache-train must be trime or histalign, got 'none' "
+          + "(leave it out to train without the cache)");
+    }
+    if (histAlignGiven && training != CacheTraining.HISTALIGN) {
+      throw new ParameterException(spec.commandLine(), "--histalign-weight and --histalign-margin need "
+          + "--cache-train histalign");
+    }
+    double weight = histAlignWeight != null ? histAlignWeight : CacheLosses.HISTALIGN_WEIGHT;
+    double margin = histAlignMargin != null ? histAlignMargin : CacheLosses.HISTALIGN_MARGIN;
+    if (!(weight >= 0) || Double.isInfinite(weight)) {
+      throw new ParameterException(spec.commandLine(), "--histalign-weight must be finite and >= 0, got " + weight);
+    }
+    if (!(margin >= 0) || Double.isInfinite(margin)) {
+      throw new ParameterException(spec.commandLine(), "--histalign-margin must be finite and >= 0, got " + margin);
+    }
+    Double trainedTheta = training == CacheTraining.NONE ? null : CacheSettings.DEFAULT_TRAINED_THETA;
+    return cacheHead.settings(spec, null, trainedTheta).withTraining(training, weight, margin);
   }
 
   /** A progress bar per epoch on a terminal (loss, tokens/s, ETA); lines otherwise. */

@@ -47,6 +47,70 @@ public record Perplexity(long tokens, double nll, long zeros, double meanSupport
     return Math.exp(smoothedNll / tokens);
   }
 
+  /** Sees each scored prediction of a {@link #scan}: a batch's result and the position's index in it. */
+  @FunctionalInterface
+  public interface Visitor {
+    void token(LanguageModelSession.EvalResult result, int index);
+  }
+
+  /**
+   * Runs {@code model} over {@code stream} as in training (B columns, T tokens at a time, the state
+   * carried from batch to batch) and shows {@code visitor} every prediction that counts (weight 1).
+   */
+  public static void scan(Evaluator model, int[] stream, int batch, int steps, Progress progress, Visitor visitor) {
+    TbpttBatches batches = new TbpttBatches(stream, batch, steps);
+    float[][] state = null;
+    for (int i = 0; i < batches.size(); i++) {
+      TbpttBatches.Batch b = batches.get(i);
+      LanguageModelSession.EvalResult r = model.evaluate(b, state);
+      state = r.state();
+      for (int j = 0; j < b.weights().length; j++) {
+        if (b.weights()[j] > 0) {
+          visitor.token(r, j);
+        }
+      }
+      if (progress != null) {
+        progress.batchDone(i + 1, batches.size());
+      }
+    }
+  }
+
+  /** Sums the log-probabilities of predictions into a {@link Perplexity}. */
+  public static final class Sum {
+    private final double epsilon;
+    private final double norm;
+    private double nll;
+    private double smoothed;
+    private double support;
+    private long n;
+    private long zeros;
+    private boolean sparse;
+
+    /** @param vocabulary V, for the smoothing */
+    public Sum(int vocabulary, double epsilon) {
+      this.epsilon = epsilon;
+      this.norm = Math.log1p(epsilon * vocabulary);
+    }
+
+    /** Adds one prediction: log p of the right word, and its support size (NaN: a full-support head). */
+    public void add(double logp, double supportSize) {
+      n++;
+      nll -= logp;
+      if (logp == Double.NEGATIVE_INFINITY) {
+        zeros++;
+      }
+      smoothed -= Math.log(Math.exp(logp) + epsilon) - norm;
+      if (!Double.isNaN(supportSize)) {
+        sparse = true;
+        support += supportSize;
+      }
+    }
+
+    public Perplexity result() {
+      return new Perplexity(n, nll, zeros, sparse ? support / n : Double.NaN, epsilon, smoothed);
+    }
+  }
+
   /**
    * Scores {@code stream} with {@code model}.
    *
@@ -54,39 +118,9 @@ public record Perplexity(long tokens, double nll, long zeros, double meanSupport
    */
   public static Perplexity of(Evaluator model, int[] stream, int batch, int steps, int vocabulary,
       double epsilon, Progress progress) {
-    TbpttBatches batches = new TbpttBatches(stream, batch, steps);
-    float[][] state = null;
-    double nll = 0;
-    double smoothed = 0;
-    double support = 0;
-    long n = 0;
-    long zeros = 0;
-    boolean sparse = false;
-    double norm = Math.log1p(epsilon * vocabulary);
-    for (int i = 0; i < batches.size(); i++) {
-      TbpttBatches.Batch b = batches.get(i);
-      LanguageModelSession.EvalResult r = model.evaluate(b, state);
-      state = r.state();
-      sparse = r.support() != null;
-      for (int j = 0; j < b.weights().length; j++) {
-        if (b.weights()[j] == 0) {
-          continue;
-        }
-        double lp = r.logProbs()[j];
-        n++;
-        nll -= lp;
-        if (lp == Double.NEGATIVE_INFINITY) {
-          zeros++;
-        }
-        smoothed -= Math.log(Math.exp(lp) + epsilon) - norm;
-        if (sparse) {
-          support += r.support()[j];
-        }
-      }
-      if (progress != null) {
-        progress.batchDone(i + 1, batches.size());
-      }
-    }
-    return new Perplexity(n, nll, zeros, sparse ? support / n : Double.NaN, epsilon, smoothed);
+    Sum sum = new Sum(vocabulary, epsilon);
+    scan(model, stream, batch, steps, progress,
+        (r, j) -> sum.add(r.logProbs()[j], r.support() == null ? Double.NaN : r.support()[j]));
+    return sum.result();
   }
 }

@@ -1,6 +1,7 @@
 package org.beyondsoftmax.train;
 
 import org.beyondsoftmax.models.attention.AttentionFactory;
+import org.beyondsoftmax.models.cache.CacheSettings;
 import org.beyondsoftmax.models.heads.HeadFactory;
 import org.beyondsoftmax.models.lm.Backbone;
 import org.beyondsoftmax.models.lm.LanguageModel;
@@ -35,16 +36,22 @@ import org.beyondsoftmax.models.spec.Spec;
  *     the Transformer: {@code lstm})
  * @param attention the Transformer's attention normaliser (null for the LSTM)
  * @param attentionHeads the Transformer's attention heads, dividing hidden (0 for the LSTM)
+ * @param cache the model's cache head (how it is trained, its defaults at inference), or null for
+ *     none; the LSTM's only, whose state carries the memory between windows
  */
 public record TrainSettings(String corpus, int minCount, Spec<HeadFactory> head, int embed, int hidden, int layers,
     int bptt, int batch, int evalBatch, String optimizer, double learningRate, double clip, double dropout,
     int epochs, long maxSteps, double lrDecay, int patience, long seed, int topK, String backbone,
-    Spec<AttentionFactory> attention, int attentionHeads) {
+    Spec<AttentionFactory> attention, int attentionHeads, CacheSettings cache) {
 
   public TrainSettings {
     java.util.Objects.requireNonNull(head, "head");
     backbone = backbone == null ? Backbone.Lstm.NAME : backbone;
     checkBackbone(backbone, attention, attentionHeads, embed, hidden);
+    if (cache != null && !backbone.equals(Backbone.Lstm.NAME)) {
+      throw new IllegalArgumentException("--cache needs --backbone lstm (its memory travels in the LSTM's state "
+          + "between windows), got --backbone " + backbone);
+    }
     positive("embed", embed);
     positive("hidden", hidden);
     positive("bptt", bptt);
@@ -79,6 +86,15 @@ public record TrainSettings(String corpus, int minCount, Spec<HeadFactory> head,
     }
   }
 
+  /** Settings of a model without a cache. */
+  public TrainSettings(String corpus, int minCount, Spec<HeadFactory> head, int embed, int hidden, int layers,
+      int bptt, int batch, int evalBatch, String optimizer, double learningRate, double clip, double dropout,
+      int epochs, long maxSteps, double lrDecay, int patience, long seed, int topK, String backbone,
+      Spec<AttentionFactory> attention, int attentionHeads) {
+    this(corpus, minCount, head, embed, hidden, layers, bptt, batch, evalBatch, optimizer, learningRate, clip,
+        dropout, epochs, maxSteps, lrDecay, patience, seed, topK, backbone, attention, attentionHeads, null);
+  }
+
   /** The settings of an LSTM run. */
   public static TrainSettings lstm(String corpus, int minCount, Spec<HeadFactory> head, int embed, int hidden,
       int layers, int bptt, int batch, int evalBatch, String optimizer, double learningRate, double clip,
@@ -91,7 +107,7 @@ public record TrainSettings(String corpus, int minCount, Spec<HeadFactory> head,
   public TrainSettings withTransformer(Spec<AttentionFactory> attention, int heads) {
     return new TrainSettings(corpus, minCount, head, hidden, hidden, layers, bptt, batch, evalBatch, optimizer,
         learningRate, clip, dropout, epochs, maxSteps, lrDecay, patience, seed, topK, Backbone.Transformer.NAME,
-        attention, heads);
+        attention, heads, cache);
   }
 
   private static void checkBackbone(String backbone, Spec<AttentionFactory> attention, int heads, int embed,
@@ -154,6 +170,13 @@ public record TrainSettings(String corpus, int minCount, Spec<HeadFactory> head,
   public TrainSettings withLimits(int epochs, long maxSteps) {
     return new TrainSettings(corpus, minCount, head, embed, hidden, layers, bptt, batch, evalBatch, optimizer,
         learningRate, clip, dropout, epochs, maxSteps, lrDecay, patience, seed, topK, backbone, attention,
-        attentionHeads);
+        attentionHeads, cache);
+  }
+
+  /** These settings with the cache {@code cache} (null: none). */
+  public TrainSettings withCache(CacheSettings cache) {
+    return new TrainSettings(corpus, minCount, head, embed, hidden, layers, bptt, batch, evalBatch, optimizer,
+        learningRate, clip, dropout, epochs, maxSteps, lrDecay, patience, seed, topK, backbone, attention,
+        attentionHeads, cache);
   }
 }

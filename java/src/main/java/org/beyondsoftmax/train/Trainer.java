@@ -69,7 +69,7 @@ public final class Trainer {
     TrainState state;
     float[][] carried;
     try (LanguageModelSession session = new LanguageModelSession(settings.model(vocabulary), settings.training(),
-        settings.bptt(), settings.topK())) {
+        settings.bptt(), settings.topK(), settings.cache())) {
       var latest = checkpoints.latest();
       if (latest.isPresent()) {
         session.restore(checkpoints.variables(latest.get().name()));
@@ -84,9 +84,11 @@ public final class Trainer {
       } else {
         state = TrainState.start();
         carried = null;
-        listener.message(String.format("model: %s, %,d parameters (head %s: %,d); corpus %s",
+        listener.message(String.format("model: %s, %,d parameters (head %s: %,d)%s; corpus %s",
             settings.backboneConfig(), session.model().parameterCount(), settings.head(),
-            session.model().head().parameterCount(), corpus.summary()));
+            session.model().head().parameterCount(), settings.cache() == null ? ""
+                : String.format(", cache L = %d trained %s", settings.cache().size(), settings.cache().training().label()),
+            corpus.summary()));
       }
       state = train(session, settings, checkpoints, state, carried);
     }
@@ -183,7 +185,7 @@ public final class Trainer {
     Path staging = out.newStaging();
     ModelInfo info;
     try (LanguageModelSession s = LanguageModelSession.portable(settings.model(corpus.vocabulary().size()),
-        settings.training(), settings.bptt(), settings.topK())) {
+        settings.training(), settings.bptt(), settings.topK(), settings.cache())) {
       s.restore(checkpoints.variables(name));
       s.export(staging);
       info = new ModelInfo(settings.corpus(), corpus.vocabulary().size(), corpus.vocabulary().fingerprint(),

@@ -19,6 +19,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.beyondsoftmax.models.attention.Normalisers;
+import org.beyondsoftmax.models.cache.CacheSettings;
+import org.beyondsoftmax.models.cache.CacheTraining;
 import org.beyondsoftmax.models.calibration.LogitCalibration;
 import org.beyondsoftmax.models.heads.Heads;
 import org.beyondsoftmax.models.lm.Backbone;
@@ -106,15 +108,41 @@ class KernelCoverageTest {
   }
 
   static Exported build(String head, int layers, Optimizer.Kind optimizer, double clip, double dropout) {
-    return build(new LanguageModel.Config(12, 8, 8, layers, Heads.parse(head), 3), optimizer, clip, dropout);
+    return build(head, layers, optimizer, clip, dropout, null);
+  }
+
+  /** The tiny LSTM model of {@code head} with {@code cache} (null: none). */
+  static Exported build(String head, int layers, Optimizer.Kind optimizer, double clip, double dropout,
+      CacheSettings cache) {
+    return build(new LanguageModel.Config(12, 8, 8, layers, Heads.parse(head), 3), optimizer, clip, dropout, cache);
   }
 
   static Exported build(LanguageModel.Config config, Optimizer.Kind optimizer, double clip, double dropout) {
+    return build(config, optimizer, clip, dropout, null);
+  }
+
+  static Exported build(LanguageModel.Config config, Optimizer.Kind optimizer, double clip, double dropout,
+      CacheSettings cache) {
     LanguageModelGraph.Training training = new LanguageModelGraph.Training(
         Optimizer.Settings.of(optimizer, clip), 0.02, dropout);
-    try (LanguageModelSession s = LanguageModelSession.portable(config, training, 6, 3)) {
+    try (LanguageModelSession s = LanguageModelSession.portable(config, training, 6, 3, cache)) {
       return Exported.of(s.graph(), s.modelGraph().signatures());
     }
+  }
+
+  /**
+   * The graphs of a cache head: untrained (the mixture) on a dense head, TRIME (the joint softmax)
+   * on a dense head, HistAlign on a sparse head (the mixture, the head's loss plus the cache's).
+   */
+  static Map<String, Exported> cachedGraphs() {
+    CacheSettings cache = CacheSettings.untrained(5);
+    Map<String, Exported> graphs = new LinkedHashMap<>();
+    graphs.put("softmax + cache", build("softmax", 1, Optimizer.Kind.ADAM, 1.0, 0.1, cache));
+    graphs.put("softmax + trime", build("softmax", 1, Optimizer.Kind.ADAM, 1.0, 0.1,
+        cache.withTraining(CacheTraining.TRIME, 1, 0.001)));
+    graphs.put("entmax + histalign", build("entmax", 1, Optimizer.Kind.ADAM, 1.0, 0.1,
+        cache.withTraining(CacheTraining.HISTALIGN, 1, 0.001)));
+    return graphs;
   }
 
   /** The gaps of each signature of {@code e}, without the assert messages ({@link #isAssertMessage}). */
@@ -261,6 +289,29 @@ class KernelCoverageTest {
     for (String head : heads()) {
       assertEquals(Map.of(), gaps(cpu, languageModel(head), "CPU " + head), head);
     }
+  }
+
+  @Test
+  void cachedGraphsRunOnTheCpuWithTensorFlowsOwnOps() {
+    KernelCoverage cpu = KernelCoverage.registered("CPU");
+    cachedGraphs().forEach((what, graph) -> {
+      assertEquals(Map.of(), gaps(cpu, graph, "CPU " + what), what);
+      assertEquals(Set.of(), graph.foreign(), what + ": the exported graph holds TensorFlow's own ops only");
+    });
+  }
+
+  @Test
+  void cachedGraphsHaveGpuKernelsForEveryNodeTheirSignaturesRun() {
+    assumeGpuBuild();
+    KernelCoverage gpu = KernelCoverage.registered("GPU");
+    Map<String, Map<String, List<Gap>>> failures = new LinkedHashMap<>();
+    cachedGraphs().forEach((what, graph) -> {
+      Map<String, List<Gap>> gaps = gaps(gpu, graph, "GPU " + what);
+      if (!gaps.isEmpty()) {
+        failures.put(what, gaps);
+      }
+    });
+    assertEquals(Map.of(), failures, "nodes of cached graphs that would run on the CPU of a GPU machine");
   }
 
   @Test

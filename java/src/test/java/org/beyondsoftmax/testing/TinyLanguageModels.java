@@ -4,13 +4,21 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.beyondsoftmax.corpus.TextCorpus;
 import org.beyondsoftmax.models.attention.Normalisers;
 import org.beyondsoftmax.models.heads.Heads;
+import org.beyondsoftmax.models.lm.Signatures;
 import org.beyondsoftmax.train.TrainListener;
 import org.beyondsoftmax.train.TrainSettings;
 import org.beyondsoftmax.train.Trainer;
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
 /** Language models small enough to train in seconds: a toy-grammar corpus and tiny settings. */
 public final class TinyLanguageModels {
@@ -39,6 +47,20 @@ public final class TinyLanguageModels {
   public static TrainSettings settings(Path corpus, String head, int epochs, long maxSteps) {
     return TrainSettings.lstm(corpus.toString(), 0, Heads.parse(head), 8, 8, 1, 6, 4, 3, "adam", 0.02, 1.0, 0.1,
         epochs, maxSteps, 0.5, 3, 3, 3);
+  }
+
+  /** The next-word probabilities after {@code prompt} by a SavedModel's {@code next_word} signature, unbatched. */
+  public static float[] nextWord(SavedModelBundle b, int[] prompt) {
+    try (TInt32 ids = TInt32.tensorOf(Shape.of(1, prompt.length), DataBuffers.of(prompt, true, false));
+        Result r = b.function(Signatures.NEXT_WORD).call(Map.of(Signatures.IDS, ids))) {
+      TFloat32 logp = (TFloat32) r.get(Signatures.NEXT_LOG_PROBABILITIES).orElseThrow();
+      float[] p = new float[(int) logp.shape().size()];
+      logp.copyTo(DataBuffers.of(p, false, false));
+      for (int i = 0; i < p.length; i++) {
+        p[i] = (float) Math.exp(p[i]);
+      }
+      return p;
+    }
   }
 
   /** The {@link #settings} with a Transformer of one block and 2 heads of {@code attention}: D = 8, 6 positions. */

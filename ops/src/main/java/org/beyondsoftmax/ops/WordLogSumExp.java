@@ -4,7 +4,8 @@ import java.util.List;
 import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Unique;
+import org.tensorflow.Operation;
+import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TNumber;
 
@@ -16,7 +17,9 @@ import org.tensorflow.types.family.TNumber;
  * such pairs, so an op over the vocabulary [R, V] only needs a dense pass for what is not in the
  * cache; {@link #into} writes the pairs' values into such a tensor.
  *
- * <p>The pairs are numbered once ({@code Unique} over the flat indices r·V + w); the per-pair
+ * <p>The pairs are numbered once ({@code Unique} over the flat indices r·V + w: the first
+ * version of the op, which has GPU kernels; {@code UniqueV2}, TF-Java's {@code tf.unique}, has
+ * none in TensorFlow 2.18); the per-pair
  * maximum (gradient stopped) and sum are segment ops of size R·L. Nothing of size [R, L, V] is
  * built. Measured on 2 cores, [700, 100] scores into [700, 10000]: {@code ScatterNd} and a weighted
  * {@code DenseBincount} take about as long as filling the output; {@code UnsortedSegmentSum} and
@@ -61,9 +64,10 @@ final class WordLogSumExp {
       Operand<T> rowShift, Operand<TInt64> vocabulary) {
     Operand<TInt64> ids = tf.reshape(flatIds, tf.constant(new long[] {-1}));
     Operand<T> s = tf.reshape(scores, tf.constant(new long[] {-1}));
-    Unique<TInt64, TInt64> pairs = tf.unique(ids, tf.constant(new int[] {0}), TInt64.class);
-    Operand<TInt64> present = pairs.y(); // [U]
-    Operand<TInt64> segment = pairs.idx(); // [R·L] -> [0, U)
+    Operation pairs = tf.scope().opBuilder("Unique", "Unique").addInput(ids.asOutput())
+        .setAttr("out_idx", DataType.DT_INT64).build();
+    Operand<TInt64> present = pairs.output(0); // [U]
+    Operand<TInt64> segment = pairs.output(1); // [R·L] -> [0, U)
     Operand<TInt64> count = tf.dtypes.cast(tf.size(present), TInt64.class);
     Operand<T> max =
         Rows.finite(tf, tf.math.unsortedSegmentMax(tf.stopGradient(s), segment, count));

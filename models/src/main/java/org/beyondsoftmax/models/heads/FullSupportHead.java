@@ -28,6 +28,12 @@ abstract class FullSupportHead<T extends TFloating> extends AbstractHead<T> {
     return onScores("logProbabilities", h, Mappings::logSoftmax);
   }
 
+  /** The scores s: softmax(s) = p. */
+  @Override
+  public Operand<T> logits(Operand<T> h) {
+    return onScores("logits", h, (s, z) -> z);
+  }
+
   @Override
   public Operand<T> probabilities(Operand<T> h) {
     return onScores("probabilities", h, Mappings::softmax);

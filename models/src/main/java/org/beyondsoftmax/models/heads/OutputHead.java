@@ -39,6 +39,22 @@ public interface OutputHead<T extends TFloating> {
   /** log p [N, M] at inference (no training margin); -inf where a sparse head gives 0. */
   Operand<T> logProbabilities(Operand<T> h);
 
+  /**
+   * Logits z [N, M] whose softmax is the head's distribution, for the heads with full support:
+   * what a joint softmax over the classes and other entries takes (e.g. TRIME's memories,
+   * {@code models.cache}). The default is {@link #logProbabilities}, which are such logits; heads
+   * that compute scores before a softmax return those.
+   *
+   * @throws UnsupportedOperationException for a sparse head: no softmax gives its zeros
+   */
+  default Operand<T> logits(Operand<T> h) {
+    if (isSparse()) {
+      throw new UnsupportedOperationException("head '" + spec() + "' is sparse: it has no logits whose "
+          + "softmax is its distribution");
+    }
+    return logProbabilities(h);
+  }
+
   /** p [N, M]: rows on the simplex; sparse heads have exact zeros. */
   Operand<T> probabilities(Operand<T> h);
 

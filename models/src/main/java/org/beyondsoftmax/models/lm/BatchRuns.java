@@ -1,7 +1,9 @@
 package org.beyondsoftmax.models.lm;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
@@ -40,9 +42,23 @@ final class BatchRuns {
   /** The inference pass: log p(target), the support sizes (sparse heads) and the state after. */
   static LanguageModelSession.EvalResult evaluate(
       Session session, TbpttBatches.Batch batch, float[][] state, int stateTensors, boolean sparse) {
+    return evaluate(session, batch, state, stateTensors, sparse, Map.of(), List.of());
+  }
+
+  /**
+   * The inference pass with float32 scalars fed by name and per-position outputs fetched by name
+   * (float32 or int32, returned as float).
+   */
+  static LanguageModelSession.EvalResult evaluate(Session session, TbpttBatches.Batch batch, float[][] state,
+      int stateTensors, boolean sparse, Map<String, Float> scalars, List<String> outputs) {
     List<Tensor> feeds = new ArrayList<>();
     try {
       Session.Runner r = feed(session.runner(), batch, state, stateTensors, feeds);
+      scalars.forEach((name, value) -> {
+        Tensor v = TFloat32.scalarOf(value);
+        feeds.add(v);
+        r.feed(name, v);
+      });
       r.fetch(Signatures.LOG_PROBS);
       if (sparse) {
         r.fetch(Signatures.SUPPORT);
@@ -50,10 +66,15 @@ final class BatchRuns {
       for (int k = 0; k < stateTensors; k++) {
         r.fetch(Signatures.evalState(k));
       }
+      outputs.forEach(r::fetch);
       try (Result out = r.run()) {
         int first = sparse ? 2 : 1;
+        Map<String, float[]> extra = new LinkedHashMap<>();
+        for (int i = 0; i < outputs.size(); i++) {
+          extra.put(outputs.get(i), floats(out.get(first + stateTensors + i)));
+        }
         return new LanguageModelSession.EvalResult(floats(out.get(0)), sparse ? floats(out.get(1)) : null,
-            states(out, first, stateTensors));
+            states(out, first, stateTensors), extra);
       }
     } finally {
       feeds.forEach(Tensor::close);
@@ -92,9 +113,17 @@ final class BatchRuns {
     return s;
   }
 
-  /** The values of a float32 tensor, row-major. */
+  /** The values of a float32 tensor, row-major; an int32 tensor's as floats. */
   static float[] floats(Tensor t) {
     float[] a = new float[(int) t.shape().size()];
+    if (t instanceof TInt32 ints) {
+      int[] i = new int[a.length];
+      ints.copyTo(DataBuffers.of(i, false, false));
+      for (int k = 0; k < a.length; k++) {
+        a[k] = i[k];
+      }
+      return a;
+    }
     ((TFloat32) t).copyTo(DataBuffers.of(a, false, false));
     return a;
   }

@@ -138,6 +138,11 @@ public final class LanguageModel<T extends TFloating> {
     return Optional.ofNullable(transformer);
   }
 
+  /** The input embedding [V, E] (read through an Identity). */
+  public Operand<T> embedding() {
+    return embedding;
+  }
+
   /** Every trained variable: embedding, backbone, head. */
   public List<Parameter<T>> parameters() {
     return List.copyOf(parameters);

@@ -2,6 +2,11 @@ package org.beyondsoftmax.models.lm;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.beyondsoftmax.models.cache.CacheHead;
+import org.beyondsoftmax.models.cache.CacheMemory;
+import org.beyondsoftmax.models.cache.CacheSettings;
+import org.beyondsoftmax.models.cache.CacheTraining;
+import org.beyondsoftmax.models.cache.CacheWindow;
 import org.beyondsoftmax.models.heads.TopK;
 import org.beyondsoftmax.models.nn.Dropout;
 import org.beyondsoftmax.models.optim.Optimizer;
@@ -47,6 +52,17 @@ import org.tensorflow.types.TInt64;
  *
  * The learning rate ({@code learning_rate}) and the update count ({@code global_step}, the
  * dropout key) are variables: they are checkpointed and exported with the weights.
+ *
+ * <p><b>With a cache</b> ({@link CacheSettings}; {@link CacheHead}): two more state tensors carry
+ * its memory ({@code state_in_2L} keys [B, L H], {@code state_in_2L+1} words [B, L]; default
+ * empty), and every output above is the head's distribution mixed with the cache's, the mixture's
+ * lambda and theta fed through {@code cache_lambda} and {@code cache_theta} (scalars; defaults
+ * from the settings); a dense head trained with TRIME or HistAlign gives TRIME's joint softmax
+ * instead ({@link CacheHead#joint}; theta only). Extra outputs of the inference pass, [B, T']:
+ * {@code head_log_probs} (the head alone), {@code cache_log_probs} (the cache alone, see
+ * {@link CacheWindow#cacheOfTargets}), {@code cache_rank} ({@link CacheWindow#targetMemoryRank})
+ * and {@code predictions} (the most probable word). A cache trained with TRIME or HistAlign
+ * replaces the training loss by {@link CacheWindow#trainingLoss}.
  */
 public final class LanguageModelGraph {
   /**
@@ -85,6 +101,7 @@ public final class LanguageModelGraph {
   final Variable<TInt64> globalStep;
   final Placeholder<TFloat32> newLearningRate;
   final Op setLearningRate;
+  final CacheHead<TFloat32> cache;
 
   /**
    * Builds the model's graph into {@code graph}.
@@ -93,14 +110,29 @@ public final class LanguageModelGraph {
    * @param topK k of {@value Signatures#SERVING}
    */
   public LanguageModelGraph(Graph graph, LanguageModel.Config config, Training training, int steps, int topK) {
+    this(graph, config, training, steps, topK, null);
+  }
+
+  /**
+   * Builds the model's graph with a cache into {@code graph}.
+   *
+   * @param cacheSettings the cache, or null for none
+   */
+  public LanguageModelGraph(Graph graph, LanguageModel.Config config, Training training, int steps, int topK,
+      CacheSettings cacheSettings) {
     if (steps < 1) {
       throw new IllegalArgumentException("steps must be >= 1, got " + steps);
     }
     if (topK < 1) {
       throw new IllegalArgumentException("topK must be >= 1, got " + topK);
     }
+    if (cacheSettings != null && !config.backbone().recurrent()) {
+      throw new IllegalArgumentException("a cache needs the LSTM backbone, whose state carries its memory between "
+          + "windows; got " + config.backbone().name());
+    }
     Ops tf = Ops.create(graph);
     model = new LanguageModel<>(tf, TFloat32.class, config);
+    cache = cacheSettings == null ? null : new CacheHead<>(model.head(), cacheSettings, config.hidden());
     learningRate = tf.withName(Signatures.LEARNING_RATE).variable(tf.withInitScope().constant((float) training.learningRate()));
     globalStep = tf.withName(Signatures.GLOBAL_STEP).variable(tf.withInitScope().constant(0L));
     newLearningRate = tf.withName("new_learning_rate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
@@ -116,6 +148,11 @@ public final class LanguageModelGraph {
     for (int i = 0; i < zeros.size(); i++) {
       stateIn.add(tf.withName(Signatures.stateIn(i)).placeholderWithDefault(zeros.get(i), Shape.of(-1, config.hidden())));
     }
+    List<Operand<TFloat32>> backboneState = List.copyOf(stateIn);
+    CacheMemory<TFloat32> memoryIn = cache == null ? null : cache.memory(tf, stateInputs(tf,
+        cache.flat(tf, cache.emptyMemory(tf.withSubScope("cacheState"), batch, TFloat32.class))));
+    Operand<TFloat32> cacheLambda = cache == null ? null : scalarInput(tf, Signatures.CACHE_LAMBDA, cacheSettings.lambda());
+    Operand<TFloat32> cacheTheta = cache == null ? null : scalarInput(tf, Signatures.CACHE_THETA, cacheSettings.theta());
 
     // left-pad [B, T'] to [B, T]; T' > T fails with a clear message
     Ops in = tf.withSubScope("inputs");
@@ -137,11 +174,18 @@ public final class LanguageModelGraph {
     // training pass: dropout keyed by the update count, weighted mean loss, one optimizer step
     Ops tr = tf.withSubScope("train");
     Dropout<TFloat32> dropout = new Dropout<>(training.dropout(), config.seed(), tr.identity(globalStep));
-    LanguageModel.Forward<TFloat32> train = model.forward(tr, idsP, weightsP, stateIn, dropout);
+    LanguageModel.Forward<TFloat32> train = model.forward(tr, idsP, weightsP, backboneState, dropout);
     Operand<TFloat32> rows = model.head().loss(train.hidden(), targetRows);
     Operand<TFloat32> loss = tr.math.div(tr.reduceSum(tr.math.mul(rows, weightRows), tr.constant(0)),
         tr.math.maximum(tr.reduceSum(weightRows, tr.constant(0)), tr.constant(1f)));
-    List<Operand<TFloat32>> finalTrain = train.state();
+    List<Operand<TFloat32>> finalTrain = new ArrayList<>(train.state());
+    if (cache != null) {
+      CacheWindow<TFloat32> window = cache.window(tr, train.hidden(), steps, idsP, targetsP, weightsP, memoryIn);
+      if (cacheSettings.training() != CacheTraining.NONE) {
+        loss = window.trainingLoss(targetsP, weightsP, cacheTheta, model.embedding());
+      }
+      finalTrain.addAll(cache.flat(tr, window.next()));
+    }
     Optimizer.Step<TFloat32> step = Optimizer.minimize(tr, loss, model.parameters(), learningRate,
         globalStep, training.optimizer(), finalTrain);
     Ops done = tf.withControlDependencies(List.of(step.update()));
@@ -153,37 +197,83 @@ public final class LanguageModelGraph {
 
     // inference pass: per-token log-probabilities, support sizes, the next word's top k
     Ops ev = tf.withSubScope("infer");
-    LanguageModel.Forward<TFloat32> infer = model.forward(ev, idsP, weightsP, stateIn, null);
+    LanguageModel.Forward<TFloat32> infer = model.forward(ev, idsP, weightsP, backboneState, null);
     Operand<TFloat32> logp = model.head().logProbabilities(infer.hidden());
     Operand<TInt32> rowIds = ev.range(ev.constant(0), ev.squeeze(ev.shape(targetRows)), ev.constant(1));
     Operand<TFloat32> picked = ev.gatherNd(logp, ev.stack(List.of(rowIds, targetRows), Stack.axis(1L)));
     Operand<TInt32> from = ev.stack(List.of(ev.constant(0), pad));
     Operand<TInt32> all = ev.constant(new int[] {-1, -1});
-    logProbs = tf.withName(Signatures.LOG_PROBS).slice(LanguageModel.batchMajor(ev, picked, steps), from, all);
+    Operand<TFloat32> pickedB = LanguageModel.batchMajor(ev, picked, steps);
+    CacheWindow<TFloat32> window = cache == null ? null
+        : cache.window(ev, infer.hidden(), steps, idsP, targetsP, weightsP, memoryIn);
+    Operand<TFloat32> logpB = null; // [B, T, V], batch-major: the cache's layout
+    if (window != null) {
+      tf.withName(Signatures.HEAD_LOG_PROBS).slice(pickedB, from, all);
+      tf.withName(Signatures.CACHE_LOG_PROBS).slice(window.cacheOfTargets(pickedB, targetsP, cacheTheta), from, all);
+      tf.withName(Signatures.CACHE_RANK).slice(window.targetMemoryRank(targetsP), from, all);
+      logpB = window.logProbabilities(ev.linalg.transpose(ev.reshape(logp, ev.constant(new long[] {steps, -1,
+          config.vocabulary()})), ev.constant(new int[] {1, 0, 2})), cacheLambda, cacheTheta);
+      tf.withName(Signatures.PREDICTIONS).slice(ev.math.argMax(logpB, ev.constant(-1), TInt32.class), from, all);
+      pickedB = window.logProbabilitiesOfTargets(pickedB, targetsP, cacheLambda, cacheTheta);
+    }
+    logProbs = tf.withName(Signatures.LOG_PROBS).slice(pickedB, from, all);
     if (model.head().isSparse()) {
-      Operand<TFloat32> count = ev.reduceSum(ev.dtypes.cast(ev.math.isFinite(logp), TFloat32.class), ev.constant(1));
-      support = tf.withName(Signatures.SUPPORT).slice(LanguageModel.batchMajor(ev, count, steps), from, all);
+      Operand<TFloat32> count = window == null
+          ? LanguageModel.batchMajor(ev, ev.reduceSum(ev.dtypes.cast(ev.math.isFinite(logp), TFloat32.class), ev.constant(1)), steps)
+          : ev.reduceSum(ev.dtypes.cast(ev.math.isFinite(logpB), TFloat32.class), ev.constant(-1));
+      support = tf.withName(Signatures.SUPPORT).slice(count, from, all);
     } else {
       support = null;
     }
-    List<Operand<TFloat32>> finalEval = infer.state();
+    List<Operand<TFloat32>> finalEval = new ArrayList<>(infer.state());
+    if (window != null) {
+      finalEval.addAll(cache.flat(ev, window.next()));
+    }
     for (int i = 0; i < finalEval.size(); i++) {
       evalState.add(tf.withName(Signatures.evalState(i)).identity(finalEval.get(i)));
     }
     Operand<TFloat32> last = ev.gather(ev.reshape(infer.hidden(), ev.constant(new long[] {steps, -1, config.hidden()})),
         ev.constant(steps - 1), ev.constant(0));
-    TopK<TFloat32> top = model.head().topK(last, topK);
+    Operand<TFloat32> next = model.head().logProbabilities(last);
+    if (window != null) {
+      next = window.nextLogProbabilities(next, cacheLambda, cacheTheta);
+    }
+    TopK<TFloat32> top = window == null ? model.head().topK(last, topK) : CacheHead.topK(ev, next, topK);
     topIds = tf.withName(Signatures.TOP_IDS).identity(top.ids());
     topProbabilities = tf.withName(Signatures.TOP_PROBABILITIES).identity(top.probabilities());
-    nextLogProbabilities = tf.withName("next_log_probabilities").identity(model.head().logProbabilities(last));
+    nextLogProbabilities = tf.withName("next_log_probabilities").identity(next);
+  }
 
+  /** Recurrent-state inputs after those made so far, each defaulting to its value in {@code initial}. */
+  private List<Operand<TFloat32>> stateInputs(Ops tf, List<Operand<TFloat32>> initial) {
+    List<Operand<TFloat32>> in = new ArrayList<>();
+    for (Operand<TFloat32> value : initial) {
+      Operand<TFloat32> p = tf.withName(Signatures.stateIn(stateIn.size()))
+          .placeholderWithDefault(value, Shape.of(-1, value.shape().get(1)));
+      stateIn.add(p);
+      in.add(p);
+    }
+    return in;
+  }
+
+  /** A float32 scalar input named {@code name} with a default. */
+  private static Operand<TFloat32> scalarInput(Ops tf, String name, double value) {
+    return tf.withName(name).placeholderWithDefault(tf.constant((float) value), Shape.scalar());
   }
 
   public LanguageModel<TFloat32> model() {
     return model;
   }
 
-  /** The state tensors per batch row: 2 L for the LSTM (c and h per layer), 0 for the Transformer. */
+  /** The cache, or null for a model without one. */
+  public CacheHead<TFloat32> cache() {
+    return cache;
+  }
+
+  /**
+   * The state tensors per batch row: 2 L for the LSTM (c and h per layer), 0 for the Transformer;
+   * 2 more with a cache (its memory).
+   */
   public int stateTensors() {
     return stateIn.size();
   }

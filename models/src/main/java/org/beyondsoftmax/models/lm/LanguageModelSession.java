@@ -2,6 +2,11 @@ package org.beyondsoftmax.models.lm;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.beyondsoftmax.models.cache.CacheMemory;
+import org.beyondsoftmax.models.cache.CacheSettings;
 import org.beyondsoftmax.ops.Kernels;
 import org.tensorflow.Graph;
 import org.tensorflow.Result;
@@ -20,9 +25,14 @@ public final class LanguageModelSession implements AutoCloseable {
 
   /**
    * The inference pass over a batch: log p(target) [B * T'] row-major, the support sizes (sparse
-   * heads; else null) and the state after the batch.
+   * heads; else null), the state after the batch, and other outputs asked for by name (each
+   * [B * T'] row-major, as float).
    */
-  public record EvalResult(float[] logProbs, float[] support, float[][] state) {}
+  public record EvalResult(float[] logProbs, float[] support, float[][] state, Map<String, float[]> outputs) {
+    public EvalResult(float[] logProbs, float[] support, float[][] state) {
+      this(logProbs, support, state, Map.of());
+    }
+  }
 
   private final Graph graph;
   private final Session session;
@@ -31,6 +41,7 @@ public final class LanguageModelSession implements AutoCloseable {
   private final LanguageModelGraph.Training training;
   private final int steps;
   private final int topK;
+  private final CacheSettings cache;
 
   /**
    * Builds the graph and an initialised session.
@@ -40,13 +51,22 @@ public final class LanguageModelSession implements AutoCloseable {
    */
   public LanguageModelSession(LanguageModel.Config config, LanguageModelGraph.Training training, int steps,
       int topK) {
+    this(config, training, steps, topK, null);
+  }
+
+  /**
+   * Builds the graph of a model with a cache ({@code cache} not null) and an initialised session.
+   */
+  public LanguageModelSession(LanguageModel.Config config, LanguageModelGraph.Training training, int steps,
+      int topK, CacheSettings cache) {
     this.config = config;
     this.training = training;
     this.steps = steps;
     this.topK = topK;
+    this.cache = cache;
     this.graph = new Graph();
     try {
-      this.g = new LanguageModelGraph(graph, config, training, steps, topK);
+      this.g = new LanguageModelGraph(graph, config, training, steps, topK, cache);
       this.session = new Session(graph);
       session.initialize();
     } catch (RuntimeException | Error e) {
@@ -61,14 +81,20 @@ public final class LanguageModelSession implements AutoCloseable {
    */
   public static LanguageModelSession portable(LanguageModel.Config config, LanguageModelGraph.Training training,
       int steps, int topK) {
+    return portable(config, training, steps, topK, null);
+  }
+
+  /** A {@link #portable} session of a model with a cache ({@code cache} not null). */
+  public static LanguageModelSession portable(LanguageModel.Config config, LanguageModelGraph.Training training,
+      int steps, int topK, CacheSettings cache) {
     try (var portable = Kernels.portable()) {
-      return new LanguageModelSession(config, training, steps, topK);
+      return new LanguageModelSession(config, training, steps, topK, cache);
     }
   }
 
   /** A {@link #portable} session with the same configuration as this one. */
   LanguageModelSession portableTwin() {
-    return portable(config, training, steps, topK);
+    return portable(config, training, steps, topK, cache);
   }
 
   public Graph graph() {
@@ -92,16 +118,36 @@ public final class LanguageModelSession implements AutoCloseable {
     return steps;
   }
 
-  /** The state tensors per batch row: 2 L for the LSTM (c and h per layer), 0 for the Transformer. */
+  /**
+   * The state tensors per batch row: 2 L for the LSTM (c and h per layer), 0 for the Transformer;
+   * 2 more with a cache.
+   */
   public int stateTensors() {
     return g.stateTensors();
   }
 
-  /** A zero state for {@code batch} rows: {@link #stateTensors()} arrays of batch * H. */
+  /** The cache, or null for a model without one. */
+  public CacheSettings cache() {
+    return cache;
+  }
+
+  /**
+   * The initial state for {@code batch} rows: the backbone's arrays of batch * H zeros (2 L for the
+   * LSTM), and with a cache an empty memory (batch * L H zeros, batch * L words
+   * {@link CacheMemory#EMPTY}).
+   */
   public float[][] zeroState(int batch) {
     float[][] s = new float[g.stateTensors()][];
-    for (int i = 0; i < s.length; i++) {
+    int lstm = g.model.stateTensors();
+    for (int i = 0; i < lstm; i++) {
       s[i] = new float[batch * config.hidden()];
+    }
+    if (cache != null) {
+      List<Integer> widths = CacheMemory.widths(cache.size(), config.hidden());
+      for (int i = 0; i < widths.size(); i++) {
+        s[lstm + i] = new float[batch * widths.get(i)];
+        Arrays.fill(s[lstm + i], CacheMemory.emptyValues().get(i));
+      }
     }
     return s;
   }
@@ -114,6 +160,15 @@ public final class LanguageModelSession implements AutoCloseable {
   /** The inference pass over {@code batch} from {@code state} (null: zeros); no variable changes. */
   public EvalResult evaluate(TbpttBatches.Batch batch, float[][] state) {
     return BatchRuns.evaluate(session, batch, state, g.stateTensors(), g.support != null);
+  }
+
+  /**
+   * The inference pass with scalar inputs fed by name (e.g. {@value Signatures#CACHE_LAMBDA}) and
+   * the per-position outputs {@code outputs} fetched too (e.g. {@value Signatures#HEAD_LOG_PROBS}).
+   */
+  public EvalResult evaluate(TbpttBatches.Batch batch, float[][] state, Map<String, Float> scalars,
+      List<String> outputs) {
+    return BatchRuns.evaluate(session, batch, state, g.stateTensors(), g.support != null, scalars, outputs);
   }
 
   /** The current base learning rate. */

@@ -3,6 +3,7 @@ package org.beyondsoftmax.models.lm;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
@@ -94,6 +95,16 @@ public final class SavedLanguageModel implements AutoCloseable {
    * result's state is empty.
    */
   public LanguageModelSession.EvalResult evaluate(TbpttBatches.Batch batch, float[][] state) {
+    return evaluate(batch, state, Map.of(), List.of());
+  }
+
+  /**
+   * {@link #evaluate(TbpttBatches.Batch, float[][])} with float32 scalars fed by name and more
+   * per-position outputs fetched (see {@link LanguageModelSession#evaluate(TbpttBatches.Batch,
+   * float[][], Map, List)}).
+   */
+  public LanguageModelSession.EvalResult evaluate(TbpttBatches.Batch batch, float[][] state,
+      Map<String, Float> scalars, List<String> outputs) {
     var graph = bundle.graph();
     if (graph.operation(Signatures.LOG_PROBS) == null || graph.operation(Signatures.WEIGHTS) == null) {
       throw new IllegalStateException("not a SavedModel of LanguageModelSession: no " + Signatures.LOG_PROBS
@@ -104,7 +115,8 @@ public final class SavedLanguageModel implements AutoCloseable {
       stateTensors++;
     }
     boolean sparse = graph.operation(Signatures.SUPPORT) != null;
-    return BatchRuns.evaluate(bundle.session(), batch, stateTensors == 0 ? null : state, stateTensors, sparse);
+    return BatchRuns.evaluate(bundle.session(), batch, stateTensors == 0 ? null : state, stateTensors, sparse,
+        scalars, outputs);
   }
 
   /** Writes the loaded graph, its signatures and the current variables to a new SavedModel. */

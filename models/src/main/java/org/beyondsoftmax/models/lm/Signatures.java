@@ -21,7 +21,9 @@ package org.beyondsoftmax.models.lm;
  * {@code state_in_i} (optional, zeros) and its values after a training ({@code train_state_i}) or
  * inference ({@code eval_state_i}) pass, i = 0 .. 2L-1 (c0, h0, c1, h1, ...; the LSTM's only: a
  * Transformer has none, and a graph without {@code state_in_0} is read without state), the variables
- * {@value #LEARNING_RATE} and {@value #GLOBAL_STEP}.
+ * {@value #LEARNING_RATE} and {@value #GLOBAL_STEP}. A model with a cache (LSTM only) has two more
+ * state tensors (its memory) and the inputs and outputs named {@code cache_*},
+ * {@value #HEAD_LOG_PROBS} and {@value #PREDICTIONS} (see {@link LanguageModelGraph}).
  */
 public final class Signatures {
   public static final String SERVING = "serving_default";
@@ -41,6 +43,17 @@ public final class Signatures {
   public static final String GRADIENT_NORM = "gradient_norm";
   public static final String LEARNING_RATE = "learning_rate";
   public static final String GLOBAL_STEP = "global_step";
+  /** With a cache: the mixture's lambda and theta (float32 scalars with defaults). */
+  public static final String CACHE_LAMBDA = "cache_lambda";
+  public static final String CACHE_THETA = "cache_theta";
+  /** With a cache, [B, T']: log p_head(target), the head alone. */
+  public static final String HEAD_LOG_PROBS = "head_log_probs";
+  /** With a cache, [B, T']: log p_cache(target); the head's value where no memory is usable. */
+  public static final String CACHE_LOG_PROBS = "cache_log_probs";
+  /** With a cache, [B, T']: the rank of the best memory holding the target (0: none). */
+  public static final String CACHE_RANK = "cache_rank";
+  /** With a cache, [B, T']: the most probable next word of the mixture at each position. */
+  public static final String PREDICTIONS = "predictions";
 
   private Signatures() {}
 

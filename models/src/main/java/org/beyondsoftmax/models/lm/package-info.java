@@ -7,9 +7,10 @@
  * its SavedModel ({@link org.beyondsoftmax.models.lm.Signatures}), the export of a portable
  * SavedModel ({@link org.beyondsoftmax.models.lm.SavedModelExport}), a SavedModel loaded without
  * the model's code ({@link org.beyondsoftmax.models.lm.SavedLanguageModel}), the layout of a model
- * directory ({@link org.beyondsoftmax.models.lm.ModelDirectory}) and truncated-BPTT batches.
+ * directory ({@link org.beyondsoftmax.models.lm.ModelDirectory}) and truncated-BPTT batches. A model
+ * may have a cache head ({@code models.cache}), which the graph composes with its head.
  *
- * <p>May use: {@code models.heads}, {@code models.attention}, {@code models.nn},
+ * <p>May use: {@code models.heads}, {@code models.attention}, {@code models.cache}, {@code models.nn},
  * {@code models.optim}, {@code models.spec}, {@code models.io}, {@code ops} and TF-Java's core API.
  */
 package org.beyondsoftmax.models.lm;

@@ -2,6 +2,7 @@ package org.beyondsoftmax.models.heads;
 
 import static org.beyondsoftmax.models.testing.Harness.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -107,6 +108,20 @@ class HeadsTest {
       assertClose(spec + ": targetLoss(one-hot) = loss", loss, out.get(3), 1e-10, 1e-10);
       for (double l : out.get(4)) {
         assertTrue(Double.isFinite(l) && l >= -1e-12, spec + ": soft-target loss >= 0, got " + l);
+      }
+      if (head.isSparse()) {
+        assertThrows(UnsupportedOperationException.class, () -> head.logits(h), spec + ": no logits");
+      } else {
+        double[] z = g.run(head.logits(h));
+        for (int i = 0; i < N; i++) {
+          double sum = 0;
+          for (int j = 0; j < M; j++) {
+            sum += Math.exp(z[i * M + j]);
+          }
+          for (int j = 0; j < M; j++) {
+            assertEquals(p[i * M + j], Math.exp(z[i * M + j]) / sum, 1e-12, spec + ": softmax(logits) = p");
+          }
+        }
       }
       assertEquals(params, head.parameterCount(), spec + ": parameter count");
       assertEquals(spec, head.spec().toString(), "spec() gives the options that differ from the defaults");

@@ -1,0 +1,90 @@
+package org.beyondsoftmax.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.beyondsoftmax.json.Json;
+import org.beyondsoftmax.models.cache.CacheSettings;
+import org.beyondsoftmax.models.io.AtomicFiles;
+import org.beyondsoftmax.models.lm.LanguageModelSession;
+import org.beyondsoftmax.models.lm.ModelDirectory;
+import org.beyondsoftmax.train.CachedModel;
+import org.beyondsoftmax.train.ModelInfo;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code beyond export-cache}: a trained language model exported again with a cache head. */
+@Command(
+    name = "export-cache",
+    mixinStandardHelpOptions = true,
+    version = Main.VERSION,
+    description = {
+        "Exports the language model in --model (a directory of 'beyond train') to --out with a neural "
+            + "cache of the last L (hidden state, next word) pairs (Grave et al. 2017): its signatures "
+            + "serving_default, next_word and log_prob give p = (1 - lambda) p_head + lambda p_cache, "
+            + "the memory filled from each request's own prompt; the graph's cache_lambda and "
+            + "cache_theta inputs default to --cache-lambda and --cache-theta (e.g. those of "
+            + "'beyond eval --tune-cache'). TensorFlow's own ops only; model.json and vocab.txt beside it."},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:done", "1:failed (a model directory that cannot take a cache, a write error)",
+        "2:invalid options"})
+public final class ExportCacheCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--model", paramLabel = "DIR", required = true, description = "the --out DIR of 'beyond train'")
+  Path model;
+
+  @Option(names = "--out", paramLabel = "DIR2", required = true, description = "where the model with the cache goes")
+  Path out;
+
+  @Mixin
+  CacheOptions cacheHead;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter err = spec.commandLine().getErr();
+    if (cacheHead.size == null) {
+      throw new ParameterException(spec.commandLine(), "give --cache L (L >= 1): the number of memories");
+    }
+    cacheHead.check(spec);
+    ModelDirectory from = new ModelDirectory(model);
+    if (!Files.isRegularFile(from.modelInfo())) {
+      throw new ParameterException(spec.commandLine(), "--model " + model + ": no " + ModelDirectory.MODEL_INFO
+          + " there (a directory written by 'beyond train')");
+    }
+    ModelDirectory to = new ModelDirectory(out);
+    if (to.dir().toAbsolutePath().normalize().equals(from.dir().toAbsolutePath().normalize())) {
+      throw new ParameterException(spec.commandLine(), "--out must be another directory than --model");
+    }
+    if (to.hasSavedModel()) {
+      throw new ParameterException(spec.commandLine(), "--out " + out + " holds a SavedModel already");
+    }
+    ModelInfo info = Json.read(from.modelInfo(), ModelInfo.class);
+    CacheSettings own = info.settings() == null ? null : info.settings().cache();
+    CacheOptions.requireLstm(spec, info);
+    CacheSettings cache = cacheHead.settings(spec, own, null);
+    Path staging = to.newStaging();
+    try (LanguageModelSession session = CachedModel.open(model, info, cache, true)) {
+      session.export(staging);
+    } catch (IOException | RuntimeException e) {
+      AtomicFiles.deleteTree(staging);
+      throw e;
+    }
+    to.installSavedModel(staging);
+    AtomicFiles.write(to.vocabulary(), Files.readAllBytes(from.vocabulary()));
+    Json.write(to.modelInfo(), new ModelInfo(info.corpus(), info.vocabulary(), info.vocabularyFingerprint(),
+        info.head(), info.steps(), info.sparse(), info.parameters(), info.checkpoint(), info.validPerplexity(),
+        info.settings().withCache(cache)));
+    err.printf("exported %s with a cache (L = %d, lambda %s, theta %s) to %s%n", model, cache.size(),
+        cache.lambda(), cache.theta(), to.dir().toAbsolutePath().normalize());
+    err.flush();
+    return 0;
+  }
+}
