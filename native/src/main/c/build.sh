@@ -20,5 +20,6 @@ ${CC:-gcc} -std=c11 -O3 -fPIC -shared -pthread -fvisibility=hidden \
   -Wall -Wextra -Werror -Wno-unused-parameter \
   "$@" \
   "$src/common.c" "$src/plif.c" "$src/softmax.c" "$src/thresholds.c" \
+  "$src/sigsoftmax_ce.c" "$src/plif_ce.c" "$src/entmax_bisect.c" \
   -o "$out/libbeyondkernels.so" \
   -L"$tf" -l:libtensorflow_framework.so.2 -lm

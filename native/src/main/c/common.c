@@ -37,44 +37,79 @@ int bk_workers(int64_t n, int64_t grain) {
   return w < 1 ? 1 : (int)w;
 }
 
+/* Chunks per worker: enough that a worker slowed by other work on its core costs little. */
+enum { BK_CHUNKS_PER_WORKER = 8 };
+
 typedef struct {
   bk_range_fn fn;
   void* ctx;
-  int64_t begin;
-  int64_t end;
+  int64_t n;
+  int64_t chunks;
+  int dynamic;  /* chunks handed out as workers become free; else chunk i is worker i's */
+  int64_t next; /* the next chunk to hand out (atomic) */
+} chunked;
+
+typedef struct {
+  chunked* work;
   int worker;
 } part;
 
 static void* run_part(void* arg) {
   part* p = arg;
-  p->fn(p->ctx, p->begin, p->end, p->worker);
-  return NULL;
+  chunked* w = p->work;
+  if (!w->dynamic) {
+    int64_t i = p->worker;
+    w->fn(w->ctx, w->n * i / w->chunks, w->n * (i + 1) / w->chunks, p->worker);
+    return NULL;
+  }
+  for (;;) {
+    int64_t c = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED);
+    if (c >= w->chunks) {
+      return NULL;
+    }
+    w->fn(w->ctx, w->n * c / w->chunks, w->n * (c + 1) / w->chunks, p->worker);
+  }
 }
 
-void bk_parallel_for(int64_t n, int64_t grain, bk_range_fn fn, void* ctx) {
+static void parallel(int64_t n, int64_t grain, bk_range_fn fn, void* ctx, int dynamic) {
   int w = bk_workers(n, grain);
   if (w == 1) {
     fn(ctx, 0, n, 0);
     return;
   }
+  int64_t chunks = w;
+  if (dynamic) {
+    chunks = n / (grain < 1 ? 1 : grain);
+    if (chunks > (int64_t)w * BK_CHUNKS_PER_WORKER) {
+      chunks = (int64_t)w * BK_CHUNKS_PER_WORKER;
+    }
+  }
+  chunked work = {fn, ctx, n, chunks, dynamic, 0};
   part parts[BK_MAX_THREADS];
   pthread_t ids[BK_MAX_THREADS];
   int started[BK_MAX_THREADS];
   for (int i = 0; i < w; i++) {
-    parts[i] = (part){fn, ctx, n * i / w, n * (i + 1) / w, i};
+    parts[i] = (part){&work, i};
   }
   for (int i = 1; i < w; i++) {
-    /* a thread that cannot be started runs its part on this thread below */
     started[i] = pthread_create(&ids[i], NULL, run_part, &parts[i]) == 0;
   }
   run_part(&parts[0]);
   for (int i = 1; i < w; i++) {
     if (started[i]) {
       pthread_join(ids[i], NULL);
-    } else {
-      run_part(&parts[i]);
-    }
+    } else if (!dynamic) {
+      run_part(&parts[i]); /* a thread that could not start: its part runs here */
+    } /* dynamic: the others took its chunks */
   }
+}
+
+void bk_parallel_for(int64_t n, int64_t grain, bk_range_fn fn, void* ctx) {
+  parallel(n, grain, fn, ctx, 1);
+}
+
+void bk_parallel_for_static(int64_t n, int64_t grain, bk_range_fn fn, void* ctx) {
+  parallel(n, grain, fn, ctx, 0);
 }
 
 void bk_fail(TF_OpKernelContext* ctx, TF_Code code, const char* format, ...) {
@@ -139,6 +174,36 @@ void bk_shape_same_as_input0(TF_ShapeInferenceContext* ctx, TF_Status* status) {
   TF_DeleteShapeHandle(h);
 }
 
+void bk_shape_outputs_like(TF_ShapeInferenceContext* ctx, TF_Status* status, int n,
+                           const int* inputs) {
+  TF_ShapeHandle* h = TF_NewShapeHandle();
+  for (int i = 0; i < n && TF_GetCode(status) == TF_OK; i++) {
+    TF_ShapeInferenceContextGetInput(ctx, inputs[i], h, status);
+    if (TF_GetCode(status) == TF_OK) {
+      TF_ShapeInferenceContextSetOutput(ctx, i, h, status);
+    }
+  }
+  TF_DeleteShapeHandle(h);
+}
+
+void bk_shape_two_per_row(TF_ShapeInferenceContext* ctx, TF_Status* status) {
+  TF_ShapeHandle* x = TF_NewShapeHandle();
+  TF_ShapeInferenceContextGetInput(ctx, 0, x, status);
+  if (TF_GetCode(status) == TF_OK && TF_ShapeInferenceContextRankKnown(ctx, x) &&
+      TF_ShapeInferenceContextRank(ctx, x) < 1) {
+    TF_SetStatus(status, TF_INVALID_ARGUMENT, "x must have rank >= 1 (it needs a class axis)");
+  }
+  TF_ShapeHandle* rows = TF_NewShapeHandle();
+  if (TF_GetCode(status) == TF_OK) {
+    TF_ShapeInferenceContextSubshape(ctx, x, 0, -1, rows, status);
+  }
+  for (int i = 0; i < 2 && TF_GetCode(status) == TF_OK; i++) {
+    TF_ShapeInferenceContextSetOutput(ctx, i, rows, status);
+  }
+  TF_DeleteShapeHandle(rows);
+  TF_DeleteShapeHandle(x);
+}
+
 int64_t bk_row_grain(int64_t cols) {
   int64_t g = cols > 0 ? (1 << 15) / cols : 1;
   return g < 1 ? 1 : g;
@@ -191,10 +256,76 @@ TF_Tensor* bk_allocate(TF_OpKernelContext* ctx, int index, TF_DataType dtype,
   return t;
 }
 
+int bk_get_labels(TF_OpKernelContext* ctx, const TF_Tensor* labels, int64_t rows, int64_t cols,
+                  bk_labels* out) {
+  TF_DataType lt = TF_TensorType(labels);
+  if (lt != TF_INT32 && lt != TF_INT64) {
+    bk_fail(ctx, TF_INVALID_ARGUMENT, "labels must be int32 or int64, got type %d", lt);
+    return -1;
+  }
+  if (TF_TensorElementCount(labels) != rows) {
+    bk_fail(ctx, TF_INVALID_ARGUMENT,
+            "labels must have one entry per row of x (%lld), got %lld", (long long)rows,
+            (long long)TF_TensorElementCount(labels));
+    return -1;
+  }
+  out->data = TF_TensorData(labels);
+  out->is64 = lt == TF_INT64;
+  for (int64_t r = 0; r < rows; r++) {
+    int64_t y = bk_label(out, r);
+    if (y < 0 || y >= cols) {
+      bk_fail(ctx, TF_INVALID_ARGUMENT,
+              "labels must be in [0, %lld) (the number of classes), got %lld in row %lld",
+              (long long)cols, (long long)y, (long long)r);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+int bk_check_per_row(TF_OpKernelContext* ctx, const TF_Tensor* t, const char* name, int64_t rows) {
+  if (TF_TensorElementCount(t) != rows) {
+    bk_fail(ctx, TF_INVALID_ARGUMENT, "%s must have one entry per row of x (%lld), got %lld", name,
+            (long long)rows, (long long)TF_TensorElementCount(t));
+    return -1;
+  }
+  return 0;
+}
+
+int bk_register_op(const bk_op* op, TF_Status* status) {
+  TF_OpDefinitionBuilder* b = TF_NewOpDefinitionBuilder(op->name);
+  for (const char* const* i = op->inputs; *i != NULL; i++) {
+    TF_OpDefinitionBuilderAddInput(b, *i);
+  }
+  for (const char* const* o = op->outputs; *o != NULL; o++) {
+    TF_OpDefinitionBuilderAddOutput(b, *o);
+  }
+  for (const char* const* a = op->attrs; *a != NULL; a++) {
+    TF_OpDefinitionBuilderAddAttr(b, *a);
+  }
+  TF_OpDefinitionBuilderSetShapeInferenceFunction(b, op->shape);
+  TF_RegisterOpDefinition(b, status);
+  if (TF_GetCode(status) != TF_OK) {
+    return -1;
+  }
+  TF_RegisterKernelBuilder(
+      op->name, TF_NewKernelBuilder(op->name, "CPU", op->create, op->compute, op->destroy), status);
+  return TF_GetCode(status) == TF_OK ? 0 : -1;
+}
+
+void* bk_stateless_create(TF_OpKernelConstruction* ctx) {
+  (void)ctx;
+  return NULL;
+}
+
+void bk_stateless_delete(void* kernel) { (void)kernel; }
+
 /* Registers every op and kernel when TensorFlow.loadLibrary (TF_LoadLibrary) opens the library. */
 __attribute__((constructor)) static void bk_register_all(void) {
   TF_Status* s = TF_NewStatus();
-  if (bk_register_plif(s) != 0 || bk_register_softmax(s) != 0 || bk_register_thresholds(s) != 0) {
+  if (bk_register_plif(s) != 0 || bk_register_softmax(s) != 0 || bk_register_thresholds(s) != 0 ||
+      bk_register_sigsoftmax_ce(s) != 0 || bk_register_plif_ce(s) != 0 ||
+      bk_register_entmax_bisect(s) != 0) {
     fprintf(stderr, "beyond-softmax kernels: registration failed: %s\n", TF_Message(s));
   }
   TF_DeleteStatus(s);

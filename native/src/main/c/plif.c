@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "kernels.h"
+#include "plif.h"
 #include "vmath.h"
 
 #define REAL float
@@ -37,11 +38,7 @@
 /* 2^24: every interval index is exact in float32 */
 enum { PLIF_MAX_KNOTS = 1 << 24 };
 
-typedef struct {
-  double range;
-} plif_kernel;
-
-static void* plif_create(TF_OpKernelConstruction* ctx) {
+void* bk_plif_create(TF_OpKernelConstruction* ctx) {
   char buf[64];
   if (bk_string_attr(ctx, "range", buf) != 0) {
     return NULL;
@@ -52,7 +49,7 @@ static void* plif_create(TF_OpKernelConstruction* ctx) {
     bk_fail_construction(ctx, "range must be finite and > 0, got %s", buf);
     return NULL;
   }
-  plif_kernel* k = malloc(sizeof *k);
+  bk_plif_kernel* k = malloc(sizeof *k);
   if (k == NULL) {
     bk_fail_construction(ctx, "out of memory");
     return NULL;
@@ -61,7 +58,28 @@ static void* plif_create(TF_OpKernelConstruction* ctx) {
   return k;
 }
 
-static void plif_delete(void* k) { free(k); }
+void bk_plif_delete(void* k) { free(k); }
+
+int32_t bk_plif_knots(TF_OpKernelContext* ctx, const TF_Tensor* v) {
+  if (TF_NumDims(v) != 1) {
+    bk_fail(ctx, TF_INVALID_ARGUMENT,
+            "slopes_raw must have rank 1 (one raw slope per interval), got rank %d",
+            TF_NumDims(v));
+    return -1;
+  }
+  int64_t k = TF_Dim(v, 0);
+  if (k < 1 || k > PLIF_MAX_KNOTS) {
+    bk_fail(ctx, TF_INVALID_ARGUMENT,
+            "slopes_raw must have >= 1 entries (knots) and at most %d, got %lld", PLIF_MAX_KNOTS,
+            (long long)k);
+    return -1;
+  }
+  return (int32_t)k;
+}
+
+double bk_plif_delta(double t, int32_t k, int f32) {
+  return f32 ? (double)(((float)t + (float)t) / (float)k) : (t + t) / k;
+}
 
 /* The inputs shared by both kernels, validated. */
 typedef struct {
@@ -93,20 +111,10 @@ static int plif_get_inputs(TF_OpKernelContext* ctx, int backward, plif_inputs* i
     bk_fail(ctx, TF_INVALID_ARGUMENT, "x must be float32 or float64, got type %d", in->dtype);
     return -1;
   }
-  if (TF_NumDims(in->v) != 1) {
-    bk_fail(ctx, TF_INVALID_ARGUMENT,
-            "slopes_raw must have rank 1 (one raw slope per interval), got rank %d",
-            TF_NumDims(in->v));
+  in->knots = bk_plif_knots(ctx, in->v);
+  if (in->knots < 0) {
     return -1;
   }
-  int64_t k = TF_Dim(in->v, 0);
-  if (k < 1 || k > PLIF_MAX_KNOTS) {
-    bk_fail(ctx, TF_INVALID_ARGUMENT,
-            "slopes_raw must have >= 1 entries (knots) and at most %d, got %lld", PLIF_MAX_KNOTS,
-            (long long)k);
-    return -1;
-  }
-  in->knots = (int32_t)k;
   if (backward && TF_TensorElementCount(in->dy) != TF_TensorElementCount(in->x)) {
     bk_fail(ctx, TF_INVALID_ARGUMENT, "dy must have the shape of x: %lld vs %lld elements",
             (long long)TF_TensorElementCount(in->dy), (long long)TF_TensorElementCount(in->x));
@@ -115,35 +123,50 @@ static int plif_get_inputs(TF_OpKernelContext* ctx, int backward, plif_inputs* i
   return 0;
 }
 
-/*
- * softplus(v), in double, stored in the input's type: with the offsets C_i = delta sum_{j<i} s_j
- * as (s_i, C_i) pairs (forward), or alone (backward).
- */
-static void* plif_table(const plif_inputs* in, double delta, int pairs) {
-  int32_t k = in->knots;
-  int f32 = in->dtype == TF_FLOAT;
+/* softplus(v) of the k raw slopes into s[], in double (vectorized: K can be 10^5 and more). */
+BK_HOT static void plif_softplus(const void* v, int f32, int32_t k, double* restrict s) {
+  if (f32) {
+    const float* restrict vf = v;
+#pragma omp simd
+    for (int32_t i = 0; i < k; i++) {
+      double vi = vf[i];
+      s[i] = (vi > 0 ? vi : 0) + bk_log1p01(bk_exp(-fabs(vi)));
+    }
+  } else {
+    const double* restrict vd = v;
+#pragma omp simd
+    for (int32_t i = 0; i < k; i++) {
+      double vi = vd[i];
+      s[i] = (vi > 0 ? vi : 0) + bk_log1p01(bk_exp(-fabs(vi)));
+    }
+  }
+}
+
+void* bk_plif_table(const TF_Tensor* slopes_raw, int32_t k, int f32, double delta, int pairs) {
   int width = pairs ? 2 : 1;
   void* table = malloc((size_t)k * width * (f32 ? sizeof(float) : sizeof(double)));
-  if (table == NULL) {
+  double* s = malloc((size_t)k * sizeof(double));
+  if (table == NULL || s == NULL) {
+    free(table);
+    free(s);
     return NULL;
   }
-  const void* v = TF_TensorData(in->v);
+  plif_softplus(TF_TensorData(slopes_raw), f32, k, s);
   double sum = 0;
   for (int32_t i = 0; i < k; i++) {
-    double vi = f32 ? ((const float*)v)[i] : ((const double*)v)[i];
-    double s = (vi > 0 ? vi : 0) + bk_log1p01(bk_exp(-fabs(vi))); /* softplus */
     if (f32) {
-      ((float*)table)[width * i] = (float)s;
+      ((float*)table)[width * i] = (float)s[i];
     } else {
-      ((double*)table)[width * i] = s;
+      ((double*)table)[width * i] = s[i];
     }
     if (pairs && f32) {
       ((float*)table)[2 * i + 1] = (float)(delta * sum);
     } else if (pairs) {
       ((double*)table)[2 * i + 1] = delta * sum;
     }
-    sum += s;
+    sum += s[i];
   }
+  free(s);
   return table;
 }
 
@@ -193,17 +216,17 @@ static void plif_backward_part(void* arg, int64_t begin, int64_t end, int worker
 enum { PLIF_GRAIN = 1 << 15 };
 
 static void plif_compute(void* kernel, TF_OpKernelContext* ctx) {
-  plif_kernel* kern = kernel;
+  bk_plif_kernel* kern = kernel;
   plif_inputs in;
   if (plif_get_inputs(ctx, 0, &in) != 0) {
     plif_release(&in);
     return;
   }
   double t = kern->range;
-  double delta = in.dtype == TF_FLOAT ? (double)(((float)t + (float)t) / (float)in.knots)
-                                      : (t + t) / in.knots;
+  int f32 = in.dtype == TF_FLOAT;
+  double delta = bk_plif_delta(t, in.knots, f32);
   TF_Tensor* y = bk_allocate(ctx, 0, in.dtype, in.x, 0);
-  void* table = y != NULL ? plif_table(&in, delta, 1) : NULL;
+  void* table = y != NULL ? bk_plif_table(in.v, in.knots, f32, delta, 1) : NULL;
   if (y != NULL && table == NULL) {
     bk_fail(ctx, TF_RESOURCE_EXHAUSTED, "out of memory for the PLIF table of %d knots", in.knots);
   }
@@ -217,7 +240,7 @@ static void plif_compute(void* kernel, TF_OpKernelContext* ctx) {
 }
 
 static void plif_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
-  plif_kernel* kern = kernel;
+  bk_plif_kernel* kern = kernel;
   plif_inputs in;
   if (plif_get_inputs(ctx, 1, &in) != 0) {
     plif_release(&in);
@@ -227,41 +250,22 @@ static void plif_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
   int f32 = in.dtype == TF_FLOAT;
   size_t real = f32 ? sizeof(float) : sizeof(double);
   double t = kern->range;
-  double delta = f32 ? (double)(((float)t + (float)t) / (float)k) : (t + t) / k;
+  double delta = bk_plif_delta(t, k, f32);
   int64_t n = TF_TensorElementCount(in.x);
   /* a worker's accumulators cost O(K): give each at least max(grain, K) elements */
   int64_t grain = PLIF_GRAIN > k ? PLIF_GRAIN : k;
   int workers = bk_workers(n, grain);
   TF_Tensor* dx = bk_allocate(ctx, 0, in.dtype, in.x, 0);
   TF_Tensor* dv = dx != NULL ? bk_allocate(ctx, 1, in.dtype, in.v, 0) : NULL;
-  void* table = dv != NULL ? plif_table(&in, delta, 0) : NULL;
+  void* table = dv != NULL ? bk_plif_table(in.v, k, f32, delta, 0) : NULL;
   void* acc = table != NULL ? calloc((size_t)workers * 2 * k, real) : NULL;
   if (dv != NULL && acc == NULL) {
     bk_fail(ctx, TF_RESOURCE_EXHAUSTED, "out of memory for the PLIF gradient of %d knots", k);
   }
   if (acc != NULL) {
     plif_job job = {&in, table, NULL, TF_TensorData(dx), acc, t};
-    bk_parallel_for(n, grain, plif_backward_part, &job);
-    /* dv_j = sigmoid(v_j) (own_j + delta sum_{i>j} count_i), summed over the workers */
-    const void* v = TF_TensorData(in.v);
-    void* out = TF_TensorData(dv);
-    double above = 0;
-    for (int32_t j = k - 1; j >= 0; j--) {
-      double own = 0, count = 0;
-      for (int w = 0; w < workers; w++) {
-        size_t at = ((size_t)w * k + j) * 2;
-        own += f32 ? ((float*)acc)[at] : ((double*)acc)[at];
-        count += f32 ? ((float*)acc)[at + 1] : ((double*)acc)[at + 1];
-      }
-      double vj = f32 ? ((const float*)v)[j] : ((const double*)v)[j];
-      double g = (own + delta * above) / (1 + bk_exp(-vj));
-      if (f32) {
-        ((float*)out)[j] = (float)g;
-      } else {
-        ((double*)out)[j] = g;
-      }
-      above += count;
-    }
+    bk_parallel_for_static(n, grain, plif_backward_part, &job);
+    bk_plif_slope_gradient(acc, workers, k, f32, delta, in.v, dv);
   }
   free(acc);
   free(table);
@@ -270,10 +274,50 @@ static void plif_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
   plif_release(&in);
 }
 
-/* y: the shape of x; slopes_raw: rank 1 with >= 1 entries when known. */
-static void plif_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
+/* sigmoid(v) of the k raw slopes into out[], in the element type (vectorized). */
+BK_HOT static void plif_sigmoid(const void* v, int f32, int32_t k, void* out) {
+  if (f32) {
+    const float* restrict vf = v;
+    float* restrict o = out;
+#pragma omp simd
+    for (int32_t j = 0; j < k; j++) {
+      o[j] = 1 / (1 + bk_expf(-vf[j]));
+    }
+  } else {
+    const double* restrict vd = v;
+    double* restrict o = out;
+#pragma omp simd
+    for (int32_t j = 0; j < k; j++) {
+      o[j] = 1 / (1 + bk_exp(-vd[j]));
+    }
+  }
+}
+
+void bk_plif_slope_gradient(const void* acc, int workers, int32_t k, int f32, double delta,
+                            const TF_Tensor* slopes_raw, TF_Tensor* dv) {
+  /* dv_j = sigmoid(v_j) (own_j + delta sum_{i>j} count_i), summed over the workers */
+  void* out = TF_TensorData(dv);
+  plif_sigmoid(TF_TensorData(slopes_raw), f32, k, out);
+  double above = 0;
+  for (int32_t j = k - 1; j >= 0; j--) {
+    double own = 0, count = 0;
+    for (int w = 0; w < workers; w++) {
+      size_t at = ((size_t)w * k + j) * 2;
+      own += f32 ? ((const float*)acc)[at] : ((const double*)acc)[at];
+      count += f32 ? ((const float*)acc)[at + 1] : ((const double*)acc)[at + 1];
+    }
+    if (f32) {
+      ((float*)out)[j] = (float)(((float*)out)[j] * (own + delta * above));
+    } else {
+      ((double*)out)[j] *= own + delta * above;
+    }
+    above += count;
+  }
+}
+
+void bk_plif_check_slopes_shape(TF_ShapeInferenceContext* ctx, int index, TF_Status* status) {
   TF_ShapeHandle* v = TF_NewShapeHandle();
-  TF_ShapeInferenceContextGetInput(ctx, 1, v, status);
+  TF_ShapeInferenceContextGetInput(ctx, index, v, status);
   if (TF_GetCode(status) == TF_OK && TF_ShapeInferenceContextRankKnown(ctx, v)) {
     int64_t rank = TF_ShapeInferenceContextRank(ctx, v);
     if (rank != 1) {
@@ -289,6 +333,11 @@ static void plif_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
     }
   }
   TF_DeleteShapeHandle(v);
+}
+
+/* y: the shape of x; slopes_raw: rank 1 with >= 1 entries when known. */
+static void plif_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
+  bk_plif_check_slopes_shape(ctx, 1, status);
   if (TF_GetCode(status) == TF_OK) {
     bk_shape_same_as_input0(ctx, status);
   }
@@ -296,47 +345,16 @@ static void plif_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
 
 /* dx: the shape of x (input 1); dslopes_raw: the shape of slopes_raw (input 2). */
 static void plif_grad_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
-  TF_ShapeHandle* h = TF_NewShapeHandle();
-  for (int i = 0; i < 2 && TF_GetCode(status) == TF_OK; i++) {
-    TF_ShapeInferenceContextGetInput(ctx, i + 1, h, status);
-    if (TF_GetCode(status) == TF_OK) {
-      TF_ShapeInferenceContextSetOutput(ctx, i, h, status);
-    }
-  }
-  TF_DeleteShapeHandle(h);
+  bk_shape_outputs_like(ctx, status, 2, (const int[]){1, 2});
 }
 
 int bk_register_plif(TF_Status* status) {
-  TF_OpDefinitionBuilder* op = TF_NewOpDefinitionBuilder("BeyondPlif");
-  TF_OpDefinitionBuilderAddInput(op, "x: T");
-  TF_OpDefinitionBuilderAddInput(op, "slopes_raw: T");
-  TF_OpDefinitionBuilderAddOutput(op, "y: T");
-  TF_OpDefinitionBuilderAddAttr(op, "T: {float, double}");
-  TF_OpDefinitionBuilderAddAttr(op, "range: string");
-  TF_OpDefinitionBuilderSetShapeInferenceFunction(op, plif_shape);
-  TF_RegisterOpDefinition(op, status);
-  if (TF_GetCode(status) != TF_OK) return -1;
-
-  op = TF_NewOpDefinitionBuilder("BeyondPlifGrad");
-  TF_OpDefinitionBuilderAddInput(op, "dy: T");
-  TF_OpDefinitionBuilderAddInput(op, "x: T");
-  TF_OpDefinitionBuilderAddInput(op, "slopes_raw: T");
-  TF_OpDefinitionBuilderAddOutput(op, "dx: T");
-  TF_OpDefinitionBuilderAddOutput(op, "dslopes_raw: T");
-  TF_OpDefinitionBuilderAddAttr(op, "T: {float, double}");
-  TF_OpDefinitionBuilderAddAttr(op, "range: string");
-  TF_OpDefinitionBuilderSetShapeInferenceFunction(op, plif_grad_shape);
-  TF_RegisterOpDefinition(op, status);
-  if (TF_GetCode(status) != TF_OK) return -1;
-
-  TF_RegisterKernelBuilder("BeyondPlif",
-                           TF_NewKernelBuilder("BeyondPlif", "CPU", plif_create, plif_compute,
-                                               plif_delete),
-                           status);
-  if (TF_GetCode(status) != TF_OK) return -1;
-  TF_RegisterKernelBuilder("BeyondPlifGrad",
-                           TF_NewKernelBuilder("BeyondPlifGrad", "CPU", plif_create,
-                                               plif_grad_compute, plif_delete),
-                           status);
-  return TF_GetCode(status) == TF_OK ? 0 : -1;
+  static const char* const attrs[] = {"T: {float, double}", "range: string", NULL};
+  bk_op forward = {"BeyondPlif", (const char* const[]){"x: T", "slopes_raw: T", NULL},
+                   (const char* const[]){"y: T", NULL}, attrs, plif_shape, bk_plif_create,
+                   plif_compute, bk_plif_delete};
+  bk_op backward = {"BeyondPlifGrad", (const char* const[]){"dy: T", "x: T", "slopes_raw: T", NULL},
+                    (const char* const[]){"dx: T", "dslopes_raw: T", NULL}, attrs,
+                    plif_grad_shape, bk_plif_create, plif_grad_compute, bk_plif_delete};
+  return bk_register_op(&forward, status) != 0 ? -1 : bk_register_op(&backward, status);
 }

@@ -13,15 +13,7 @@
 
 enum { NAME(PLIF_BLOCK) = 256 };
 
-/* The interval of each x; NaN goes to 0 (never an out-of-range index). */
-static inline int32_t NAME(plif_index)(REAL xt, REAL delta, REAL last, int32_t k) {
-  REAL q = xt / delta;
-  q = q >= 0 ? q : 0; /* also NaN and -inf */
-  q = q <= last ? q : last;
-  int32_t i = (int32_t)q;
-  i = i < k ? i : k - 1; /* defensive: K <= 2^24 keeps last exact in float */
-  return i;
-}
+#include "plif_index.h"
 
 /* f over x[0, n); the table lookups vectorize as gathers. */
 BK_HOT void NAME(bk_plif_forward)(const REAL* restrict x, REAL* restrict y, int64_t n,

@@ -19,33 +19,9 @@
 
 enum { BK_SOFTMAX, BK_LOG_SOFTMAX, BK_SIGSOFTMAX, BK_LOG_SIGSOFTMAX };
 
-#define REAL float
-#define SUFFIX f32
-#define EXP bk_expf
-#define LOG1P01 bk_log1pf01
-#define FAST_LO -20.0f
-#define FAST_HI 40.0f
-#include "softmax_rows.h"
-#undef REAL
-#undef SUFFIX
-#undef EXP
-#undef LOG1P01
-#undef FAST_LO
-#undef FAST_HI
-
-#define REAL double
-#define SUFFIX f64
-#define EXP bk_exp
-#define LOG1P01 bk_log1p01
-#define FAST_LO -300.0
-#define FAST_HI 300.0
-#include "softmax_rows.h"
-#undef REAL
-#undef SUFFIX
-#undef EXP
-#undef LOG1P01
-#undef FAST_LO
-#undef FAST_HI
+#define BK_ROWS "softmax_rows.h"
+#include "softmax_types.h"
+#undef BK_ROWS
 
 static const char* const MODES[] = {"softmax", "log_softmax", "sigsoftmax", "log_sigsoftmax"};
 
@@ -181,47 +157,19 @@ static void softmax_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
 
 /* dx: the shape of x (input 1). */
 static void softmax_grad_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
-  TF_ShapeHandle* h = TF_NewShapeHandle();
-  TF_ShapeInferenceContextGetInput(ctx, 1, h, status);
-  if (TF_GetCode(status) == TF_OK) {
-    TF_ShapeInferenceContextSetOutput(ctx, 0, h, status);
-  }
-  TF_DeleteShapeHandle(h);
+  bk_shape_outputs_like(ctx, status, 1, (const int[]){1});
 }
 
-static const char MODE_ATTR[] =
-    "mode: {'softmax', 'log_softmax', 'sigsoftmax', 'log_sigsoftmax'}";
+static const char* const MODE_ATTRS[] = {
+    "T: {float, double}", "mode: {'softmax', 'log_softmax', 'sigsoftmax', 'log_sigsoftmax'}",
+    NULL};
 
 int bk_register_softmax(TF_Status* status) {
-  TF_OpDefinitionBuilder* op = TF_NewOpDefinitionBuilder("BeyondSoftmax");
-  TF_OpDefinitionBuilderAddInput(op, "x: T");
-  TF_OpDefinitionBuilderAddOutput(op, "y: T");
-  TF_OpDefinitionBuilderAddOutput(op, "lse: T");
-  TF_OpDefinitionBuilderAddAttr(op, "T: {float, double}");
-  TF_OpDefinitionBuilderAddAttr(op, MODE_ATTR);
-  TF_OpDefinitionBuilderSetShapeInferenceFunction(op, softmax_shape);
-  TF_RegisterOpDefinition(op, status);
-  if (TF_GetCode(status) != TF_OK) return -1;
-
-  op = TF_NewOpDefinitionBuilder("BeyondSoftmaxGrad");
-  TF_OpDefinitionBuilderAddInput(op, "dy: T");
-  TF_OpDefinitionBuilderAddInput(op, "x: T");
-  TF_OpDefinitionBuilderAddInput(op, "lse: T");
-  TF_OpDefinitionBuilderAddOutput(op, "dx: T");
-  TF_OpDefinitionBuilderAddAttr(op, "T: {float, double}");
-  TF_OpDefinitionBuilderAddAttr(op, MODE_ATTR);
-  TF_OpDefinitionBuilderSetShapeInferenceFunction(op, softmax_grad_shape);
-  TF_RegisterOpDefinition(op, status);
-  if (TF_GetCode(status) != TF_OK) return -1;
-
-  TF_RegisterKernelBuilder("BeyondSoftmax",
-                           TF_NewKernelBuilder("BeyondSoftmax", "CPU", softmax_create,
-                                               softmax_compute, softmax_delete),
-                           status);
-  if (TF_GetCode(status) != TF_OK) return -1;
-  TF_RegisterKernelBuilder("BeyondSoftmaxGrad",
-                           TF_NewKernelBuilder("BeyondSoftmaxGrad", "CPU", softmax_create,
-                                               softmax_grad_compute, softmax_delete),
-                           status);
-  return TF_GetCode(status) == TF_OK ? 0 : -1;
+  bk_op forward = {"BeyondSoftmax", (const char* const[]){"x: T", NULL},
+                   (const char* const[]){"y: T", "lse: T", NULL}, MODE_ATTRS, softmax_shape,
+                   softmax_create, softmax_compute, softmax_delete};
+  bk_op backward = {"BeyondSoftmaxGrad", (const char* const[]){"dy: T", "x: T", "lse: T", NULL},
+                    (const char* const[]){"dx: T", NULL}, MODE_ATTRS, softmax_grad_shape,
+                    softmax_create, softmax_grad_compute, softmax_delete};
+  return bk_register_op(&forward, status) != 0 ? -1 : bk_register_op(&backward, status);
 }

@@ -142,18 +142,13 @@ typedef struct {
   int f32;
   int64_t cols;
   const void* x;
-  const void* labels; /* int32 or int64, per row */
-  int labels64;
+  bk_labels labels;   /* loss ops; data NULL for the threshold op */
   const void* g;      /* backward: dloss per row */
   const void* t;      /* backward: threshold per row */
   void* out;          /* threshold: tau; loss: loss; backward: dx */
   void* out2;         /* threshold: support (int32); loss: tau */
   int failed;         /* out of memory in a worker */
 } threshold_job;
-
-static int64_t label_at(const threshold_job* j, int64_t r) {
-  return j->labels64 ? ((const int64_t*)j->labels)[r] : ((const int32_t*)j->labels)[r];
-}
 
 /* The per-row loss from the candidates z[0, n) and tau (units of z), z_y = x_y - max. */
 static double fy_loss(const double* z, int64_t n, double tau, double zy, int entmax) {
@@ -193,11 +188,11 @@ static void threshold_part(void* arg, int64_t begin, int64_t end, int worker) {
       const double* x = (const double*)j->x + r * m;
       threshold_row_f64(x, m, j->entmax, buf, &t, &support, &mx, &tau, &n);
     }
-    if (j->labels == NULL) { /* threshold op */
+    if (j->labels.data == NULL) { /* threshold op */
       value = t;
       ((int32_t*)j->out2)[r] = (int32_t)support;
     } else { /* loss op */
-      int64_t y = label_at(j, r);
+      int64_t y = bk_label(&j->labels, r);
       double xy = j->f32 ? ((const float*)j->x)[r * m + y] : ((const double*)j->x)[r * m + y];
       value = mx > -INFINITY ? fy_loss(buf, n, tau, xy - mx, j->entmax) : 0;
       if (j->f32) {
@@ -220,7 +215,7 @@ static void fy_grad_part(void* arg, int64_t begin, int64_t end, int worker) {
   threshold_job* j = arg;
   int64_t m = j->cols;
   for (int64_t r = begin; r < end; r++) {
-    int64_t y = label_at(j, r);
+    int64_t y = bk_label(&j->labels, r);
     if (j->f32) {
       fy_grad_row_f32((const float*)j->x + r * m, (float*)j->out + r * m, m,
                       ((const float*)j->t)[r], ((const float*)j->g)[r], y, j->entmax);
@@ -231,34 +226,6 @@ static void fy_grad_part(void* arg, int64_t begin, int64_t end, int worker) {
   }
 }
 
-/* Labels: one per row of x, each in [0, cols); 0 when valid, else fails ctx. */
-static int check_labels(TF_OpKernelContext* ctx, threshold_job* j, const TF_Tensor* labels,
-                        int64_t rows) {
-  TF_DataType lt = TF_TensorType(labels);
-  if (lt != TF_INT32 && lt != TF_INT64) {
-    bk_fail(ctx, TF_INVALID_ARGUMENT, "labels must be int32 or int64, got type %d", lt);
-    return -1;
-  }
-  if (TF_TensorElementCount(labels) != rows) {
-    bk_fail(ctx, TF_INVALID_ARGUMENT,
-            "labels must have one entry per row of x (%lld), got %lld", (long long)rows,
-            (long long)TF_TensorElementCount(labels));
-    return -1;
-  }
-  j->labels = TF_TensorData(labels);
-  j->labels64 = lt == TF_INT64;
-  for (int64_t r = 0; r < rows; r++) {
-    int64_t y = label_at(j, r);
-    if (y < 0 || y >= j->cols) {
-      bk_fail(ctx, TF_INVALID_ARGUMENT,
-              "labels must be in [0, %lld) (the number of classes), got %lld in row %lld",
-              (long long)j->cols, (long long)y, (long long)r);
-      return -1;
-    }
-  }
-  return 0;
-}
-
 /* BeyondSparseThreshold (loss = 0) and BeyondFenchelYoungLoss (loss = 1). */
 static void threshold_or_loss(threshold_kernel* k, TF_OpKernelContext* ctx, int loss) {
   TF_Tensor* in[2] = {NULL, NULL};
@@ -266,9 +233,9 @@ static void threshold_or_loss(threshold_kernel* k, TF_OpKernelContext* ctx, int 
   int64_t rows, cols;
   if (bk_inputs(ctx, loss ? 2 : 1, in) == 0 && bk_rows_cols(ctx, in[0], "x", &rows, &cols) == 0) {
     TF_DataType dtype = TF_TensorType(in[0]);
-    threshold_job job = {k->entmax, dtype == TF_FLOAT, cols, TF_TensorData(in[0]), NULL, 0,
+    threshold_job job = {k->entmax, dtype == TF_FLOAT, cols, TF_TensorData(in[0]), {NULL, 0},
                          NULL, NULL, NULL, NULL, 0};
-    if (!loss || check_labels(ctx, &job, in[1], rows) == 0) {
+    if (!loss || bk_get_labels(ctx, in[1], rows, cols, &job.labels) == 0) {
       out[0] = bk_allocate(ctx, 0, dtype, in[0], 1);
       out[1] = out[0] != NULL ? bk_allocate(ctx, 1, loss ? dtype : TF_INT32, in[0], 1) : NULL;
     }
@@ -301,12 +268,12 @@ static void loss_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
   int64_t rows, cols;
   if (bk_inputs(ctx, 4, in) == 0 && bk_rows_cols(ctx, in[1], "x", &rows, &cols) == 0) {
     TF_DataType dtype = TF_TensorType(in[1]);
-    threshold_job job = {k->entmax, dtype == TF_FLOAT, cols, TF_TensorData(in[1]), NULL, 0,
+    threshold_job job = {k->entmax, dtype == TF_FLOAT, cols, TF_TensorData(in[1]), {NULL, 0},
                          TF_TensorData(in[0]), TF_TensorData(in[2]), NULL, NULL, 0};
     if (TF_TensorElementCount(in[0]) != rows || TF_TensorElementCount(in[2]) != rows) {
       bk_fail(ctx, TF_INVALID_ARGUMENT,
               "dloss and tau must have one entry per row of x (%lld)", (long long)rows);
-    } else if (check_labels(ctx, &job, in[3], rows) == 0) {
+    } else if (bk_get_labels(ctx, in[3], rows, cols, &job.labels) == 0) {
       dx = bk_allocate(ctx, 0, dtype, in[1], 0);
       if (dx != NULL) {
         job.out = TF_TensorData(dx);
@@ -318,81 +285,29 @@ static void loss_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
   bk_release(4, in);
 }
 
-/* Per-row outputs: the shape of input 0 (x) without its last axis; x must have rank >= 1. */
-static void per_row_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
-  TF_ShapeHandle* x = TF_NewShapeHandle();
-  TF_ShapeInferenceContextGetInput(ctx, 0, x, status);
-  if (TF_GetCode(status) == TF_OK && TF_ShapeInferenceContextRankKnown(ctx, x) &&
-      TF_ShapeInferenceContextRank(ctx, x) < 1) {
-    TF_SetStatus(status, TF_INVALID_ARGUMENT, "x must have rank >= 1 (it needs a class axis)");
-  }
-  TF_ShapeHandle* rows = TF_NewShapeHandle();
-  if (TF_GetCode(status) == TF_OK) {
-    TF_ShapeInferenceContextSubshape(ctx, x, 0, -1, rows, status);
-  }
-  for (int i = 0; i < 2 && TF_GetCode(status) == TF_OK; i++) {
-    TF_ShapeInferenceContextSetOutput(ctx, i, rows, status);
-  }
-  TF_DeleteShapeHandle(rows);
-  TF_DeleteShapeHandle(x);
-}
-
 /* dx: the shape of x (input 1). */
 static void loss_grad_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
-  TF_ShapeHandle* h = TF_NewShapeHandle();
-  TF_ShapeInferenceContextGetInput(ctx, 1, h, status);
-  if (TF_GetCode(status) == TF_OK) {
-    TF_ShapeInferenceContextSetOutput(ctx, 0, h, status);
-  }
-  TF_DeleteShapeHandle(h);
-}
-
-static const char MAPPING_ATTR[] = "mapping: {'sparsemax', 'entmax15'}";
-
-static int register_kernel(const char* op, void (*compute)(void*, TF_OpKernelContext*),
-                           TF_Status* status) {
-  TF_RegisterKernelBuilder(
-      op, TF_NewKernelBuilder(op, "CPU", threshold_create, compute, threshold_delete), status);
-  return TF_GetCode(status) == TF_OK ? 0 : -1;
+  bk_shape_outputs_like(ctx, status, 1, (const int[]){1});
 }
 
 int bk_register_thresholds(TF_Status* status) {
-  TF_OpDefinitionBuilder* op = TF_NewOpDefinitionBuilder("BeyondSparseThreshold");
-  TF_OpDefinitionBuilderAddInput(op, "x: T");
-  TF_OpDefinitionBuilderAddOutput(op, "tau: T");
-  TF_OpDefinitionBuilderAddOutput(op, "support: int32");
-  TF_OpDefinitionBuilderAddAttr(op, "T: {float, double}");
-  TF_OpDefinitionBuilderAddAttr(op, MAPPING_ATTR);
-  TF_OpDefinitionBuilderSetShapeInferenceFunction(op, per_row_shape);
-  TF_RegisterOpDefinition(op, status);
-  if (TF_GetCode(status) != TF_OK) return -1;
-
-  op = TF_NewOpDefinitionBuilder("BeyondFenchelYoungLoss");
-  TF_OpDefinitionBuilderAddInput(op, "x: T");
-  TF_OpDefinitionBuilderAddInput(op, "labels: Tlabels");
-  TF_OpDefinitionBuilderAddOutput(op, "loss: T");
-  TF_OpDefinitionBuilderAddOutput(op, "tau: T");
-  TF_OpDefinitionBuilderAddAttr(op, "T: {float, double}");
-  TF_OpDefinitionBuilderAddAttr(op, "Tlabels: {int32, int64}");
-  TF_OpDefinitionBuilderAddAttr(op, MAPPING_ATTR);
-  TF_OpDefinitionBuilderSetShapeInferenceFunction(op, per_row_shape);
-  TF_RegisterOpDefinition(op, status);
-  if (TF_GetCode(status) != TF_OK) return -1;
-
-  op = TF_NewOpDefinitionBuilder("BeyondFenchelYoungLossGrad");
-  TF_OpDefinitionBuilderAddInput(op, "dloss: T");
-  TF_OpDefinitionBuilderAddInput(op, "x: T");
-  TF_OpDefinitionBuilderAddInput(op, "tau: T");
-  TF_OpDefinitionBuilderAddInput(op, "labels: Tlabels");
-  TF_OpDefinitionBuilderAddOutput(op, "dx: T");
-  TF_OpDefinitionBuilderAddAttr(op, "T: {float, double}");
-  TF_OpDefinitionBuilderAddAttr(op, "Tlabels: {int32, int64}");
-  TF_OpDefinitionBuilderAddAttr(op, MAPPING_ATTR);
-  TF_OpDefinitionBuilderSetShapeInferenceFunction(op, loss_grad_shape);
-  TF_RegisterOpDefinition(op, status);
-  if (TF_GetCode(status) != TF_OK) return -1;
-
-  if (register_kernel("BeyondSparseThreshold", threshold_compute, status) != 0) return -1;
-  if (register_kernel("BeyondFenchelYoungLoss", loss_compute, status) != 0) return -1;
-  return register_kernel("BeyondFenchelYoungLossGrad", loss_grad_compute, status);
+  static const char* const attrs[] = {"T: {float, double}", "mapping: {'sparsemax', 'entmax15'}",
+                                      NULL};
+  static const char* const loss_attrs[] = {"T: {float, double}", "Tlabels: {int32, int64}",
+                                           "mapping: {'sparsemax', 'entmax15'}", NULL};
+  bk_op ops[] = {
+      {"BeyondSparseThreshold", (const char* const[]){"x: T", NULL},
+       (const char* const[]){"tau: T", "support: int32", NULL}, attrs, bk_shape_two_per_row,
+       threshold_create, threshold_compute, threshold_delete},
+      {"BeyondFenchelYoungLoss", (const char* const[]){"x: T", "labels: Tlabels", NULL},
+       (const char* const[]){"loss: T", "tau: T", NULL}, loss_attrs, bk_shape_two_per_row,
+       threshold_create, loss_compute, threshold_delete},
+      {"BeyondFenchelYoungLossGrad",
+       (const char* const[]){"dloss: T", "x: T", "tau: T", "labels: Tlabels", NULL},
+       (const char* const[]){"dx: T", NULL}, loss_attrs, loss_grad_shape, threshold_create,
+       loss_grad_compute, threshold_delete}};
+  for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+    if (bk_register_op(&ops[i], status) != 0) return -1;
+  }
+  return 0;
 }

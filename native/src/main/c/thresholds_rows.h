@@ -7,14 +7,7 @@
 
 enum { NAME(BLOCK) = 32 };
 
-BK_HOT static REAL NAME(row_max)(const REAL* x, int64_t m) {
-  REAL mx = -(REAL)INFINITY;
-#pragma omp simd reduction(max : mx)
-  for (int64_t j = 0; j < m; j++) {
-    mx = x[j] > mx ? x[j] : mx;
-  }
-  return mx;
-}
+#include "row_max.h"
 
 /*
  * The candidates z = scale (x - max) of the entries x >= floor, into buf; returns how many.

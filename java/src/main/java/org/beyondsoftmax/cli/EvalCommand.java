@@ -29,8 +29,8 @@ import picocli.CommandLine.Spec;
     description = {
         "Perplexity of a language model exported by 'beyond train' (loaded as a SavedModel: no "
             + "model code involved) on a split of a corpus, read as in training: --batch columns, "
-            + "T tokens at a time, the LSTM state carried over; every next-word prediction of the "
-            + "split counts (tokens = words - 1).",
+            + "T tokens at a time, the LSTM state carried over (a Transformer reads each window of T "
+            + "on its own); every next-word prediction of the split counts (tokens = words - 1).",
         "Sparse heads (sparsemax, entmax) give some words probability 0: their perplexity is "
             + "infinite (reported as null, \"n/a\") as soon as one test word falls outside the "
             + "support. For them the output adds the mean support size and the epsilon-smoothed "
@@ -109,6 +109,10 @@ public final class EvalCommand implements Callable<Integer> {
     result.put("corpus", corpusSpec);
     result.put("split", split);
     result.put("head", info.head());
+    if (info.settings() != null) {
+      result.put("backbone", info.settings().backbone());
+      result.put("attention", info.settings().attention());
+    }
     result.put("vocabulary", vocabulary.size());
     result.put("nll_per_token", finite ? p.nll() / p.tokens() : null);
     if (info.sparse()) {

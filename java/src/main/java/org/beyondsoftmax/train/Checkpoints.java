@@ -19,7 +19,8 @@ import org.beyondsoftmax.models.lm.ModelDirectory;
  * The checkpoints of a run, in {@code OUT/checkpoints}: one directory per checkpoint with every
  * variable ({@code variables.*}: weights, optimizer moments, learning rate, update count), the
  * {@link TrainState} ({@code state.json}) and, mid-epoch, the LSTM state carried to the next batch
- * ({@code carried.bin}); and {@code latest.json}, naming the newest complete one.
+ * ({@code carried.bin}; for a Transformer, which has no state, it holds no arrays); and
+ * {@code latest.json}, naming the newest complete one.
  *
  * <p>A checkpoint is written to a temporary directory, forced to disk, renamed into place, and
  * only then named by {@code latest.json} (itself replaced atomically): a run killed at any moment

@@ -6,7 +6,8 @@ import org.beyondsoftmax.models.lm.TbpttBatches;
 /**
  * The perplexity of a language model on a token stream: exp(-(1/N) sum_i log p(w_i | w_&lt;i)) over
  * the N = n - 1 next-word predictions of the stream, read as in training (B columns, T tokens
- * at a time, the LSTM state carried from batch to batch, no dropout).
+ * at a time, the LSTM state carried from batch to batch, no dropout; a Transformer reads each
+ * window of T on its own).
  *
  * <p>Sparse heads give some words probability 0, so their perplexity is infinite as soon as one
  * test word is outside the support; beside it this reports the mean support size and the

@@ -1,6 +1,8 @@
 package org.beyondsoftmax.train;
 
+import org.beyondsoftmax.models.attention.AttentionFactory;
 import org.beyondsoftmax.models.heads.HeadFactory;
+import org.beyondsoftmax.models.lm.Backbone;
 import org.beyondsoftmax.models.lm.LanguageModel;
 import org.beyondsoftmax.models.lm.LanguageModelGraph;
 import org.beyondsoftmax.models.optim.Optimizer;
@@ -13,7 +15,11 @@ import org.beyondsoftmax.models.spec.Spec;
  * @param corpus {@code brown} or a directory
  * @param minCount text corpora: training words seen at most this often become {@code <unk>}
  * @param head the output head's spec
- * @param bptt T, the truncated-BPTT length (and the unrolled length of the exported graph)
+ * @param embed E, the word embedding size (the Transformer's is hidden)
+ * @param hidden the LSTM's units per layer, or the Transformer's width D
+ * @param layers LSTM layers or Transformer blocks
+ * @param bptt T, the truncated-BPTT length (and the unrolled length of the exported graph); the
+ *     Transformer's window and number of learned positions
  * @param batch B, training columns
  * @param evalBatch columns when evaluating validation and test
  * @param optimizer sgd or adam
@@ -25,13 +31,20 @@ import org.beyondsoftmax.models.spec.Spec;
  * @param lrDecay multiplies the learning rate after an epoch without validation improvement
  * @param patience stop after this many epochs in a row without validation improvement
  * @param topK k of the SavedModel's serving signature
+ * @param backbone {@code lstm} or {@code transformer} (null, as in the settings of runs from before
+ *     the Transformer: {@code lstm})
+ * @param attention the Transformer's attention normaliser (null for the LSTM)
+ * @param attentionHeads the Transformer's attention heads, dividing hidden (0 for the LSTM)
  */
 public record TrainSettings(String corpus, int minCount, Spec<HeadFactory> head, int embed, int hidden, int layers,
     int bptt, int batch, int evalBatch, String optimizer, double learningRate, double clip, double dropout,
-    int epochs, long maxSteps, double lrDecay, int patience, long seed, int topK) {
+    int epochs, long maxSteps, double lrDecay, int patience, long seed, int topK, String backbone,
+    Spec<AttentionFactory> attention, int attentionHeads) {
 
   public TrainSettings {
     java.util.Objects.requireNonNull(head, "head");
+    backbone = backbone == null ? Backbone.Lstm.NAME : backbone;
+    checkBackbone(backbone, attention, attentionHeads, embed, hidden);
     positive("embed", embed);
     positive("hidden", hidden);
     positive("bptt", bptt);
@@ -66,6 +79,48 @@ public record TrainSettings(String corpus, int minCount, Spec<HeadFactory> head,
     }
   }
 
+  /** The settings of an LSTM run. */
+  public static TrainSettings lstm(String corpus, int minCount, Spec<HeadFactory> head, int embed, int hidden,
+      int layers, int bptt, int batch, int evalBatch, String optimizer, double learningRate, double clip,
+      double dropout, int epochs, long maxSteps, double lrDecay, int patience, long seed, int topK) {
+    return new TrainSettings(corpus, minCount, head, embed, hidden, layers, bptt, batch, evalBatch, optimizer,
+        learningRate, clip, dropout, epochs, maxSteps, lrDecay, patience, seed, topK, Backbone.Lstm.NAME, null, 0);
+  }
+
+  /** These settings with a Transformer backbone: {@code attention}, {@code heads} heads, embed = hidden. */
+  public TrainSettings withTransformer(Spec<AttentionFactory> attention, int heads) {
+    return new TrainSettings(corpus, minCount, head, hidden, hidden, layers, bptt, batch, evalBatch, optimizer,
+        learningRate, clip, dropout, epochs, maxSteps, lrDecay, patience, seed, topK, Backbone.Transformer.NAME,
+        attention, heads);
+  }
+
+  private static void checkBackbone(String backbone, Spec<AttentionFactory> attention, int heads, int embed,
+      int hidden) {
+    if (!Backbone.NAMES.contains(backbone)) {
+      throw new IllegalArgumentException("--backbone must be one of " + String.join(", ", Backbone.NAMES) + ", got '"
+          + backbone + "'");
+    }
+    if (backbone.equals(Backbone.Lstm.NAME)) {
+      if (attention != null || heads != 0) {
+        throw new IllegalArgumentException("--attention and --attention-heads are options of the Transformer: "
+            + "add --backbone transformer (the backbone is lstm)");
+      }
+      return;
+    }
+    java.util.Objects.requireNonNull(attention, "attention");
+    if (heads < 1) {
+      throw new IllegalArgumentException("--attention-heads must be >= 1, got " + heads);
+    }
+    if (hidden % heads != 0) {
+      throw new IllegalArgumentException("--attention-heads " + heads + " must divide --hidden " + hidden
+          + " (each head gets hidden / heads dimensions)");
+    }
+    if (embed != hidden) {
+      throw new IllegalArgumentException("--embed " + embed + " must equal --hidden " + hidden + " for the "
+          + "Transformer (its embeddings join the residual stream of width --hidden): leave --embed out");
+    }
+  }
+
   private static void positive(String name, int value) {
     if (value < 1) {
       throw new IllegalArgumentException("--" + name + " must be >= 1, got " + value);
@@ -82,7 +137,13 @@ public record TrainSettings(String corpus, int minCount, Spec<HeadFactory> head,
 
   /** The architecture for a vocabulary of {@code vocabulary} words. */
   public LanguageModel.Config model(int vocabulary) {
-    return new LanguageModel.Config(vocabulary, embed, hidden, layers, head, seed);
+    return new LanguageModel.Config(vocabulary, embed, hidden, layers, head, seed, backboneConfig());
+  }
+
+  /** The backbone: the LSTM, or the Transformer with {@code bptt} positions. */
+  public Backbone backboneConfig() {
+    return backbone.equals(Backbone.Lstm.NAME) ? Backbone.LSTM
+        : new Backbone.Transformer(attention, attentionHeads, bptt);
   }
 
   public LanguageModelGraph.Training training() {
@@ -92,6 +153,7 @@ public record TrainSettings(String corpus, int minCount, Spec<HeadFactory> head,
   /** These settings with a new epoch and step limit (all a resumed run may change). */
   public TrainSettings withLimits(int epochs, long maxSteps) {
     return new TrainSettings(corpus, minCount, head, embed, hidden, layers, bptt, batch, evalBatch, optimizer,
-        learningRate, clip, dropout, epochs, maxSteps, lrDecay, patience, seed, topK);
+        learningRate, clip, dropout, epochs, maxSteps, lrDecay, patience, seed, topK, backbone, attention,
+        attentionHeads);
   }
 }

@@ -11,9 +11,9 @@ import org.beyondsoftmax.models.lm.ModelDirectory;
 import org.beyondsoftmax.models.lm.TbpttBatches;
 
 /**
- * Trains a {@link org.beyondsoftmax.models.LanguageModel} on a corpus into {@code OUT}:
- * truncated BPTT over the training stream in order (the state carried from batch to batch,
- * reset at each epoch), validation perplexity after each epoch (epsilon-smoothed for sparse
+ * Trains a {@link org.beyondsoftmax.models.lm.LanguageModel} on a corpus into {@code OUT}:
+ * truncated BPTT over the training stream in order (the LSTM's state carried from batch to batch,
+ * reset at each epoch; a Transformer has none: each window is its own context), validation perplexity after each epoch (epsilon-smoothed for sparse
  * heads, whose plain perplexity is infinite as soon as one word gets probability 0), the learning rate multiplied by
  * {@code lrDecay} after an epoch without improvement, early stopping after {@code patience} of
  * them, a checkpoint after each epoch ({@link Checkpoints}; also when {@code maxSteps} stops a
@@ -72,9 +72,9 @@ public final class Trainer {
       } else {
         state = TrainState.start();
         carried = null;
-        listener.message(String.format("model: %,d parameters (head %s: %,d); corpus %s",
-            session.model().parameterCount(), settings.head(), session.model().head().parameterCount(),
-            corpus.summary()));
+        listener.message(String.format("model: %s, %,d parameters (head %s: %,d); corpus %s",
+            settings.backboneConfig(), session.model().parameterCount(), settings.head(),
+            session.model().head().parameterCount(), corpus.summary()));
       }
       state = train(session, settings, checkpoints, state, carried);
     }

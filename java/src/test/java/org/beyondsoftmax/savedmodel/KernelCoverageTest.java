@@ -15,13 +15,19 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.beyondsoftmax.models.attention.Normalisers;
 import org.beyondsoftmax.models.calibration.LogitCalibration;
 import org.beyondsoftmax.models.heads.Heads;
+import org.beyondsoftmax.models.lm.Backbone;
 import org.beyondsoftmax.models.lm.LanguageModel;
 import org.beyondsoftmax.models.lm.LanguageModelGraph;
 import org.beyondsoftmax.models.lm.LanguageModelSession;
 import org.beyondsoftmax.models.lm.Signatures;
 import org.beyondsoftmax.models.optim.Optimizer;
+import org.beyondsoftmax.ops.PortableGraphs;
 import org.beyondsoftmax.savedmodel.KernelCoverage.Gap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,8 +50,9 @@ import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /**
- * Every node that the exported signatures of every head run has a GPU kernel in TensorFlow's GPU
- * build, so nothing falls back to the CPU: the matcher on hand-built registries, the real CPU
+ * Every node that the exported signatures of every head, and of the Transformer with every
+ * attention normaliser, run has a GPU kernel in TensorFlow's GPU build, so nothing falls back to
+ * the CPU: the matcher on hand-built registries, the real CPU
  * registry as a positive control, and the real GPU registry (GPU build only: {@code mvn -Pgpu}, or
  * the {@code gpu-kernel-coverage} execution of {@code mvn verify}, which sets
  * {@value #GPU_REQUIRED} so that the GPU checks fail rather than skip without the GPU build).
@@ -63,12 +70,24 @@ class KernelCoverageTest {
     return heads;
   }
 
-  /** An exported graph and the tensor names of each signature's outputs. */
-  record Exported(GraphDef graph, Map<String, List<String>> outputs) {
+  /**
+   * The Transformer's attention normalisers by spec: every normaliser, with the options that build
+   * other ops (exact 1.5-entmax and bisection; constant and learned per-head values).
+   */
+  static List<String> attentions() {
+    return List.of("softmax", "sparsemax", "entmax", "entmax:alpha=1.3", "entmax:learn-alpha=true", "ssmax",
+        "ssmax:learn-s=true", "softpick", "sigmoid");
+  }
+
+  /**
+   * An exported graph, the tensor names of each signature's outputs, and its ops that are not
+   * TensorFlow's own ({@link PortableGraphs#foreignOps}: none in what an export writes).
+   */
+  record Exported(GraphDef graph, Map<String, List<String>> outputs, Set<String> foreign) {
     static Exported of(Graph g, List<Signature> signatures) {
       Map<String, List<String>> outputs = new LinkedHashMap<>();
       signatures.forEach(s -> outputs.put(s.key(), KernelCoverage.outputs(List.of(s))));
-      return new Exported(g.toGraphDef(), outputs);
+      return new Exported(g.toGraphDef(), outputs, PortableGraphs.foreignOps(g));
     }
   }
 
@@ -79,8 +98,18 @@ class KernelCoverageTest {
     return GRAPHS.computeIfAbsent(head, h -> build(h, 1, Optimizer.Kind.ADAM, 1.0, 0.1));
   }
 
+  /** The graph a tiny Transformer of 2 blocks with 2 heads of {@code attention} exports; a softmax head. */
+  static synchronized Exported transformer(String attention) {
+    return GRAPHS.computeIfAbsent("transformer " + attention, a -> build(new LanguageModel.Config(12, 8, 8, 2,
+        Heads.parse("softmax"), 3, new Backbone.Transformer(Normalisers.parse(attention), 2, 6)),
+        Optimizer.Kind.ADAM, 1.0, 0.1));
+  }
+
   static Exported build(String head, int layers, Optimizer.Kind optimizer, double clip, double dropout) {
-    LanguageModel.Config config = new LanguageModel.Config(12, 8, 8, layers, Heads.parse(head), 3);
+    return build(new LanguageModel.Config(12, 8, 8, layers, Heads.parse(head), 3), optimizer, clip, dropout);
+  }
+
+  static Exported build(LanguageModel.Config config, Optimizer.Kind optimizer, double clip, double dropout) {
     LanguageModelGraph.Training training = new LanguageModelGraph.Training(
         Optimizer.Settings.of(optimizer, clip), 0.02, dropout);
     try (LanguageModelSession s = LanguageModelSession.portable(config, training, 6, 3)) {
@@ -235,6 +264,19 @@ class KernelCoverageTest {
   }
 
   @Test
+  void everyAttentionNormaliserRunsOnTheCpuWithTensorFlowsOwnOps() {
+    assertEquals(new TreeSet<>(Normalisers.REGISTRY.names()),
+        attentions().stream().map(a -> Normalisers.parse(a).name()).collect(Collectors.toCollection(TreeSet::new)),
+        "a case for every registered attention normaliser");
+    KernelCoverage cpu = KernelCoverage.registered("CPU");
+    for (String attention : attentions()) {
+      Exported e = transformer(attention);
+      assertEquals(Map.of(), gaps(cpu, e, "CPU transformer " + attention), attention);
+      assertEquals(Set.of(), e.foreign(), attention + ": the exported graph holds TensorFlow's own ops only");
+    }
+  }
+
+  @Test
   void everyHeadHasGpuKernelsForEveryNodeItsSignaturesRun() {
     assumeGpuBuild();
     KernelCoverage gpu = KernelCoverage.registered("GPU");
@@ -243,6 +285,12 @@ class KernelCoverageTest {
       Map<String, List<Gap>> gaps = gaps(gpu, languageModel(head), "GPU " + head);
       if (!gaps.isEmpty()) {
         failures.put(head, gaps);
+      }
+    }
+    for (String attention : attentions()) {
+      Map<String, List<Gap>> gaps = gaps(gpu, transformer(attention), "GPU transformer " + attention);
+      if (!gaps.isEmpty()) {
+        failures.put("transformer " + attention, gaps);
       }
     }
     Map<String, List<Gap>> other = gaps(gpu, build("softmax", 2, Optimizer.Kind.SGD, 0, 0),

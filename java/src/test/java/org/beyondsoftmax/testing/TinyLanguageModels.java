@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.beyondsoftmax.corpus.TextCorpus;
+import org.beyondsoftmax.models.attention.Normalisers;
 import org.beyondsoftmax.models.heads.Heads;
 import org.beyondsoftmax.train.TrainListener;
 import org.beyondsoftmax.train.TrainSettings;
@@ -39,10 +40,32 @@ public final class TinyLanguageModels {
     return dir;
   }
 
-  /** E = H = 8, one layer, T = 6, B = 4, Adam 0.02, seed 3, top-k 3. */
+  /** An LSTM: E = H = 8, one layer, T = 6, B = 4, Adam 0.02, dropout 0.1, seed 3, top-k 3. */
   public static TrainSettings settings(Path corpus, String head, int epochs, long maxSteps) {
-    return new TrainSettings(corpus.toString(), 0, Heads.parse(head), 8, 8, 1, 6, 4, 3, "adam", 0.02, 1.0, 0.1,
+    return TrainSettings.lstm(corpus.toString(), 0, Heads.parse(head), 8, 8, 1, 6, 4, 3, "adam", 0.02, 1.0, 0.1,
         epochs, maxSteps, 0.5, 3, 3, 3);
+  }
+
+  /** The {@link #settings} with a Transformer of one block and 2 heads of {@code attention}: D = 8, 6 positions. */
+  public static TrainSettings transformer(Path corpus, String head, String attention, int epochs, long maxSteps) {
+    return settings(corpus, head, epochs, maxSteps).withTransformer(Normalisers.parse(attention), 2);
+  }
+
+  /** The command line of {@link #settings} (the LSTM) for {@code beyond train}, without the corpus and output. */
+  public static List<String> arguments(TrainSettings s) {
+    List<String> args = new java.util.ArrayList<>(List.of("--head", s.head().toString(), "--embed",
+        String.valueOf(s.embed()), "--hidden", String.valueOf(s.hidden()), "--layers", String.valueOf(s.layers()),
+        "--bptt", String.valueOf(s.bptt()), "--batch", String.valueOf(s.batch()), "--eval-batch",
+        String.valueOf(s.evalBatch()), "--optimizer", s.optimizer(), "--lr", String.valueOf(s.learningRate()),
+        "--clip", String.valueOf(s.clip()), "--dropout", String.valueOf(s.dropout()), "--epochs",
+        String.valueOf(s.epochs()), "--max-steps", String.valueOf(s.maxSteps()), "--lr-decay",
+        String.valueOf(s.lrDecay()), "--patience", String.valueOf(s.patience()), "--seed", String.valueOf(s.seed()),
+        "--top-k", String.valueOf(s.topK()), "--backbone", s.backbone()));
+    if (s.attention() != null) {
+      args.addAll(List.of("--attention", s.attention().toString(), "--attention-heads",
+          String.valueOf(s.attentionHeads())));
+    }
+    return args;
   }
 
   /** Trains {@code head} on {@link #corpus} for {@code epochs} and exports it to {@code out}. */

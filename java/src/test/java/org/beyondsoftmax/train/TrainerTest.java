@@ -8,22 +8,38 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
 import org.beyondsoftmax.corpus.Corpus;
 import org.beyondsoftmax.corpus.TextCorpus;
+import org.beyondsoftmax.json.Json;
 import org.beyondsoftmax.models.lm.ModelDirectory;
 import org.beyondsoftmax.models.lm.SavedLanguageModel;
 import org.beyondsoftmax.ops.testing.ChildJvm;
 import org.beyondsoftmax.testing.TinyLanguageModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The training loop on a tiny corpus: a run interrupted (by max-steps mid-epoch, and by kill -9 of
- * another process) and resumed gives the uninterrupted run's validations and weights exactly.
+ * another process) and resumed gives the uninterrupted run's validations and weights exactly, for
+ * the LSTM and for a Transformer (with a per-head variable of its attention normaliser).
  */
 class TrainerTest {
+  static Stream<String> backbones() {
+    return Stream.of("lstm", "transformer");
+  }
+
+  /** The tiny LSTM, or a one-block Transformer with learned-s scalable softmax attention. */
+  static TrainSettings settings(String backbone, Path corpus, int epochs, long maxSteps) {
+    return backbone.equals("lstm") ? settings(corpus, epochs, maxSteps)
+        : TinyLanguageModels.transformer(corpus, "softmax", "ssmax:learn-s=true", epochs, maxSteps);
+  }
+
   static Path corpus(Path dir) throws IOException {
     return TinyLanguageModels.corpus(dir);
   }
@@ -43,24 +59,39 @@ class TrainerTest {
     }
   }
 
-  @Test
-  void aResumedRunRepeatsAnUninterruptedOne(@TempDir Path tmp) throws IOException {
+  @ParameterizedTest
+  @MethodSource("backbones")
+  void aResumedRunRepeatsAnUninterruptedOne(String backbone, @TempDir Path tmp) throws IOException {
     Path text = corpus(Files.createDirectories(tmp.resolve("text")));
     Corpus c = TextCorpus.load(text, 0);
-    TrainState straight = new Trainer(tmp.resolve("straight"), c, TrainListener.SILENT).run(settings(text, 3, 0));
+    TrainState straight = new Trainer(tmp.resolve("straight"), c, TrainListener.SILENT)
+        .run(settings(backbone, text, 3, 0));
     assertEquals(3, straight.history().size());
     assertTrue(straight.history().get(2).validPerplexity() < straight.history().get(0).validPerplexity() * 0.9,
         "validation perplexity falls: " + straight.history());
     // stop mid-epoch 2 (a partial checkpoint with the carried state), then resume to the end
     Path split = tmp.resolve("split");
-    TrainState first = new Trainer(split, c, TrainListener.SILENT).run(settings(text, 3, 100));
+    TrainState first = new Trainer(split, c, TrainListener.SILENT).run(settings(backbone, text, 3, 100));
     assertEquals(100, first.steps());
-    TrainState rest = new Trainer(split, c, TrainListener.SILENT).run(settings(text, 3, 0));
+    assertEquals(settings(backbone, text, 3, 100), Trainer.settingsOf(split), "settings.json reads back");
+    TrainState rest = new Trainer(split, c, TrainListener.SILENT).run(settings(backbone, text, 3, 0));
     List<Double> a = straight.history().stream().map(TrainState.Epoch::validPerplexity).toList();
     List<Double> b = rest.history().stream().filter(TrainState.Epoch::complete)
         .map(TrainState.Epoch::validPerplexity).toList();
     assertEquals(a, b, "the same validation perplexity after each epoch, bit for bit");
     assertArrayEquals(probe(tmp.resolve("straight")), probe(split), "the same exported model");
+  }
+
+  @Test
+  void settingsOfRunsFromBeforeTheTransformerReadAsTheLstm(@TempDir Path tmp) throws IOException {
+    TrainSettings lstm = settings(tmp, 3, 0);
+    var json = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.valueToTree(lstm);
+    assertEquals("lstm", json.get("backbone").asText());
+    json.remove(List.of("backbone", "attention", "attentionHeads"));
+    assertEquals(lstm, Json.MAPPER.treeToValue(json, TrainSettings.class), "no backbone fields: the LSTM");
+    TrainSettings transformer = settings("transformer", tmp, 3, 0);
+    assertEquals(transformer, Json.MAPPER.readValue(Json.MAPPER.writeValueAsString(transformer), TrainSettings.class),
+        "the attention spec reads back through the normalisers' registry");
   }
 
   @Test
@@ -78,18 +109,19 @@ class TrainerTest {
         done.bestValid(), "the best checkpoint by smoothed perplexity");
   }
 
-  @Test
-  void aRunKilledWithSigkillResumesWithoutLosingAnEpoch(@TempDir Path tmp) throws Exception {
+  @ParameterizedTest
+  @MethodSource("backbones")
+  void aRunKilledWithSigkillResumesWithoutLosingAnEpoch(String backbone, @TempDir Path tmp) throws Exception {
     Path text = corpus(Files.createDirectories(tmp.resolve("text")));
     Corpus c = TextCorpus.load(text, 0);
-    int epochs = 8;
-    TrainState straight = new Trainer(tmp.resolve("straight"), c, TrainListener.SILENT).run(settings(text, epochs, 0));
+    int epochs = backbone.equals("lstm") ? 8 : 4;
+    TrainSettings s = settings(backbone, text, epochs, 0);
+    TrainState straight = new Trainer(tmp.resolve("straight"), c, TrainListener.SILENT).run(s);
     Path killed = tmp.resolve("killed");
-    TrainSettings s = settings(text, epochs, 0);
-    ProcessBuilder pb = ChildJvm.of("org.beyondsoftmax.cli.Main", "train", "--corpus", text.toString(), "--out", killed.toString(), "--head", s.head().toString(), "--embed", "8", "--hidden", "8",
-        "--layers", "1", "--bptt", "6", "--batch", "4", "--eval-batch", "3", "--optimizer", "adam", "--lr", "0.02",
-        "--clip", "1.0", "--dropout", "0.1", "--epochs", String.valueOf(epochs), "--lr-decay", "0.5",
-        "--patience", "3", "--seed", "3", "--top-k", "3").redirectOutput(tmp.resolve("child.log").toFile());
+    List<String> args = new ArrayList<>(List.of("train", "--corpus", text.toString(), "--out", killed.toString()));
+    args.addAll(TinyLanguageModels.arguments(s));
+    ProcessBuilder pb = ChildJvm.of("org.beyondsoftmax.cli.Main", args.toArray(new String[0]))
+        .redirectOutput(tmp.resolve("child.log").toFile());
     Process p = pb.start();
     Path latest = new ModelDirectory(killed).checkpoints().resolve(Checkpoints.LATEST);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -101,8 +133,9 @@ class TrainerTest {
     String log = Files.readString(tmp.resolve("child.log"), StandardCharsets.UTF_8);
     assertTrue(Files.exists(latest), "the child wrote a checkpoint before it was killed:\n" + log);
     int doneBeforeKill = new Checkpoints(new ModelDirectory(killed)).latest().orElseThrow().state().epoch();
-    System.out.println("TrainerTest: killed the training process after " + doneBeforeKill + " of " + epochs
-        + " epochs");
+    System.out.println("TrainerTest: killed the " + backbone + " training process after " + doneBeforeKill + " of "
+        + epochs + " epochs");
+    assertEquals(s, Trainer.settingsOf(killed), "the command line's settings are the test's");
     TrainState resumed = new Trainer(killed, c, TrainListener.SILENT).run(s);
     assertEquals(straight.history().stream().map(TrainState.Epoch::validPerplexity).toList(),
         resumed.history().stream().map(TrainState.Epoch::validPerplexity).toList(),

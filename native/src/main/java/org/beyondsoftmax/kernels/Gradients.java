@@ -49,6 +49,49 @@ final class Gradients {
             .build()
             .output(0),
         op.input(1)));
+    // sigsoftmax cross-entropy: dx = BeyondSigsoftmaxCrossEntropyGrad(dloss, x, lse, labels)
+    put("BeyondSigsoftmaxCrossEntropy", (tf, op, up) -> List.of(
+        tf.scope().opBuilder("BeyondSigsoftmaxCrossEntropyGrad", "SigsoftmaxCrossEntropyGrad")
+            .addInput(up.get(0))
+            .addInput(op.input(0))
+            .addInput(op.output(1))
+            .addInput(op.input(1))
+            .build()
+            .output(0),
+        op.input(1)));
+    // PLIF cross-entropy: (dx, dslopes_raw) = BeyondPlifCrossEntropyGrad(dloss, x, slopes_raw,
+    // lse, labels)
+    put("BeyondPlifCrossEntropy", (tf, op, up) -> {
+      Operation grad = tf.scope().opBuilder("BeyondPlifCrossEntropyGrad", "PlifCrossEntropyGrad")
+          .addInput(up.get(0))
+          .addInput(op.input(0))
+          .addInput(op.input(2))
+          .addInput(op.output(1))
+          .addInput(op.input(1))
+          .setAttr("range", op.attributes().getAttrString("range"))
+          .build();
+      return List.of(grad.output(0), op.input(1), grad.output(1));
+    });
+    // alpha-entmax: (dx, dalpha) = BeyondEntmaxBisectGrad(dy, p, alpha)
+    put("BeyondEntmaxBisect", (tf, op, up) -> {
+      Operation grad = tf.scope().opBuilder("BeyondEntmaxBisectGrad", "EntmaxBisectGrad")
+          .addInput(up.get(0))
+          .addInput(op.output(0))
+          .addInput(op.input(1))
+          .build();
+      return List.of(grad.output(0), grad.output(1));
+    });
+    // its loss: (dx, dalpha) = BeyondEntmaxBisectLossGrad(dloss, x, tau, labels, alpha)
+    put("BeyondEntmaxBisectLoss", (tf, op, up) -> {
+      Operation grad = tf.scope().opBuilder("BeyondEntmaxBisectLossGrad", "EntmaxBisectLossGrad")
+          .addInput(up.get(0))
+          .addInput(op.input(0))
+          .addInput(op.output(1))
+          .addInput(op.input(1))
+          .addInput(op.input(2))
+          .build();
+      return List.of(grad.output(0), op.input(1), grad.output(1));
+    });
   }
 
   private interface Rule {

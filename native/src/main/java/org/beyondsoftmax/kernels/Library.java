@@ -28,7 +28,10 @@ final class Library {
   static final Set<String> OPS =
       Set.of(
           "BeyondPlif", "BeyondPlifGrad", "BeyondSoftmax", "BeyondSoftmaxGrad",
-          "BeyondSparseThreshold", "BeyondFenchelYoungLoss", "BeyondFenchelYoungLossGrad");
+          "BeyondSparseThreshold", "BeyondFenchelYoungLoss", "BeyondFenchelYoungLossGrad",
+          "BeyondSigsoftmaxCrossEntropy", "BeyondSigsoftmaxCrossEntropyGrad",
+          "BeyondPlifCrossEntropy", "BeyondPlifCrossEntropyGrad", "BeyondEntmaxBisect",
+          "BeyondEntmaxBisectGrad", "BeyondEntmaxBisectLoss", "BeyondEntmaxBisectLossGrad");
 
   /** The platforms the shared library is built for (the classifiers of its jars). */
   static final String BUILT_FOR = "linux-x86_64";

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
+import org.beyondsoftmax.ops.Losses;
+import org.beyondsoftmax.ops.Mappings;
 import org.beyondsoftmax.ops.NativeKernels.SoftmaxMode;
 import org.beyondsoftmax.ops.NativeKernels.Sparse;
 import org.beyondsoftmax.ops.testing.TestGraph;
@@ -56,6 +59,79 @@ class BadInputTest {
       rejects("x", () -> kernels.threshold(g.tf, g.tf.constant(1.0), Sparse.ENTMAX15));
       rejects("labels",
           () -> kernels.fenchelYoungLoss(g.tf, x, g.input(new double[2], 2), Sparse.SPARSEMAX));
+      Operand<TInt32> y = g.labels(new int[2], 2);
+      Operand<TFloat64> v = g.input(new double[3], 3);
+      rejects("labels", () -> kernels.sigsoftmaxCrossEntropy(g.tf, x, g.input(new double[2], 2)));
+      rejects("z", () -> kernels.sigsoftmaxCrossEntropy(g.tf, wrong, y));
+      rejects("z", () -> kernels.plifCrossEntropy(g.tf, g.tf.constant(1.0), y, v, 1));
+      rejects("range", () -> kernels.plifCrossEntropy(g.tf, x, y, v, 0));
+      rejects("slopesRaw", () -> kernels.plifCrossEntropy(g.tf, x, y, float32, 1));
+      rejects("slopesRaw", () -> kernels.plifCrossEntropy(g.tf, x, y, g.input(new double[4], 2, 2), 1));
+      rejects("alpha", () -> kernels.entmaxBisect(g.tf, x, float32));
+      rejects("alpha", () -> kernels.entmaxBisect(g.tf, x, g.input(new double[3], 3)));
+      rejects("alpha", () -> kernels.entmaxBisectLoss(g.tf, x, y, g.input(new double[4], 4)));
+      rejects("labels", () -> kernels.entmaxBisectLoss(g.tf, x, g.input(new double[2], 2), v));
+      rejects("x", () -> kernels.entmaxBisect(g.tf, g.tf.constant(1.0), g.tf.constant(1.5)));
+    }
+  }
+
+  /** The public ops check what they can see before building anything. */
+  @Test
+  void publicOpsCheckTheirArguments() {
+    try (TestGraph g = new TestGraph()) {
+      Operand<TFloat64> x = g.input(new double[6], 2, 3);
+      Operand<TInt32> y = g.labels(new int[2], 2);
+      @SuppressWarnings("unchecked")
+      Operand<TFloat64> float32 = (Operand<TFloat64>) (Operand<?>) g.input32(new double[3], 3);
+      rejects("range", () -> Losses.plifCrossEntropy(g.tf, x, y, g.input(new double[3], 3), -2));
+      rejects("slopesRaw", () -> Losses.plifCrossEntropy(g.tf, x, y, float32, 1));
+      rejects("slopesRaw",
+          () -> Losses.plifCrossEntropy(g.tf, x, y, g.input(new double[4], 2, 2), 1));
+      rejects("labels", () -> Losses.sigsoftmaxCrossEntropy(g.tf, x, g.labels(new int[3], 3)));
+      rejects("alpha", () -> Losses.entmaxBisectLoss(g.tf, x, y, 0.5));
+      rejects("alpha", () -> Mappings.entmaxBisect(g.tf, x, float32, -1));
+    }
+  }
+
+  @Test
+  void newKernelsRejectBadRunTimeInput() {
+    try (TestGraph g = new TestGraph()) {
+      Operand<TFloat64> x = g.input(new double[] {1, 2, 3, 4, 5, 6}, 2, 3);
+      Operand<TInt32> good = g.labels(new int[] {0, 2}, 2);
+      Operand<TInt32> bad = g.labels(new int[] {0, 3}, 2);
+      Operand<TFloat64> v = g.input(new double[] {0.1, 0.2}, 2);
+      failsAtRun("labels", g, kernels.sigsoftmaxCrossEntropy(g.tf, x, bad));
+      failsAtRun("labels", g, kernels.plifCrossEntropy(g.tf, x, bad, v, 1));
+      failsAtRun("labels", g, kernels.entmaxBisectLoss(g.tf, x, bad, g.tf.constant(1.5)));
+      failsAtRun("slopes_raw",
+          g, kernels.plifCrossEntropy(g.tf, x, good, g.inputUnknownShape(new double[0], 0), 1));
+      for (double a : new double[] {0.5, Double.NaN, Double.POSITIVE_INFINITY}) {
+        Operand<TFloat64> alpha = g.inputUnknownShape(new double[] {1.5, a}, 2);
+        failsAtRun("alpha", g, kernels.entmaxBisect(g.tf, x, alpha));
+        failsAtRun("alpha", g, kernels.entmaxBisectLoss(g.tf, x, good, alpha));
+      }
+      failsAtRun("alpha", g, kernels.entmaxBisect(g.tf, x, g.inputUnknownShape(new double[3], 3)));
+      failsAtRun("x", g, kernels.entmaxBisect(g.tf, g.inputUnknownShape(new double[] {1}), g.tf.constant(1.5)));
+      failsAtRun("x", g, kernels.sigsoftmaxCrossEntropy(g.tf, g.inputUnknownShape(new double[] {1}), good));
+      for (String range : List.of("NaN", "-1", "x")) {
+        Operand<?> raw = g.tf.scope().opBuilder("BeyondPlifCrossEntropy", "RawPlifCe")
+            .addInput(x.asOutput())
+            .addInput(good.asOutput())
+            .addInput(v.asOutput())
+            .setAttr("range", range)
+            .build()
+            .output(0);
+        failsAtRun("range", g, raw);
+      }
+      Operand<?> grad = g.tf.scope().opBuilder("BeyondEntmaxBisectLossGrad", "RawEntmaxGrad")
+          .addInput(g.input(new double[] {1}, 1).asOutput())
+          .addInput(x.asOutput())
+          .addInput(g.input(new double[] {0, 0}, 2).asOutput())
+          .addInput(good.asOutput())
+          .addInput(g.tf.constant(1.5).asOutput())
+          .build()
+          .output(0);
+      failsAtRun("dloss", g, grad);
     }
   }
 
@@ -131,6 +207,17 @@ class BadInputTest {
       Operand<TFloat64> y = kernels.plif(g.tf, in, v, 1.0);
       outs.add(y);
       outs.addAll(g.grads(g.tf.reduceSum(y, g.tf.constant(new int[] {0, 1})), List.of(in, v)));
+      Operand<TInt32> labels = g.labels(new int[] {0, 1, 2, 0}, 4);
+      Operand<TFloat64> alpha = g.input(new double[] {1, 1.5, 2, 3}, 4);
+      Map<Operand<TFloat64>, List<Operand<TFloat64>>> outsAndInputs = Map.of(
+          kernels.sigsoftmaxCrossEntropy(g.tf, in, labels), List.of(in),
+          kernels.plifCrossEntropy(g.tf, in, labels, v, 1.0), List.of(in, v),
+          kernels.entmaxBisect(g.tf, in, alpha), List.of(in, alpha),
+          kernels.entmaxBisectLoss(g.tf, in, labels, alpha), List.of(in, alpha));
+      outsAndInputs.forEach((out, wrt) -> {
+        outs.add(out);
+        outs.addAll(g.grads(g.tf.reduceSum(out, g.tf.range(g.tf.constant(0), g.tf.rank(out), g.tf.constant(1))), wrt));
+      });
       g.run(outs); // values are NaN or inf where the input is; the point is that it returns
     }
   }

@@ -1,5 +1,6 @@
 package org.beyondsoftmax.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +19,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Stack;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
 
 /**
@@ -82,6 +84,47 @@ class KernelsTest {
     CpuKernels k = new CpuKernels();
     assertFalse(k.usableOn("/device:GPU:0"));
     assertTrue(k.usableOn("/job:localhost/replica:0/task:0/device:CPU:0"));
+  }
+
+  /**
+   * Sums over rows that threads share (PLIF slope gradients, a single alpha's gradient) come out
+   * bit for bit the same in every run: shapes large enough for several threads, run 10 times.
+   */
+  @Test
+  void sharedSumsAreTheSameInEveryRun() {
+    Random r = new Random(4);
+    int rows = 2000;
+    int cols = 200;
+    double[] x = new double[rows * cols];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = 3 * r.nextGaussian();
+    }
+    int[] y = new int[rows];
+    for (int i = 0; i < rows; i++) {
+      y[i] = r.nextInt(cols);
+    }
+    double[] v = new double[5000];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = r.nextGaussian();
+    }
+    try (TestGraph g = new TestGraph()) {
+      Operand<TFloat32> xin = g.input32(x, rows, cols);
+      Operand<TFloat32> vin = g.input32(v, v.length);
+      Operand<TFloat32> alpha = g.input32(new double[] {1.5});
+      var labels = g.labels(y, rows);
+      Operand<TFloat32> loss = Losses.plifCrossEntropy(g.tf, xin, labels, vin, 4.0,
+          LossOptions.defaults().withReduction(Reduction.SUM));
+      Operand<TFloat32> p = new CpuKernels().entmaxBisect(g.tf, xin, alpha);
+      Operand<TFloat32> objective = g.tf.math.add(loss,
+          g.tf.reduceSum(g.tf.math.mul(p, xin), g.tf.constant(new int[] {0, 1})));
+      List<Operand<?>> grads = g.grads(objective, List.of(vin, alpha));
+      List<double[]> first = g.run(grads);
+      for (int run = 0; run < 9; run++) {
+        List<double[]> again = g.run(grads);
+        assertArrayEquals(first.get(0), again.get(0), "dslopes_raw, run " + run);
+        assertArrayEquals(first.get(1), again.get(1), "dalpha, run " + run);
+      }
+    }
   }
 
   /** Gradient descent on logits and PLIF slopes through fused kernels lowers the loss. */

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.beyondsoftmax.ops.Kernels;
 import org.beyondsoftmax.ops.LossOptions;
@@ -22,7 +22,6 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
-import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.family.TFloating;
@@ -93,7 +92,6 @@ class TwinTest {
 
   static Stream<Arguments> mappings() {
     List<Arguments> args = new ArrayList<>();
-    record Named(String name, Op op) {}
     List<Named> ops = List.of(
         new Named("softmax", new Op() {
           public <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> l) {
@@ -134,28 +132,83 @@ class TwinTest {
           public <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> l) {
             return Losses.entmax15Loss(tf, x, l);
           }
-        }));
+        }),
+        new Named("sigsoftmaxCrossEntropy", new Op() {
+          public <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> l) {
+            return Losses.sigsoftmaxCrossEntropy(tf, x, l);
+          }
+        }),
+        new Named("plifCrossEntropy", new Op() {
+          public <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> l) {
+            return Losses.plifCrossEntropy(tf, x, l, slopes(tf, x, 37), 3.0);
+          }
+        }),
+        // (alpha-entmax on every family: one mapping and one loss here; every alpha from 1 to 7
+        // on every family in entmaxBisectAlphaPerRow)
+        entmaxBisect(3), entmaxBisectLoss(1.25));
     for (Named op : ops) {
       for (Family f : Family.values()) {
         for (boolean f64 : new boolean[] {true, false}) {
-          args.add(Arguments.of(op.name(), op.op(), f, f64));
+          args.add(Arguments.of(op.name(), op.op(), f, f64, op.bisect()));
         }
       }
     }
     return args.stream();
   }
 
-  @ParameterizedTest(name = "{0} {2} float64={3}")
-  @MethodSource("mappings")
-  void agreesWithComposite(String name, Op op, Family family, boolean f64) {
-    Random r = new Random(name.hashCode() * 31L + family.ordinal());
-    for (int[] shape : new int[][] {{7, 33}, {40, 1700}}) { // the second runs on several threads
-      twin(op, family.data(r, shape[0], shape[1]), shape[0], shape[1], r, f64,
-          name + " " + family + " " + shape[0] + "x" + shape[1]);
+  /** An op to compare; bisect: alpha-entmax, whose composite twin bisects (see twin). */
+  private record Named(String name, Op op, boolean bisect) {
+    Named(String name, Op op) {
+      this(name, op, false);
     }
   }
 
-  private static void twin(Op op, double[] x, int rows, int cols, Random r, boolean f64, String what) {
+  private static Named entmaxBisect(double alpha) {
+    return new Named("entmaxBisect" + alpha, new Op() {
+      public <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> l) {
+        return Mappings.entmaxBisect(tf, x, alpha);
+      }
+    }, true);
+  }
+
+  private static Named entmaxBisectLoss(double alpha) {
+    return new Named("entmaxBisectLoss" + alpha, new Op() {
+      public <T extends TFloating> Operand<T> apply(Ops tf, Operand<T> x, Operand<TInt32> l) {
+        return Losses.entmaxBisectLoss(tf, x, l, alpha);
+      }
+    }, true);
+  }
+
+  /** k fixed raw PLIF slopes (seeded) as a constant of x's dtype. */
+  private static <T extends TFloating> Operand<T> slopes(Ops tf, Operand<T> x, int k) {
+    Random r = new Random(k);
+    double[] v = new double[k];
+    for (int i = 0; i < k; i++) {
+      v[i] = r.nextGaussian();
+    }
+    return tf.dtypes.cast(tf.constant(v), x.type());
+  }
+
+  @ParameterizedTest(name = "{0} {2} float64={3}")
+  @MethodSource("mappings")
+  void agreesWithComposite(String name, Op op, Family family, boolean f64, boolean bisect) {
+    Random r = new Random(name.hashCode() * 31L + family.ordinal());
+    for (int[] shape : new int[][] {{7, 33}, {40, 1700}}) { // the second runs on several threads
+      twin(op, family.data(r, shape[0], shape[1]), shape[0], shape[1], r, f64,
+          bisect ? family : null, name + " " + family + " " + shape[0] + "x" + shape[1]);
+    }
+  }
+
+  /**
+   * The fused op against its composite twin. For alpha-entmax (bisect, not null) the twin is
+   * the float64 composite also for float32 input (the composite bisects 26 times in float32,
+   * which leaves tau off by 1e-8, too coarse a reference where alpha &gt; 2 or the scale is tiny),
+   * and at scale 1e-8 the float64 twin is itself only good to a relative 1e-7 (its 54 bisection
+   * steps resolve tau to 2^-54 absolute, against z - tau ~ 1e-9; the kernel's Halley iterations
+   * stop at a relative 4 eps).
+   */
+  private static void twin(Op op, double[] x, int rows, int cols, Random r, boolean f64,
+      Family bisect, String what) {
     try (TestGraph g = new TestGraph()) {
       Operand<?> in = f64 ? g.input(x, rows, cols) : g.input32(x, rows, cols);
       int[] y = new int[rows];
@@ -166,7 +219,7 @@ class TwinTest {
       Operand<TFloat64> fused = toF64(g, build(g, op, in, labels));
       Operand<TFloat64> composite;
       try (var portable = Kernels.portable()) {
-        composite = toF64(g, build(g, op, in, labels));
+        composite = toF64(g, build(g, op, bisect != null ? toF64(g, in) : in, labels));
       }
       assertFalse(g.opTypes("Beyond").isEmpty(), what + ": no fused kernel in the graph");
       double[] dy = new double[(int) fused.shape().size()];
@@ -179,7 +232,7 @@ class TwinTest {
       fetch.add(g.grads(g.objective(composite, w), List.of(in)).get(0));
       List<double[]> out = g.run(fetch);
       double atol = f64 ? 1e-10 : 2e-5;
-      double rtol = f64 ? 1e-9 : 2e-4;
+      double rtol = f64 ? (bisect == Family.TINY ? 1e-6 : 1e-9) : 2e-4;
       // log outputs of -inf entries: dy is not 0 there, but both gradients ignore y = -inf
       TestGraph.assertClose(what + ": y", out.get(1), out.get(0), atol, rtol);
       TestGraph.assertClose(what + ": dx", out.get(3), out.get(2), atol, rtol);
@@ -212,14 +265,18 @@ class TwinTest {
       Operand<TFloat64> weights = g.input(w, 4, 5);
       LossOptions opts = LossOptions.defaults().withAxis(1).withIgnoreLabel(4)
           .withWeights(weights).withReduction(Reduction.MEAN);
-      List<Operand<TFloat64>> fused = List.of(
+      Operand<TFloat64> v = g.input(new double[] {0.3, -0.2, 0.8, 0.1, -1}, 5);
+      Supplier<List<Operand<TFloat64>>> ops = () -> List.of(
           Losses.sparsemaxLoss(g.tf, in, labels, opts), Losses.entmax15Loss(g.tf, in, labels, opts),
-          Mappings.sigsoftmax(g.tf, in, 1), Mappings.entmax15(g.tf, in, 0));
+          Mappings.sigsoftmax(g.tf, in, 1), Mappings.entmax15(g.tf, in, 0),
+          Losses.sigsoftmaxCrossEntropy(g.tf, in, labels, opts),
+          Losses.plifCrossEntropy(g.tf, in, labels, v, 2.0, opts),
+          Losses.entmaxBisectLoss(g.tf, in, labels, 1.3, opts),
+          Mappings.entmaxBisect(g.tf, in, 1.7, 1), Mappings.entmaxBisect(g.tf, in, 2.5, 0));
+      List<Operand<TFloat64>> fused = ops.get();
       List<Operand<TFloat64>> composite;
       try (var portable = Kernels.portable()) {
-        composite = List.of(
-            Losses.sparsemaxLoss(g.tf, in, labels, opts), Losses.entmax15Loss(g.tf, in, labels, opts),
-            Mappings.sigsoftmax(g.tf, in, 1), Mappings.entmax15(g.tf, in, 0));
+        composite = ops.get();
       }
       for (int i = 0; i < fused.size(); i++) {
         Operand<TFloat64> sum = g.tf.reduceSum(fused.get(i), g.tf.range(g.tf.constant(0), g.tf.rank(fused.get(i)), g.tf.constant(1)));
@@ -266,10 +323,8 @@ class TwinTest {
         Arguments.of(50_000, 20.0, 100, 2000, false), Arguments.of(50_000, 20.0, 100, 2000, true));
   }
 
-  @ParameterizedTest(name = "K={0} T={1} [{2}x{3}] float64={4}")
-  @MethodSource("plifCases")
-  void plifAgreesWithComposite(int knots, double range, int rows, int cols, boolean f64) {
-    Random r = new Random(knots + rows);
+  /** PLIF inputs: on knots, beyond +-T, within; x[3] = -inf. */
+  private static double[] plifInput(Random r, int knots, double range, int rows, int cols) {
     double delta = 2 * range / knots;
     double[] x = new double[rows * cols];
     for (int i = 0; i < x.length; i++) {
@@ -281,51 +336,235 @@ class TwinTest {
       };
     }
     x[3] = Double.NEGATIVE_INFINITY;
-    double[] v = new double[knots];
-    for (int i = 0; i < knots; i++) {
+    return x;
+  }
+
+  private static double[] gaussian(Random r, int n) {
+    double[] v = new double[n];
+    for (int i = 0; i < n; i++) {
       v[i] = r.nextGaussian();
     }
+    return v;
+  }
+
+  /** An op of two inputs of one floating dtype. */
+  interface Op2 {
+    <T extends TFloating> Operand<T> apply(Operand<T> a, Operand<T> b);
+  }
+
+  /**
+   * op(a, b) built with the fused kernels and inside Kernels.portable() (in float64 when
+   * compositeF64, see twin()), and the gradients of sum(w y) in a and b, all as float64:
+   * [y fused, y composite, da fused, da composite, db fused, db composite].
+   */
+  @SuppressWarnings("unchecked")
+  private static List<double[]> twin2(TestGraph g, Op2 op, Operand<?> a, Operand<?> b,
+      Operand<TFloat64> w, boolean compositeF64) {
+    Operand<TFloat64> fused = toF64(g, op.apply((Operand<TFloating>) a, (Operand<TFloating>) b));
+    Operand<TFloat64> composite;
+    try (var portable = Kernels.portable()) {
+      composite = compositeF64
+          ? op.apply(toF64(g, a), toF64(g, b))
+          : toF64(g, op.apply((Operand<TFloating>) a, (Operand<TFloating>) b));
+    }
+    assertFalse(g.opTypes("Beyond").isEmpty(), "no fused kernel in the graph");
+    List<Operand<?>> gf = g.grads(g.objective(fused, w), List.of(a, b));
+    List<Operand<?>> gc = g.grads(g.objective(composite, w), List.of(a, b));
+    return g.run(List.of(fused, composite, gf.get(0), gc.get(0), gf.get(1), gc.get(1)));
+  }
+
+  private static double maxAbs(double[] a) {
+    double m = 0;
+    for (double d : a) {
+      m = Math.max(m, Math.abs(d));
+    }
+    return m;
+  }
+
+  @ParameterizedTest(name = "K={0} T={1} [{2}x{3}] float64={4}")
+  @MethodSource("plifCases")
+  void plifAgreesWithComposite(int knots, double range, int rows, int cols, boolean f64) {
+    Random r = new Random(knots + rows);
+    double[] x = plifInput(r, knots, range, rows, cols);
+    double[] v = gaussian(r, knots);
     try (TestGraph g = new TestGraph()) {
       Operand<?> xin = f64 ? g.input(x, rows, cols) : g.input32(x, rows, cols);
       Operand<?> vin = f64 ? g.input(v, knots) : g.input32(v, knots);
-      BiFunction<Operand<?>, Operand<?>, Operand<TFloat64>> plif = (a, b) -> f64
-          ? Mappings.plif(g.tf, cast64(a), cast64(b), range)
-          : g.tf.dtypes.cast(Mappings.plif(g.tf, cast32(a), cast32(b), range), TFloat64.class);
-      Operand<TFloat64> fused = plif.apply(xin, vin);
-      Operand<TFloat64> composite;
-      try (var portable = Kernels.portable()) {
-        composite = plif.apply(xin, vin);
-      }
+      double[] dy = gaussian(r, x.length);
+      dy[3] = 0;
+      List<double[]> out = twin2(g, new Op2() {
+        public <T extends TFloating> Operand<T> apply(Operand<T> a, Operand<T> b) {
+          return Mappings.plif(g.tf, a, b, range);
+        }
+      }, xin, vin, g.input(dy, rows, cols), false);
       assertTrue(g.opTypes("Beyond").contains("BeyondPlif"));
-      double[] dy = new double[x.length];
-      for (int i = 0; i < dy.length; i++) {
-        dy[i] = i == 3 ? 0 : r.nextGaussian();
-      }
-      Operand<TFloat64> w = g.input(dy, rows, cols);
-      List<Operand<?>> gf = g.grads(g.objective(fused, w), List.of(xin, vin));
-      List<Operand<?>> gc = g.grads(g.objective(composite, w), List.of(xin, vin));
-      List<double[]> out = g.run(List.of(fused, composite, gf.get(0), gc.get(0), gf.get(1), gc.get(1)));
       double atol = f64 ? 1e-9 : 1e-4;
       double rtol = f64 ? 1e-9 : 1e-4;
       TestGraph.assertClose("y", out.get(1), out.get(0), atol, rtol);
       TestGraph.assertClose("dx", out.get(3), out.get(2), atol, rtol);
       // float32: the composite sums each knot's gradient in float32 (bincount), the kernel in
       // float32 per thread and float64 across knots: compare relative to the largest entry
-      double scale = 0;
-      for (double d : out.get(5)) {
-        scale = Math.max(scale, Math.abs(d));
-      }
+      double scale = maxAbs(out.get(5));
       TestGraph.assertClose("dslopes_raw", out.get(5), out.get(4), f64 ? 1e-9 * scale : 2e-3 * scale, rtol);
     }
   }
 
-  @SuppressWarnings("unchecked")
-  private static Operand<TFloat64> cast64(Operand<?> o) {
-    return (Operand<TFloat64>) o;
+  /**
+   * The fused PLIF cross-entropy against crossEntropy(plif(x)): losses, dx and dslopes_raw, with
+   * a -inf entry, a fully masked row, a label at a -inf entry (loss +inf) and an ignored label.
+   */
+  @ParameterizedTest(name = "K={0} T={1} [{2}x{3}] float64={4}")
+  @MethodSource("plifCases")
+  void plifCrossEntropyAgreesWithComposite(int knots, double range, int rows, int cols, boolean f64) {
+    Random r = new Random(knots + 7L * rows);
+    double[] x = plifInput(r, knots, range, rows, cols);
+    for (int j = 0; j < cols; j++) {
+      x[cols + j] = Double.NEGATIVE_INFINITY; // row 1: all masked
+    }
+    double[] v = gaussian(r, knots);
+    int[] y = new int[rows];
+    for (int i = 0; i < rows; i++) {
+      y[i] = i == rows - 1 ? -1 : r.nextInt(cols);
+    }
+    y[0] = 3; // x[3] = -inf: loss +inf
+    try (TestGraph g = new TestGraph()) {
+      Operand<?> xin = f64 ? g.input(x, rows, cols) : g.input32(x, rows, cols);
+      Operand<?> vin = f64 ? g.input(v, knots) : g.input32(v, knots);
+      Operand<TInt32> labels = g.labels(y, rows);
+      LossOptions opts = LossOptions.defaults().withIgnoreLabel(-1);
+      double[] dy = gaussian(r, rows);
+      dy[0] = 0; // the +inf loss: its gradient is finite, but dy * inf is not
+      List<double[]> out = twin2(g, new Op2() {
+        public <T extends TFloating> Operand<T> apply(Operand<T> a, Operand<T> b) {
+          return Losses.plifCrossEntropy(g.tf, a, labels, b, range, opts);
+        }
+      }, xin, vin, g.input(dy, rows), false);
+      assertTrue(g.opTypes("Beyond").contains("BeyondPlifCrossEntropy"));
+      double atol = f64 ? 1e-10 : 2e-5;
+      double rtol = f64 ? 1e-9 : 2e-4;
+      assertEquals(Double.POSITIVE_INFINITY, out.get(0)[0]);
+      TestGraph.assertClose("loss", out.get(1), out.get(0), atol, rtol);
+      TestGraph.assertClose("dx", out.get(3), out.get(2), atol, rtol);
+      double scale = maxAbs(out.get(5));
+      TestGraph.assertClose("dslopes_raw", out.get(5), out.get(4), f64 ? 1e-9 * scale : 2e-3 * scale, rtol);
+    }
   }
 
-  @SuppressWarnings("unchecked")
-  private static Operand<TFloat32> cast32(Operand<?> o) {
-    return (Operand<TFloat32>) o;
+  /**
+   * alpha-entmax with one alpha per row (1 = softmax, 1.0001, 1.25, 1.5, 2 = sparsemax, 3, 7)
+   * against the composite: p, dx and dalpha.
+   */
+  @ParameterizedTest(name = "{0} float64={1}")
+  @MethodSource("alphaCases")
+  void entmaxBisectAlphaPerRow(Family family, boolean f64) {
+    double[] alphas = {1, 1.0001, 1.25, 1.5, 2, 3, 7};
+    int rows = alphas.length * 2;
+    int cols = 300;
+    Random r = new Random(family.ordinal() + 17);
+    double[] x = family.data(r, rows, cols);
+    double[] a = new double[rows];
+    for (int i = 0; i < rows; i++) {
+      a[i] = alphas[i % alphas.length];
+    }
+    try (TestGraph g = new TestGraph()) {
+      Operand<?> xin = f64 ? g.input(x, rows, cols) : g.input32(x, rows, cols);
+      Operand<?> ain = f64 ? g.input(a, rows) : g.input32(a, rows);
+      // the composite in float64 also for float32 input: see twin()
+      List<double[]> out = twin2(g, new Op2() {
+        public <T extends TFloating> Operand<T> apply(Operand<T> xs, Operand<T> as) {
+          return Mappings.entmaxBisect(g.tf, xs, as, -1);
+        }
+      }, xin, ain, g.input(gaussian(r, rows * cols), rows, cols), true);
+      assertTrue(g.opTypes("Beyond").contains("BeyondEntmaxBisect"));
+      double atol = f64 ? 1e-9 : 3e-5;
+      // at scale 1e-8 and alpha = 7 the float64 twin's p is off by a relative 4e-7 of the largest
+      // (see twin(); thresholdIsExact checks the kernel there)
+      double rtol = f64 ? (family == Family.TINY ? 2e-5 : 1e-8) : 3e-4;
+      String what = family + " alphas " + java.util.Arrays.toString(alphas);
+      TestGraph.assertClose(what + ": p", out.get(1), out.get(0), atol, rtol);
+      TestGraph.assertClose(what + ": dx", out.get(3), out.get(2), atol, rtol);
+      double[] dalpha = out.get(4);
+      double[] expected = out.get(5);
+      if (!f64) {
+        // near alpha = 1 dalpha is the difference of two terms of order 1/(alpha - 1) computed from
+        // p: with p rounded to float32 it keeps no digits at alpha = 1.0001; compare the others
+        for (int i = 1; i < rows; i += alphas.length) {
+          dalpha[i] = expected[i] = 0;
+        }
+      }
+      TestGraph.assertClose(what + ": dalpha", expected, dalpha, atol * 10, rtol * 10);
+    }
+  }
+
+  /**
+   * The kernel's threshold where the composite's bisection is too coarse to check it (scale 1e-8,
+   * alpha up to 7): p against a plain-Java bisection run until its bracket is two adjacent
+   * doubles, within a relative 1e-10 of the row's largest p (the composite: 4e-7 at alpha = 7;
+   * what is left is z - tau rounded, where p = (z - tau)^(1/6) is steep).
+   */
+  @Test
+  void thresholdIsExact() {
+    Random r = new Random(23);
+    int cols = 200;
+    double[] alphas = {1.25, 1.5, 3, 7};
+    double[] x = new double[alphas.length * cols];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = 2e-8 * r.nextGaussian();
+    }
+    try (TestGraph g = new TestGraph()) {
+      Operand<TFloat64> in = g.input(x, alphas.length, cols);
+      double[] p = g.run(Mappings.entmaxBisect(g.tf, in, g.input(alphas, alphas.length), -1));
+      for (int row = 0; row < alphas.length; row++) {
+        double[] z = new double[cols];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < cols; j++) {
+          max = Math.max(max, x[row * cols + j]);
+        }
+        for (int j = 0; j < cols; j++) {
+          z[j] = (alphas[row] - 1) * (x[row * cols + j] - max);
+        }
+        double k = 1 / (alphas[row] - 1);
+        double lo = -1;
+        double hi = 0;
+        while (Math.nextUp(lo) < hi) {
+          double mid = lo + (hi - lo) / 2;
+          if (mid <= lo || mid >= hi) {
+            break;
+          }
+          double mass = 0;
+          for (double v : z) {
+            mass += v > mid ? Math.pow(v - mid, k) : 0;
+          }
+          if (mass >= 1) {
+            lo = mid;
+          } else {
+            hi = mid;
+          }
+        }
+        double[] expected = new double[cols];
+        double sum = 0;
+        for (int j = 0; j < cols; j++) {
+          expected[j] = z[j] > lo ? Math.pow(z[j] - lo, k) : 0;
+          sum += expected[j];
+        }
+        double largest = 0;
+        for (int j = 0; j < cols; j++) {
+          expected[j] /= sum;
+          largest = Math.max(largest, expected[j]);
+        }
+        double[] got = java.util.Arrays.copyOfRange(p, row * cols, (row + 1) * cols);
+        TestGraph.assertClose("alpha " + alphas[row], expected, got, 1e-10 * largest, 0);
+      }
+    }
+  }
+
+  static Stream<Arguments> alphaCases() {
+    List<Arguments> args = new ArrayList<>();
+    for (Family f : Family.values()) {
+      for (boolean f64 : new boolean[] {true, false}) {
+        args.add(Arguments.of(f, f64));
+      }
+    }
+    return args.stream();
   }
 }

@@ -63,10 +63,10 @@ public final class AttentionNormalisers {
    */
   public static <T extends TFloating> Operand<T> sparsemax(
       Ops tf, Operand<T> scores, Operand<TBool> mask, int axis) {
-    int a = check(scores, mask, axis);
+    check(scores, mask, axis);
     Ops s = tf.withSubScope("sparsemaxAttention");
     Operand<T> z = AttentionRows.applyMask(s, scores, mask);
-    return Mappings.sparsemax(s, AttentionRows.shiftedByMax(s, z, a), axis);
+    return Mappings.sparsemax(s, z, axis);
   }
 
   public static <T extends TFloating> Operand<T> sparsemax(
@@ -85,7 +85,7 @@ public final class AttentionNormalisers {
    */
   public static <T extends TFloating> Operand<T> entmax(
       Ops tf, Operand<T> scores, Operand<TBool> mask, double alpha, int axis) {
-    int a = check(scores, mask, axis);
+    check(scores, mask, axis);
     Checks.finite("alpha", alpha);
     if (alpha < 1) {
       throw new IllegalArgumentException(
@@ -96,9 +96,9 @@ public final class AttentionNormalisers {
     if (alpha == 1) {
       return Mappings.softmax(s, z, axis);
     } else if (alpha == 1.5) {
-      return Mappings.entmax15(s, AttentionRows.shiftedByMax(s, z, a), axis);
+      return Mappings.entmax15(s, z, axis);
     } else if (alpha == 2) {
-      return Mappings.sparsemax(s, AttentionRows.shiftedByMax(s, z, a), axis);
+      return Mappings.sparsemax(s, z, axis);
     }
     return Mappings.entmaxBisect(s, z, alpha, axis);
   }

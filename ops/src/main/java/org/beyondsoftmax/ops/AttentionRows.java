@@ -7,7 +7,6 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.index.Index;
 import org.tensorflow.ndarray.index.Indices;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.ReduceMax;
 import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.family.TNumber;
@@ -123,17 +122,6 @@ final class AttentionRows {
     Operand<T> bias = tf.select(mask, scalar(tf, 0.0, scores),
         scalar(tf, Double.NEGATIVE_INFINITY, scores));
     return tf.math.add(scores, bias);
-  }
-
-  /**
-   * The scores minus their maximum over {@code axis} (non-negative, or -1), gradient stopped
-   * (0 for rows without keys): a no-op for a shift-invariant mapping in exact arithmetic. The fused
-   * CPU kernels give the sparse mappings' threshold t in units of x, and max(x - t, 0) loses t in
-   * float32 once |x| reaches about 1e7 (rows of zeros at 1e8); from shifted scores they are exact.
-   */
-  static <T extends TNumber> Operand<T> shiftedByMax(Ops tf, Operand<T> z, int axis) {
-    Operand<T> m = tf.reduceMax(tf.stopGradient(z), tf.constant(axis), ReduceMax.keepDims(true));
-    return tf.math.sub(z, orZero(tf, tf.math.isFinite(m), m));
   }
 
   /** Whether each key takes part: its (masked) score is not -inf. */

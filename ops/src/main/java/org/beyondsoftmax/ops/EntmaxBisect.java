@@ -2,6 +2,7 @@ package org.beyondsoftmax.ops;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
@@ -24,6 +25,9 @@ import org.tensorflow.types.family.TNumber;
  * <p>Gradient (custom), with r = p^(2 - alpha) on the support: dx = r g - (sum(r g)/sum(r)) r and
  * d alpha = sum g [ (p - r~)/(alpha-1)^2 - (p log p - r~ sum(p log p))/(alpha - 1) ], r~ =
  * r/sum(r) (as in the entmax package). At alpha = 1 exactly the alpha-gradient is reported as 0.
+ *
+ * <p>With a {@link NativeKernels} provider (see {@link Kernels}) the fused kernel computes the
+ * threshold by safeguarded Halley iterations on the same candidates instead.
  */
 final class EntmaxBisect extends ThresholdMapping {
   static final String RULE = "entmax_bisect";
@@ -56,10 +60,34 @@ final class EntmaxBisect extends ThresholdMapping {
     return Entropies.tsallis(tf, p, alpha());
   }
 
-  /** The strategy is ignored: the bisection always runs on the bounded candidates. */
+  /**
+   * The loss with labels: the fused kernel when {@link Kernels} allows (its alpha-gradient is
+   * dH_alpha(p)/dalpha), else the dense Fenchel-Young form.
+   */
+  @Override
+  <T extends TNumber> Operand<T> labelLoss(
+      Ops tf, Operand<T> z, Operand<T> rowMax, Labels<?> labels) {
+    Optional<NativeKernels> fused = Kernels.forScope(tf);
+    if (fused.isPresent()) {
+      Operand<T> a = alpha();
+      // the kernel takes one alpha or one per row, [R]
+      Operand<T> perRow = a.shape().numDimensions() == 0 ? a : tf.reshape(a, tf.constant(new int[] {-1}));
+      return fused.get().entmaxBisectLoss(tf, z, labels.safe, perRow);
+    }
+    return super.labelLoss(tf, z, rowMax, labels);
+  }
+
+  /**
+   * The strategy is ignored: the bisection always runs on the bounded candidates; the fused
+   * kernel (Halley iterations on the same candidates) when {@link Kernels} allows.
+   */
   @Override
   <T extends TNumber> Operand<T> lastAxis(Ops tf, Operand<T> x, SortStrategy strategy) {
     Operand<T> alpha = alpha();
+    Optional<NativeKernels> fused = Kernels.forScope(tf);
+    if (fused.isPresent()) {
+      return fused.get().entmaxBisect(tf, x, alpha);
+    }
     Operand<T> xs = tf.stopGradient(x);
     Operand<T> a = tf.stopGradient(alpha);
     Operand<T> one = Rows.scalar(tf, 1.0, xs);

@@ -16,7 +16,8 @@ import org.tensorflow.op.Ops;
  * counts as CPU in a TensorFlow build without GPU kernels).
  *
  * <p>Ops with kernels: PLIF, softmax, log-softmax, sigsoftmax, log-sigsoftmax, the sparsemax and
- * 1.5-entmax thresholds (mappings with {@link SortStrategy#BOUNDED_TOP_K}) and their losses.
+ * 1.5-entmax thresholds (mappings with {@link SortStrategy#BOUNDED_TOP_K}) and their losses,
+ * alpha-entmax and its loss, and the sigsoftmax and PLIF cross-entropies.
  * Graphs with fused kernels only run where the provider's library is loaded; build graphs for
  * export (SavedModel, TF Serving, Python) inside {@link #portable()}.
  */

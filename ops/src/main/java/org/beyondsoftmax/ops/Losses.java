@@ -1,6 +1,7 @@
 package org.beyondsoftmax.ops;
 
 import java.util.List;
+import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
@@ -28,8 +29,8 @@ import org.tensorflow.types.family.TType;
  * ({@link ThresholdMapping}). With one-hot q they equal the label forms. {@code ignoreLabel} does
  * not apply to them.
  *
- * <p>The sparsemax and 1.5-entmax losses build fused CPU kernels when beyond-softmax-native is
- * loaded; see {@link Kernels}.
+ * <p>The sparsemax, 1.5-entmax, alpha-entmax, sigsoftmax and PLIF losses build fused CPU kernels
+ * when beyond-softmax-native is loaded; see {@link Kernels}.
  */
 public final class Losses {
   private Losses() {}
@@ -61,6 +62,54 @@ public final class Losses {
   public static <T extends TFloating> Operand<T> crossEntropy(
       Ops tf, Operand<T> logits, Operand<? extends TType> labels) {
     return crossEntropy(tf, logits, labels, LossOptions.defaults());
+  }
+
+  /**
+   * Sigsoftmax cross-entropy (Kanai et al. 2018): L = -log sigsoftmax(z)_y = logsumexp(u) - u_y
+   * with u = z + log sigmoid(z); gradient (p - onehot(y)) (2 - sigmoid(z)), p = sigsoftmax(z).
+   */
+  public static <T extends TFloating> Operand<T> sigsoftmaxCrossEntropy(
+      Ops tf, Operand<T> logits, Operand<? extends TType> labels, LossOptions options) {
+    return build(tf, "sigsoftmaxCrossEntropy", logits, labels, options, new RowLoss() {
+      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Operand<U> max, Labels<?> l) {
+        return SigsoftmaxCrossEntropy.rows(s, z, max, l);
+      }
+    });
+  }
+
+  public static <T extends TFloating> Operand<T> sigsoftmaxCrossEntropy(
+      Ops tf, Operand<T> logits, Operand<? extends TType> labels) {
+    return sigsoftmaxCrossEntropy(tf, logits, labels, LossOptions.defaults());
+  }
+
+  /**
+   * Cross-entropy of PLIF-transformed logits, the LMS-PLIF head's loss (Ganea et al. 2019):
+   * L = logsumexp(f(z)) - f(z_y), f = {@link Mappings#plif}(z, slopesRaw, range); equal to
+   * {@code crossEntropy(tf, Mappings.plif(tf, logits, slopesRaw, range), labels, options)}, which
+   * is what it builds without the fused kernels. Differentiable in logits and slopesRaw.
+   *
+   * @param slopesRaw rank 1, K &gt;= 1 raw slopes, same dtype as logits
+   * @param range T, finite and &gt; 0
+   */
+  public static <T extends TFloating> Operand<T> plifCrossEntropy(
+      Ops tf, Operand<T> logits, Operand<? extends TType> labels, Operand<T> slopesRaw,
+      double range, LossOptions options) {
+    PlifCrossEntropy.check(logits, slopesRaw, range);
+    Optional<NativeKernels> fused = PlifCrossEntropy.fused(tf);
+    if (fused.isEmpty()) {
+      return crossEntropy(tf, Mappings.plif(tf, logits, slopesRaw, range), labels, options);
+    }
+    return build(tf, "plifCrossEntropy", logits, labels, options, new RowLoss() {
+      public <U extends TNumber> Operand<U> apply(Ops s, Operand<U> z, Operand<U> max, Labels<?> l) {
+        return PlifCrossEntropy.rows(fused.get(), s, z, slopesRaw, range, l);
+      }
+    });
+  }
+
+  public static <T extends TFloating> Operand<T> plifCrossEntropy(
+      Ops tf, Operand<T> logits, Operand<? extends TType> labels, Operand<T> slopesRaw,
+      double range) {
+    return plifCrossEntropy(tf, logits, labels, slopesRaw, range, LossOptions.defaults());
   }
 
   /**

@@ -20,8 +20,8 @@ import org.tensorflow.types.family.TFloating;
  * <p>Bad arguments throw {@link IllegalArgumentException} naming the parameter and its allowed
  * range, when the graph is built.
  *
- * <p>Softmax, log-softmax, sigsoftmax, log-sigsoftmax, sparsemax, 1.5-entmax and PLIF build fused
- * CPU kernels instead of composite graph ops when beyond-softmax-native is loaded; see
+ * <p>Softmax, log-softmax, sigsoftmax, log-sigsoftmax, sparsemax, 1.5-entmax, alpha-entmax and PLIF
+ * build fused CPU kernels instead of composite graph ops when beyond-softmax-native is loaded; see
  * {@link Kernels} (and {@link Kernels#portable()} for graphs that must run anywhere).
  */
 public final class Mappings {

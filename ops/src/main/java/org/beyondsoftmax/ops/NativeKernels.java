@@ -67,4 +67,34 @@ public interface NativeKernels {
    */
   <T extends TNumber> Operand<T> fenchelYoungLoss(
       Ops tf, Operand<T> z, Operand<? extends TNumber> labels, Sparse mapping);
+
+  /**
+   * Sigsoftmax cross-entropy per row of [R, M] logits z, for [R] labels in [0, M):
+   * logsumexp(u) - u_y with u = z + log sigmoid(z); gradient (p - onehot(y)) (2 - sigmoid(z)).
+   */
+  <T extends TNumber> Operand<T> sigsoftmaxCrossEntropy(
+      Ops tf, Operand<T> z, Operand<? extends TNumber> labels);
+
+  /**
+   * Cross-entropy of PLIF-transformed logits per row of [R, M] z, for [R] labels in [0, M):
+   * logsumexp(f(z)) - f(z_y), f = PLIF with raw slopes [K] and range T (see Mappings.plif);
+   * differentiable in z and in slopesRaw.
+   */
+  <T extends TNumber> Operand<T> plifCrossEntropy(
+      Ops tf, Operand<T> z, Operand<? extends TNumber> labels, Operand<T> slopesRaw, double range);
+
+  /**
+   * alpha-entmax over the last axis of x (rank &gt;= 1), alpha a single value or one per row (x's
+   * shape without its last axis, or with size 1 there), each &gt;= 1; differentiable in x and
+   * alpha. See Mappings.entmaxBisect.
+   */
+  <T extends TNumber> Operand<T> entmaxBisect(Ops tf, Operand<T> x, Operand<T> alpha);
+
+  /**
+   * The alpha-entmax Fenchel-Young loss per row of [R, M] logits z, for [R] labels in [0, M):
+   * sum_j p_j z_j + H_alpha(p) - z_y, alpha a single value or one per row ([R]), each &gt;= 1;
+   * gradient (p - onehot(y)) in z and dH_alpha(p)/dalpha in alpha, times the upstream gradient.
+   */
+  <T extends TNumber> Operand<T> entmaxBisectLoss(
+      Ops tf, Operand<T> z, Operand<? extends TNumber> labels, Operand<T> alpha);
 }

@@ -61,11 +61,13 @@ abstract class SortedThresholdMapping extends ThresholdMapping {
     Operand<T> xs = tf.stopGradient(x);
     Optional<NativeKernels> fused =
         strategy == SortStrategy.BOUNDED_TOP_K ? Kernels.forScope(tf) : Optional.empty();
+    // p from x - shift and a threshold relative to the shift, not from x and shift + tau: exact
+    // also where |x| dwarfs tau (float32 logits of 1e8 would otherwise give rows of zeros)
     Operand<T> p;
     if (fused.isPresent()) {
-      p = probabilities(tf, xs, tf.expandDims(fused.get().threshold(tf, xs, kernel), Rows.last(tf)));
+      Operand<T> shifted = tf.math.sub(xs, Rows.safeMax(tf, xs));
+      p = probabilities(tf, shifted, tf.expandDims(fused.get().threshold(tf, shifted, kernel), Rows.last(tf)));
     } else {
-      // (x - shift) - tau, not x - (shift + tau): exact also where |x| dwarfs tau (float32 at 1e8)
       Threshold<T> th = threshold(tf, xs, Rows.maxLast(tf, xs), strategy);
       p = probabilities(tf, tf.math.sub(xs, th.shift()), th.tau());
     }

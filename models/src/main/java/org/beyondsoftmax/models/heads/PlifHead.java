@@ -7,6 +7,9 @@ import org.beyondsoftmax.models.nn.PlifSettings;
 import org.beyondsoftmax.models.spec.Kind;
 import org.beyondsoftmax.models.spec.Option;
 import org.beyondsoftmax.models.spec.Spec;
+import org.beyondsoftmax.ops.Losses;
+import org.tensorflow.Operand;
+import org.tensorflow.types.family.TIntegral;
 import org.tensorflow.types.family.TFloating;
 
 /**
@@ -28,6 +31,17 @@ public final class PlifHead<T extends TFloating> extends LmsHead<T> {
 
   public PlifHead(HeadConfig<T> config, Spec<HeadFactory> spec) {
     super(config, spec, KIND, p -> new PlifFunction<>(p, HeadOptions.plif(spec)));
+  }
+
+  /**
+   * Cross-entropy of f(z) in one op ({@link Losses#plifCrossEntropy}: a fused CPU kernel when
+   * loaded, else exactly the composite cross-entropy of the PLIF).
+   */
+  @Override
+  public Operand<T> loss(Operand<T> h, Operand<? extends TIntegral> labels) {
+    Call<T> c = call("loss", h);
+    PlifFunction<T> f = (PlifFunction<T>) pointwiseFunction().orElseThrow();
+    return Losses.plifCrossEntropy(c.tf(), logits(c.tf(), c.h()), labels, f.slopesRaw(), f.range());
   }
 
   public PlifHead(HeadConfig<T> config, PlifSettings plif, boolean bias) {

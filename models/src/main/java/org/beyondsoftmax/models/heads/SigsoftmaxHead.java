@@ -3,10 +3,12 @@ package org.beyondsoftmax.models.heads;
 import java.util.List;
 import org.beyondsoftmax.models.spec.Kind;
 import org.beyondsoftmax.models.spec.Spec;
+import org.beyondsoftmax.ops.Losses;
 import org.beyondsoftmax.ops.Mappings;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.family.TFloating;
+import org.tensorflow.types.family.TIntegral;
 
 /**
  * Sigsoftmax (Kanai et al. 2018, "Sigsoftmax: Reanalysis of the Softmax Bottleneck"):
@@ -30,6 +32,16 @@ public final class SigsoftmaxHead<T extends TFloating> extends FullSupportHead<T
 
   public SigsoftmaxHead(HeadConfig<T> config) {
     this(config, KIND.spec());
+  }
+
+  /**
+   * Cross-entropy of the sigsoftmax in one op ({@link Losses#sigsoftmaxCrossEntropy}: a fused CPU
+   * kernel when loaded).
+   */
+  @Override
+  public Operand<T> loss(Operand<T> h, Operand<? extends TIntegral> labels) {
+    Call<T> c = call("loss", h);
+    return Losses.sigsoftmaxCrossEntropy(c.tf(), logits(c.tf(), c.h()), labels);
   }
 
   @Override

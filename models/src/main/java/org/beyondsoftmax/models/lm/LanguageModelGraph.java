@@ -3,8 +3,7 @@ package org.beyondsoftmax.models.lm;
 import java.util.ArrayList;
 import java.util.List;
 import org.beyondsoftmax.models.heads.TopK;
-import org.beyondsoftmax.models.nn.LockedDropout;
-import org.beyondsoftmax.models.nn.Lstm;
+import org.beyondsoftmax.models.nn.Dropout;
 import org.beyondsoftmax.models.optim.Optimizer;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -25,20 +24,23 @@ import org.tensorflow.types.TInt64;
  * {@link Signatures}.
  *
  * <p>The graph takes {@code ids} and {@code targets} [B, T'] (int32) for any batch size B and
- * any T' &lt;= T, the unrolled length: inputs are left-padded to T with positions of weight 0,
- * which leave the LSTM state unchanged, so a short prompt gives the same result as if the graph
- * were unrolled to its length. Optional inputs (defaults in brackets): {@code weights} [B, T']
- * [ones] and the initial state {@code state_in_0 .. state_in_{2L-1}} (c0, h0, c1, h1, ...; [B, H])
- * [zeros]. Two applications of the model share the variables: one with dropout for training, one
- * without for inference. Outputs:
+ * any T' &lt;= T, the unrolled length (the Transformer's: at most its positions): inputs are
+ * left-padded to T with positions of weight 0, which leave the LSTM state unchanged and which the
+ * Transformer masks as keys and does not count as positions, so a short prompt gives the same
+ * result as if the graph were built for its length. Optional inputs (defaults in brackets):
+ * {@code weights} [B, T'] [ones] and, for the LSTM only, the initial state
+ * {@code state_in_0 .. state_in_{2L-1}} (c0, h0, c1, h1, ...; [B, H]) [zeros]. The Transformer
+ * has no state: no {@code state_in_i}, {@code train_state_i} or {@code eval_state_i} tensors, and
+ * each window of T positions is its own context. Two applications of the model share the
+ * variables: one with dropout for training, one without for inference. Outputs:
  *
  * <ul>
  *   <li>{@code train_loss}: the weighted mean training loss of the batch (the head's loss,
  *       cross-entropy for full-support heads); fetching it runs one optimizer step;
- *       {@code train_state_i}: the final state of that training pass (with dropout);
+ *       {@code train_state_i}: the final state of that training pass (with dropout; LSTM only);
  *   <li>{@code log_probs} [B, T']: log p(target | ids so far), without dropout (-inf where a
  *       sparse head gives 0); {@code support} [B, T']: the number of words with p &gt; 0 (sparse
- *       heads only); {@code eval_state_i}: the final state of that pass;
+ *       heads only); {@code eval_state_i}: the final state of that pass (LSTM only);
  *   <li>{@code top_ids}, {@code top_probabilities} [B, k]: the k most probable next words after
  *       the last position; {@code next_log_probabilities} [B, V].
  * </ul>
@@ -51,7 +53,7 @@ public final class LanguageModelGraph {
    * How the model trains.
    *
    * @param learningRate the initial base rate (a variable afterwards)
-   * @param dropout the rate of {@link LockedDropout} on embeddings, between layers and on the top
+   * @param dropout the rate of {@link Dropout} (locked over time for the LSTM) on embeddings, between layers and on the top
    *     layer's outputs
    */
   public record Training(Optimizer.Settings optimizer, double learningRate, double dropout) {
@@ -110,19 +112,18 @@ public final class LanguageModelGraph {
     weights = tf.withName(Signatures.WEIGHTS).placeholderWithDefault(tf.fill(idsShape, tf.constant(1f)), Shape.of(-1, -1));
     Operand<TInt32> batch = tf.squeeze(tf.slice(idsShape, tf.constant(new int[] {0}), tf.constant(new int[] {1})));
     Operand<TInt32> length = tf.squeeze(tf.slice(idsShape, tf.constant(new int[] {1}), tf.constant(new int[] {1})));
-    Lstm.State<TFloat32> zero = model.lstm().zeroState(tf, batch);
-    List<Operand<TFloat32>> zeros = zero.flat();
+    List<Operand<TFloat32>> zeros = model.zeroState(tf, batch);
     for (int i = 0; i < zeros.size(); i++) {
       stateIn.add(tf.withName(Signatures.stateIn(i)).placeholderWithDefault(zeros.get(i), Shape.of(-1, config.hidden())));
     }
-    Lstm.State<TFloat32> initial = Lstm.State.ofFlat(stateIn);
 
     // left-pad [B, T'] to [B, T]; T' > T fails with a clear message
     Ops in = tf.withSubScope("inputs");
     Operand<TInt32> pad = in.math.sub(in.constant(steps), length);
+    String limit = config.backbone().recurrent() ? "the model is unrolled over " + steps + " steps"
+        : "the Transformer reads at most " + steps + " positions";
     var check = in.assertThat(in.math.greaterEqual(pad, in.constant(0)), List.of(in.constant(
-        "the model is unrolled over " + steps + " steps: ids and targets may have at most " + steps
-            + " columns; got"), length));
+        limit + ": ids and targets may have at most " + steps + " columns; got"), length));
     Ops checked = in.withControlDependencies(List.of(check));
     Operand<TInt32> paddings = checked.reshape(checked.stack(List.of(in.constant(0), in.constant(0), pad, in.constant(0))),
         in.constant(new int[] {2, 2}));
@@ -135,13 +136,12 @@ public final class LanguageModelGraph {
 
     // training pass: dropout keyed by the update count, weighted mean loss, one optimizer step
     Ops tr = tf.withSubScope("train");
-    LockedDropout<TFloat32> dropout = new LockedDropout<>(training.dropout(), config.seed(),
-        tr.identity(globalStep));
-    LanguageModel.Forward<TFloat32> train = model.forward(tr, idsP, weightsP, initial, dropout);
+    Dropout<TFloat32> dropout = new Dropout<>(training.dropout(), config.seed(), tr.identity(globalStep));
+    LanguageModel.Forward<TFloat32> train = model.forward(tr, idsP, weightsP, stateIn, dropout);
     Operand<TFloat32> rows = model.head().loss(train.hidden(), targetRows);
     Operand<TFloat32> loss = tr.math.div(tr.reduceSum(tr.math.mul(rows, weightRows), tr.constant(0)),
         tr.math.maximum(tr.reduceSum(weightRows, tr.constant(0)), tr.constant(1f)));
-    List<Operand<TFloat32>> finalTrain = train.state().flat();
+    List<Operand<TFloat32>> finalTrain = train.state();
     Optimizer.Step<TFloat32> step = Optimizer.minimize(tr, loss, model.parameters(), learningRate,
         globalStep, training.optimizer(), finalTrain);
     Ops done = tf.withControlDependencies(List.of(step.update()));
@@ -153,7 +153,7 @@ public final class LanguageModelGraph {
 
     // inference pass: per-token log-probabilities, support sizes, the next word's top k
     Ops ev = tf.withSubScope("infer");
-    LanguageModel.Forward<TFloat32> infer = model.forward(ev, idsP, weightsP, initial, null);
+    LanguageModel.Forward<TFloat32> infer = model.forward(ev, idsP, weightsP, stateIn, null);
     Operand<TFloat32> logp = model.head().logProbabilities(infer.hidden());
     Operand<TInt32> rowIds = ev.range(ev.constant(0), ev.squeeze(ev.shape(targetRows)), ev.constant(1));
     Operand<TFloat32> picked = ev.gatherNd(logp, ev.stack(List.of(rowIds, targetRows), Stack.axis(1L)));
@@ -166,7 +166,7 @@ public final class LanguageModelGraph {
     } else {
       support = null;
     }
-    List<Operand<TFloat32>> finalEval = infer.state().flat();
+    List<Operand<TFloat32>> finalEval = infer.state();
     for (int i = 0; i < finalEval.size(); i++) {
       evalState.add(tf.withName(Signatures.evalState(i)).identity(finalEval.get(i)));
     }
@@ -183,7 +183,7 @@ public final class LanguageModelGraph {
     return model;
   }
 
-  /** The state tensors per batch row: 2 L (c and h per layer). */
+  /** The state tensors per batch row: 2 L for the LSTM (c and h per layer), 0 for the Transformer. */
   public int stateTensors() {
     return stateIn.size();
   }

@@ -92,12 +92,12 @@ public final class LanguageModelSession implements AutoCloseable {
     return steps;
   }
 
-  /** The state tensors per batch row: 2 L (c and h per layer). */
+  /** The state tensors per batch row: 2 L for the LSTM (c and h per layer), 0 for the Transformer. */
   public int stateTensors() {
     return g.stateTensors();
   }
 
-  /** A zero state for {@code batch} rows: 2 L arrays of batch * H. */
+  /** A zero state for {@code batch} rows: {@link #stateTensors()} arrays of batch * H. */
   public float[][] zeroState(int batch) {
     float[][] s = new float[g.stateTensors()][];
     for (int i = 0; i < s.length; i++) {

@@ -89,19 +89,22 @@ public final class SavedLanguageModel implements AutoCloseable {
   /**
    * The inference pass over {@code batch} from {@code state} (null: zeros), through the graph's
    * named tensors rather than a signature, so that the state can be carried from batch to batch
-   * as in training: needs a SavedModel of {@link LanguageModelSession}.
+   * as in training: needs a SavedModel of {@link LanguageModelSession}. A graph without
+   * {@code state_in_0} (the Transformer's) has no state: each batch is read on its own, and the
+   * result's state is empty.
    */
   public LanguageModelSession.EvalResult evaluate(TbpttBatches.Batch batch, float[][] state) {
     var graph = bundle.graph();
-    int layers2 = 0;
-    while (graph.operation(Signatures.stateIn(layers2)) != null) {
-      layers2++;
+    if (graph.operation(Signatures.LOG_PROBS) == null || graph.operation(Signatures.WEIGHTS) == null) {
+      throw new IllegalStateException("not a SavedModel of LanguageModelSession: no " + Signatures.LOG_PROBS
+          + " or " + Signatures.WEIGHTS + " in its graph");
     }
-    if (layers2 == 0) {
-      throw new IllegalStateException("not a SavedModel of LanguageModelSession: no state_in_0 in its graph");
+    int stateTensors = 0;
+    while (graph.operation(Signatures.stateIn(stateTensors)) != null) {
+      stateTensors++;
     }
     boolean sparse = graph.operation(Signatures.SUPPORT) != null;
-    return BatchRuns.evaluate(bundle.session(), batch, state, layers2, sparse);
+    return BatchRuns.evaluate(bundle.session(), batch, stateTensors == 0 ? null : state, stateTensors, sparse);
   }
 
   /** Writes the loaded graph, its signatures and the current variables to a new SavedModel. */

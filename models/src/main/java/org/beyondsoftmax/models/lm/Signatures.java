@@ -19,7 +19,8 @@ package org.beyondsoftmax.models.lm;
  *
  * Graph tensors beyond the signatures: {@value #WEIGHTS} [B, T'] (optional, ones), the state
  * {@code state_in_i} (optional, zeros) and its values after a training ({@code train_state_i}) or
- * inference ({@code eval_state_i}) pass, i = 0 .. 2L-1 (c0, h0, c1, h1, ...), the variables
+ * inference ({@code eval_state_i}) pass, i = 0 .. 2L-1 (c0, h0, c1, h1, ...; the LSTM's only: a
+ * Transformer has none, and a graph without {@code state_in_0} is read without state), the variables
  * {@value #LEARNING_RATE} and {@value #GLOBAL_STEP}.
  */
 public final class Signatures {

@@ -83,6 +83,11 @@ public final class Parameters<T extends TFloating> {
     return add(name, learningRateMultiplier, initial);
   }
 
+  /** The seed that keys this part's initial values. */
+  public long seed() {
+    return seed;
+  }
+
   /** The stateless-random seed [2] of the variable {@code name}: (seed, hash of name). */
   public Operand<org.tensorflow.types.TInt64> seed(Ops initOps, String name) {
     return initOps.constant(new long[] {seed, name.hashCode()});

@@ -35,6 +35,11 @@ public final class PlifFunction<T extends TFloating> implements MonotoneFunction
     return Mappings.plif(tf, x, slopesRaw, settings.range());
   }
 
+  /** The raw slopes v [K] (the variable's read), for ops that apply the PLIF themselves. */
+  public Operand<T> slopesRaw() {
+    return slopesRaw;
+  }
+
   /** The slopes softplus(v) [K]. */
   public Operand<T> slopes(Ops tf) {
     return tf.math.softplus(slopesRaw);

@@ -1,7 +1,9 @@
 /**
  * Layers and their parameters: {@link org.beyondsoftmax.models.nn.Parameters} (the
  * {@code VariableV2}s of a model part, seeded initial values), {@link org.beyondsoftmax.models.nn.Dense},
- * the {@link org.beyondsoftmax.models.nn.Lstm} stack, {@link org.beyondsoftmax.models.nn.LockedDropout},
+ * the {@link org.beyondsoftmax.models.nn.Lstm} stack, {@link org.beyondsoftmax.models.nn.Dropout} (locked
+ * or per element, keyed by the training step), the Transformer's
+ * {@link org.beyondsoftmax.models.nn.LayerNorm} and {@link org.beyondsoftmax.models.nn.FeedForward},
  * and the learned increasing functions of the LMS heads ({@link org.beyondsoftmax.models.nn.PlifFunction},
  * {@link org.beyondsoftmax.models.nn.MonotonicMlp}). Names differ from the ops they call
  * ({@code PlifFunction} holds the variables of {@code Mappings.plif}).

@@ -80,7 +80,7 @@ public final class Optimizer {
    *
    * @param learningRate the base rate, a scalar of the loss's dtype (e.g. a variable's read)
    * @param counter an int64 scalar variable counting updates: incremented by each step after the
-   *     gradients, it gives Adam its step number (and dropout its key, see {@link org.beyondsoftmax.models.nn.LockedDropout})
+   *     gradients, it gives Adam its step number (and dropout its key, see {@link org.beyondsoftmax.models.nn.Dropout})
    * @param before tensors the step must finish computing before it updates anything (e.g. the
    *     recurrent state carried to the next batch)
    */
