@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.beyondsoftmax.models.heads.ShardedHead;
 import org.beyondsoftmax.models.nn.ClassPartition;
-import org.beyondsoftmax.models.nn.LockedDropout;
+import org.beyondsoftmax.models.nn.Dropout;
 import org.beyondsoftmax.models.nn.Lstm;
 import org.beyondsoftmax.models.nn.Parameter;
 import org.beyondsoftmax.models.nn.Parameters;
@@ -48,7 +48,7 @@ import org.tensorflow.types.TInt64;
  * targets and weights [B, T]; the initial LSTM state is zeros when {@link #reset()} is fed true
  * (an epoch's first batch), else worker w's state carried from step s − 1, read from its buffer
  * on a parameter server ({@code carry/w<w>}: two parities, each tagged with the step it is the
- * input of; a missing one fails the run). Dropout ({@link LockedDropout}) is keyed by s W + w.
+ * input of; a missing one fails the run). Dropout ({@link Dropout#locked}) is keyed by s W + w.
  * The loss is the weighted mean of −log p(target); {@link #gradients()} pairs every part of every
  * trained variable with its gradient, summed on the part's device. {@link #carryWrite()} stores
  * the state after the batch as the input of step s + 1, with the batch's loss and weight (for the
@@ -123,12 +123,16 @@ public final class ShardedLanguageModelGraph {
    * @param training the dropout rate (the optimizer is the cluster's; the learning rate a variable)
    * @param steps T, the unrolled length
    * @param batch B, the rows of this worker's training batch
-   * @throws IllegalArgumentException naming the head when it cannot be sharded
+   * @throws IllegalArgumentException naming the head when it cannot be sharded, or the backbone when
+   *     it is not the LSTM
    */
   public ShardedLanguageModelGraph(Graph graph, LanguageModel.Config config, LanguageModelGraph.Training training,
       int steps, int batch, Placement placement) {
     if (steps < 1 || batch < 1) {
       throw new IllegalArgumentException("steps and batch must be >= 1, got " + steps + ", " + batch);
+    }
+    if (!(config.backbone() instanceof Backbone.Lstm)) {
+      throw new IllegalArgumentException("the sharded language model has an LSTM backbone only, got " + config.backbone());
     }
     ShardedHead.check(config.head());
     this.config = config;
@@ -175,14 +179,14 @@ public final class ShardedLanguageModelGraph {
     int self = placement.workerIndex();
     Operand<TInt64> key = tr.math.add(tr.math.mul(step, tr.constant((long) placement.workers())),
         tr.constant((long) self));
-    LockedDropout<TFloat32> dropout = new LockedDropout<>(training.dropout(), config.seed(), key);
+    Dropout<TFloat32> dropout = new Dropout<>(training.dropout(), config.seed(), key);
     LanguageModel.Forward<TFloat32> train = forward(tr, ids, weights, Lstm.State.ofFlat(carried(tr, self)), dropout);
     Operand<TFloat32> weightRows = LanguageModel.timeMajor(tr, weights);
     Operand<TFloat32> nll = tr.math.neg(head.logProbability(tr, train.hidden(), LanguageModel.timeMajor(tr, targets)));
     Operand<TFloat32> tokens = tr.reduceSum(weightRows, tr.constant(0));
     loss = tr.withName("loss").math.div(tr.reduceSum(tr.math.mul(nll, weightRows), tr.constant(0)),
         tr.math.maximum(tokens, tr.constant(1f)));
-    carryWrite = writeCarry(tf, self, tr.stack(train.state().flat()), tr.stack(List.of(loss, tokens)));
+    carryWrite = writeCarry(tf, self, tr.stack(train.state()), tr.stack(List.of(loss, tokens)));
     takeGradients(tf);
     progressValues = w.withName("progress").stack(progress.stream().map(p -> (Operand<TFloat32>) w.identity(p)).toList());
 
@@ -225,7 +229,7 @@ public final class ShardedLanguageModelGraph {
    * LSTM (masked by the weights), dropout as {@link LanguageModel#forward} applies it.
    */
   private LanguageModel.Forward<TFloat32> forward(Ops s, Operand<TInt32> ids, Operand<TFloat32> weights,
-      Lstm.State<TFloat32> initial, LockedDropout<TFloat32> dropout) {
+      Lstm.State<TFloat32> initial, Dropout<TFloat32> dropout) {
     Operand<TInt32> flat = LanguageModel.timeMajor(s, ids);
     List<Operand<TFloat32>> rows = new ArrayList<>();
     for (int p = 0; p < partition.shards(); p++) {
@@ -233,10 +237,10 @@ public final class ShardedLanguageModelGraph {
     }
     Operand<TFloat32> x = s.reshape(s.math.addN(rows), s.constant(new long[] {steps, -1, config.embed()}));
     Operand<TFloat32> mask = s.expandDims(s.linalg.transpose(weights, s.constant(new int[] {1, 0})), s.constant(-1));
-    Lstm.Output<TFloat32> out = lstm.apply(s, dropout == null ? x : dropout.apply(s, x, 0), mask, initial,
-        dropout == null ? null : (in, layer) -> dropout.apply(s, in, layer));
-    Operand<TFloat32> top = dropout == null ? out.outputs() : dropout.apply(s, out.outputs(), config.layers());
-    return new LanguageModel.Forward<>(s.reshape(top, s.constant(new long[] {-1, config.hidden()})), out.state());
+    Lstm.Output<TFloat32> out = lstm.apply(s, dropout == null ? x : dropout.locked(s, x, 0), mask, initial,
+        dropout == null ? null : (in, layer) -> dropout.locked(s, in, layer));
+    Operand<TFloat32> top = dropout == null ? out.outputs() : dropout.locked(s, out.outputs(), config.layers());
+    return new LanguageModel.Forward<>(s.reshape(top, s.constant(new long[] {-1, config.hidden()})), out.state().flat());
   }
 
   /** Worker w's initial state of the fed step: zeros on reset, else its carried state (which must be of this step). */
@@ -319,7 +323,7 @@ public final class ShardedLanguageModelGraph {
     LanguageModel.Forward<TFloat32> f = forward(ev, in, mask, Lstm.State.ofFlat(initial), null);
     Operand<TFloat32> logp = head.logProbability(ev, f.hidden(), LanguageModel.timeMajor(ev, out));
     w.withName(Signatures.LOG_PROBS).identity(LanguageModel.batchMajor(ev, logp, steps));
-    List<Operand<TFloat32>> state = f.state().flat();
+    List<Operand<TFloat32>> state = f.state();
     for (int i = 0; i < state.size(); i++) {
       w.withName(Signatures.evalState(i)).identity(state.get(i));
     }

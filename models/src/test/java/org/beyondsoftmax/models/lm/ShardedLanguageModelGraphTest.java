@@ -9,8 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.beyondsoftmax.models.heads.Heads;
-import org.beyondsoftmax.models.nn.LockedDropout;
-import org.beyondsoftmax.models.nn.Lstm;
+import org.beyondsoftmax.models.nn.Dropout;
 import org.beyondsoftmax.models.nn.Parameter;
 import org.beyondsoftmax.models.nn.PartitionedVariable;
 import org.beyondsoftmax.models.optim.Optimizer;
@@ -71,8 +70,8 @@ class ShardedLanguageModelGraphTest {
       for (int i = 0; i < 2 * LAYERS; i++) {
         state.add(tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(BATCH, config.hidden()))));
       }
-      LanguageModel.Forward<TFloat32> f = m.forward(tf, ids, weights, Lstm.State.ofFlat(state),
-          new LockedDropout<>(DROPOUT, config.seed(), key));
+      LanguageModel.Forward<TFloat32> f = m.forward(tf, ids, weights, List.<Operand<TFloat32>>copyOf(state),
+          new Dropout<>(DROPOUT, config.seed(), key));
       Operand<TFloat32> w = LanguageModel.timeMajor(tf, weights);
       Operand<TInt32> y = LanguageModel.timeMajor(tf, targets);
       loss = tf.math.div(tf.reduceSum(tf.math.mul(m.head().loss(f.hidden(), y), w), tf.constant(0)),
@@ -80,8 +79,8 @@ class ShardedLanguageModelGraphTest {
       List<Operand<?>> xs = new ArrayList<>();
       parameters.forEach(p -> xs.add(p.variable()));
       gradients = new ArrayList<>(tf.gradients(loss, xs).dy());
-      finalState = f.state().flat();
-      LanguageModel.Forward<TFloat32> plain = m.forward(tf, ids, weights, Lstm.State.ofFlat(state), null);
+      finalState = f.state();
+      LanguageModel.Forward<TFloat32> plain = m.forward(tf, ids, weights, List.<Operand<TFloat32>>copyOf(state), null);
       logProbs = LanguageModel.batchMajor(tf, tf.math.neg(m.head().loss(plain.hidden(), y)), STEPS);
     }
   }
