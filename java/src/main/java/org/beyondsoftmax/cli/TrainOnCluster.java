@@ -10,6 +10,7 @@ import org.beyondsoftmax.cluster.ClusterSpec;
 import org.beyondsoftmax.cluster.SyncWorker;
 import org.beyondsoftmax.corpus.Corpus;
 import org.beyondsoftmax.models.heads.ShardedHead;
+import org.beyondsoftmax.models.lm.Backbone;
 import org.beyondsoftmax.train.ClusterTrainer;
 import org.beyondsoftmax.train.TrainSettings;
 import org.beyondsoftmax.train.TrainState;
@@ -19,7 +20,7 @@ import org.beyondsoftmax.train.TrainState;
  * ({@code --cluster SPEC --job worker --task I}, {@link ClusterTrainer}) or as the launcher of a
  * local one ({@code --local-cluster ps=P,workers=W}, {@link LocalClusterRun}). Bad input — a
  * malformed spec, a task outside its job, a port in use, a ps that does not answer in time, a head
- * that cannot be sharded — is one line naming the thing, and exit status 1.
+ * that cannot be sharded, the Transformer backbone — is one line naming the thing, and exit status 1.
  */
 final class TrainOnCluster {
   private TrainOnCluster() {}
@@ -39,6 +40,10 @@ final class TrainOnCluster {
       if (!(o.startupSeconds > 0) || !(o.stallSeconds > 0)) {
         throw new IllegalArgumentException("--startup-timeout and --stall-timeout must be > 0 seconds, got "
             + o.startupSeconds + ", " + o.stallSeconds);
+      }
+      if (!settings.backbone().equals(Backbone.Lstm.NAME)) {
+        throw new IllegalArgumentException("--backbone " + settings.backbone() + " cannot train with --cluster or "
+            + "--local-cluster: the cluster trains the LSTM backbone only (--backbone lstm)");
       }
       ShardedHead.check(settings.head());
       if (o.local != null) {

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * input: one line naming the thing, exit status 1, before any TensorFlow server starts — a
  * malformed spec, a task outside the job, a job other than worker, a ps that does not answer within
  * the startup timeout, the worker's own port in use, a malformed local cluster, both options at
- * once. (A ps here is only a socket that accepts: the worker probes the ps tasks by connecting.)
+ * once, the Transformer backbone (the cluster trains the LSTM only). A ps here is only a socket
+ * that accepts: the worker probes the ps tasks by connecting.
  */
 class TrainOnClusterTest {
   @TempDir
@@ -62,6 +63,10 @@ class TrainOnClusterTest {
     failsWithOneLine(train("both", "--local-cluster", "ps=1,workers=1", "--cluster", "ps=h1:2222;worker=h3:2222",
         "--job", "worker", "--task", "0"),
         "beyond train: give one of --cluster SPEC and --local-cluster ps=P,workers=W, not both");
+    failsWithOneLine(train("transformer", "--backbone", "transformer", "--attention-heads", "2", "--local-cluster",
+        "ps=1,workers=1"),
+        "beyond train: --backbone transformer cannot train with --cluster or --local-cluster: the cluster trains the "
+            + "LSTM backbone only (--backbone lstm)");
   }
 
   @Test
