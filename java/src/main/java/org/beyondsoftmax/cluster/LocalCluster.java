@@ -248,7 +248,11 @@ public final class LocalCluster implements AutoCloseable {
       closed = true;
       running = new ArrayList<>(processes.values());
     }
+    // whole trees: a task's own children (none today, but a task is a command line) go with it
+    List<ProcessHandle> descendants = new ArrayList<>();
+    running.forEach(p -> p.descendants().forEach(descendants::add));
     running.forEach(Process::destroy);
+    descendants.forEach(ProcessHandle::destroy);
     long deadline = System.nanoTime() + options.grace().toNanos();
     for (Process p : running) {
       try {
@@ -261,6 +265,7 @@ public final class LocalCluster implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    descendants.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
   }
 
   /** {@code n} distinct ports that are free now (the OS's ephemeral ports). */
