@@ -6,6 +6,7 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -62,7 +63,8 @@ final class LocalClusterRun {
     }
     Files.createDirectories(dir);
     LocalCluster.Options options = LocalCluster.Options.defaults(dir.resolve("cluster-logs"));
-    options = new LocalCluster.Options(options.logDir(), options.startTimeout(), options.grace(),
+    // a task's JVM loads TensorFlow before it listens: on a busy machine that takes minutes
+    options = new LocalCluster.Options(options.logDir(), Duration.ofSeconds(300), options.grace(),
         List.of("-Xmx1g", "-XX:+UseSerialGC"), options.mainClass()).withWorkerCommand(worker);
     String again = "beyond train --resume " + dir + " --local-cluster " + shape;
     try (LocalCluster cluster = LocalCluster.start(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), options)) {

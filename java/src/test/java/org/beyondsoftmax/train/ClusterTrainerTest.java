@@ -187,7 +187,8 @@ class ClusterTrainerTest {
     assertTrue(r.text().contains("worker /job:worker/task:0 died (status 137); starting it again"), r.text());
     Map<String, float[]> actual = variables(out);
     for (var e : undisturbed().entrySet()) {
-      assertArrayEquals(e.getValue(), actual.get(e.getKey()), 0f, e.getKey());
+      assertArrayEquals(e.getValue(), actual.get(e.getKey()), 0f, e.getKey() + " (max |difference| "
+          + maxDifference(undisturbed(), actual) + "); the run said:\n" + r.text());
     }
     assertEquals(perplexities(root.resolve("undisturbed")), perplexities(out), "the validations of the undisturbed run");
   }
