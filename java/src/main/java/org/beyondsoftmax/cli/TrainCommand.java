@@ -62,7 +62,10 @@ import picocli.CommandLine;
             + "histalign adds HistAlign's order-informed margin loss (--histalign-weight, --histalign-margin).",
         "--resume DIR continues an interrupted run (kill -9 included) from its last checkpoint "
             + "with its settings; for a fixed seed the result is that of an uninterrupted run. "
-            + "Only --epochs and --max-steps may be changed when resuming."},
+            + "Only --epochs and --max-steps may be changed when resuming.",
+        "--local-cluster ps=P,workers=W trains on P parameter servers and W workers started on this machine; "
+            + "--cluster SPEC --job worker --task I runs one worker of a cluster of machines. The class embeddings "
+            + "and biases are partitioned by class range over the parameter servers; steps are synchronous."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:training failed", "2:invalid options"})
 public final class TrainCommand implements Callable<Integer> {
@@ -115,6 +118,9 @@ public final class TrainCommand implements Callable<Integer> {
   @Mixin
   ModelShapeOptions shape;
 
+  @Mixin
+  ClusterOptions cluster;
+
   @Option(names = "--eval-batch", defaultValue = "10",
       description = "batch size for validation and test (default: ${DEFAULT-VALUE})")
   int evalBatch;
@@ -165,7 +171,7 @@ public final class TrainCommand implements Callable<Integer> {
   Double histAlignMargin;
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() throws IOException, InterruptedException {
     PrintWriter err = spec.commandLine().getErr();
     if ((out == null) == (resume == null)) {
       throw new ParameterException(spec.commandLine(), "give exactly one of --out DIR and --resume DIR");
@@ -189,7 +195,7 @@ public final class TrainCommand implements Callable<Integer> {
           parsed.hasMatchedOption("--max-steps") ? maxSteps : saved.maxSteps());
     } else {
       dir = out;
-      if (Trainer.hasCheckpoint(dir)) {
+      if (Trainer.hasCheckpoint(dir) && !cluster.active()) { // a cluster's chief decides, knowing the cluster
         throw new ParameterException(spec.commandLine(),
             "--out " + dir + " holds a run already: continue it with --resume " + dir + ", or choose another --out");
       }
@@ -205,6 +211,9 @@ public final class TrainCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage());
       }
+    }
+    if (cluster.active()) {
+      return TrainOnCluster.run(cluster, settings, dir, resume != null, corpus, err, parsed.originalArgs());
     }
     Corpus c = corpus.cache.load(settings.corpus(), settings.minCount(), err);
     try (Progress progress = new Progress(err)) {

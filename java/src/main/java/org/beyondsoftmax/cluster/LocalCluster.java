@@ -15,8 +15,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A cluster of P ps and W worker processes on this machine ({@code 127.0.0.1}, free ports), each a
- * {@code beyond cluster-server} in a JVM of the current class path: what {@code --local-cluster}
- * runs, and what the tests train on.
+ * {@code beyond cluster-server} in a JVM of the current class path, or for the workers a command of
+ * their own that starts the task's server itself ({@link Options#workerCommand}: {@code beyond train
+ * ... --cluster SPEC --job worker --task I}): what {@code --local-cluster} runs, and what the tests
+ * train on.
  *
  * <p>Every process it starts is stopped when the cluster is closed, when starting fails, and when
  * this JVM ends (a shutdown hook: Ctrl-C, SIGTERM): SIGTERM, then SIGKILL after a grace period. A
@@ -30,12 +32,26 @@ public final class LocalCluster implements AutoCloseable {
    * @param grace how long a task may take to exit after SIGTERM before it gets SIGKILL
    * @param jvmOptions options of the tasks' JVMs
    * @param mainClass the class whose main runs {@code cluster-server}
+   * @param workerCommand the arguments of the workers' main (to which {@code --cluster SPEC --job
+   *     worker --task I --stop-with PID} are added), or null for {@code cluster-server}; the process
+   *     must start the task's server and print {@link TaskServer#readyLine} as {@code cluster-server}
+   *     does
    */
-  public record Options(Path logDir, Duration startTimeout, Duration grace, List<String> jvmOptions, String mainClass) {
+  public record Options(Path logDir, Duration startTimeout, Duration grace, List<String> jvmOptions, String mainClass,
+      List<String> workerCommand) {
+    public Options(Path logDir, Duration startTimeout, Duration grace, List<String> jvmOptions, String mainClass) {
+      this(logDir, startTimeout, grace, jvmOptions, mainClass, null);
+    }
+
     /** Defaults: 60 s to start, 5 s of grace, small JVMs, the {@code beyond} command line. */
     public static Options defaults(Path logDir) {
       return new Options(logDir, Duration.ofSeconds(60), Duration.ofSeconds(5),
           List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), "org.beyondsoftmax.cli.Main");
+    }
+
+    /** These options with the workers running {@code arguments} instead of {@code cluster-server}. */
+    public Options withWorkerCommand(List<String> arguments) {
+      return new Options(logDir, startTimeout, grace, jvmOptions, mainClass, List.copyOf(arguments));
     }
   }
 
@@ -119,6 +135,12 @@ public final class LocalCluster implements AutoCloseable {
     return p != null && p.isAlive() ? Optional.of(p.toHandle()) : Optional.empty();
   }
 
+  /** The exit status of a task's current process, once it has ended. */
+  public synchronized Optional<Integer> exitStatus(Task task) {
+    Process p = processes.get(task);
+    return p == null || p.isAlive() ? Optional.empty() : Optional.of(p.exitValue());
+  }
+
   /** Kills a task's process at once (SIGKILL), as a crash would, and waits until it is gone. */
   public void kill(Task task) throws InterruptedException {
     Process p;
@@ -147,7 +169,10 @@ public final class LocalCluster implements AutoCloseable {
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.addAll(options.jvmOptions());
-    command.addAll(List.of(options.mainClass(), "cluster-server", "--cluster", spec.toString(), "--job", task.job(),
+    command.add(options.mainClass());
+    boolean own = task.job().equals(ClusterSpec.WORKER) && options.workerCommand() != null;
+    command.addAll(own ? options.workerCommand() : List.of("cluster-server"));
+    command.addAll(List.of("--cluster", spec.toString(), "--job", task.job(),
         "--task", Integer.toString(task.index()), "--stop-with", Long.toString(ProcessHandle.current().pid())));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log(task).toFile()));
@@ -223,7 +248,11 @@ public final class LocalCluster implements AutoCloseable {
       closed = true;
       running = new ArrayList<>(processes.values());
     }
+    // whole trees: a task's own children (none today, but a task is a command line) go with it
+    List<ProcessHandle> descendants = new ArrayList<>();
+    running.forEach(p -> p.descendants().forEach(descendants::add));
     running.forEach(Process::destroy);
+    descendants.forEach(ProcessHandle::destroy);
     long deadline = System.nanoTime() + options.grace().toNanos();
     for (Process p : running) {
       try {
@@ -236,6 +265,7 @@ public final class LocalCluster implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    descendants.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
   }
 
   /** {@code n} distinct ports that are free now (the OS's ephemeral ports). */

@@ -36,12 +36,17 @@ import org.tensorflow.types.TInt64;
  *       its batch for (w, s), and in one run sets {@code slot[v][w] := g} and then
  *       {@code tag[p][w] := s} on every ps task p where {@code tag[p][w] < s} — the first write of
  *       (w, s) on p wins; a later one (a restarted worker's) or a stale one is dropped — then puts
- *       a token in {@code ready}.
+ *       a token in {@code ready}. What else a worker keeps on the ps tasks between steps (its
+ *       model's carried state) is written in the same run before the tags
+ *       ({@link Settings#writtenWith()}), so that the chief never applies a step whose state is not
+ *       stored.
  *   <li>The chief waits until {@code tag[p][w] = s} for every p and w (taking tokens from
  *       {@code ready} in between, the tags deciding), then in one run, on every ps task p where
  *       {@code applied[p] ≤ s}: each v gets the update rule's new value for the mean
- *       (Σ_w slot[v][w]) / W, summed in worker order; {@code applied[p] := s + 1}; then the global
- *       step := s + 1; then a token s + 1 in every other worker's {@code go} queue.
+ *       (Σ_w slot[v][w]) / W, summed in worker order — scaled by c / max(n, c) when clipping at a
+ *       global norm c, n the norm of all the means, summed per ps task and then over the tasks in
+ *       order (Pascanu et al. 2013); {@code applied[p] := s + 1}; then the global step := s + 1;
+ *       then a token s + 1 in every other worker's {@code go} queue.
  *   <li>The other workers wait for a {@code go} token above s (or a global step above s).
  * </ol>
  *
@@ -64,6 +69,25 @@ public final class SyncReplicas {
   /** A trained variable (placed on a ps task) and this worker's gradient of the loss in it. */
   public record Gradient(Variable<TFloat32> variable, Operand<TFloat32> gradient) {}
 
+  /**
+   * @param clipNorm c, the largest global norm of the averaged gradient (0 or less: no clipping)
+   * @param writtenWith ops that each worker's write runs before its tags (state it keeps on the ps
+   *     tasks between steps, written first-wins per step as its slots are)
+   */
+  public record Settings(double clipNorm, List<Op> writtenWith) {
+    public Settings {
+      if (Double.isNaN(clipNorm) || Double.isInfinite(clipNorm)) {
+        throw new IllegalArgumentException("clipNorm must be finite, got " + clipNorm);
+      }
+      writtenWith = List.copyOf(writtenWith);
+    }
+
+    /** No clipping, nothing written but the gradients. */
+    public static Settings defaults() {
+      return new Settings(0, List.of());
+    }
+  }
+
   final ClusterSpec cluster;
   final Task worker;
   final int workers;
@@ -71,7 +95,12 @@ public final class SyncReplicas {
   final Placeholder<TInt64> step;
   final Operand<TInt64> globalStep;
   final Operand<TBool> initialized;
+  /** Sets the global step to the fed step (the chief, once the variables hold their values). */
   final Op initializeGlobalStep;
+  /** The step training ends at (no end: Long.MAX_VALUE). */
+  final Operand<TInt64> end;
+  /** The chief's end of training at the fed step: end := step, then a token in every go queue. */
+  final Op finish;
   /** This worker's write: slots, then tags, then a ready token. */
   final Op write;
   /** [W]: whether worker w's slots on every ps task are of the fed step. */
@@ -94,6 +123,8 @@ public final class SyncReplicas {
     this.globalStep = b.globalStepValue;
     this.initialized = b.initialized;
     this.initializeGlobalStep = b.initializeGlobalStep;
+    this.end = b.endValue;
+    this.finish = b.finish;
     this.write = b.write;
     this.written = b.written;
     this.takeReady = b.takeReady;
@@ -117,6 +148,12 @@ public final class SyncReplicas {
    */
   public static SyncReplicas build(
       Ops tf, ClusterSpec cluster, int worker, List<Gradient> gradients, UpdateRule rule) {
+    return build(tf, cluster, worker, gradients, rule, Settings.defaults());
+  }
+
+  /** {@link #build(Ops, ClusterSpec, int, List, UpdateRule)} with clipping and state written with the gradients. */
+  public static SyncReplicas build(
+      Ops tf, ClusterSpec cluster, int worker, List<Gradient> gradients, UpdateRule rule, Settings settings) {
     Task self = cluster.task(ClusterSpec.WORKER, worker);
     if (gradients.isEmpty()) {
       throw new IllegalArgumentException("gradients must name at least one variable, got none");
@@ -139,7 +176,7 @@ public final class SyncReplicas {
       }
       byTask.computeIfAbsent(task, t -> new ArrayList<>()).add(g);
     }
-    return new Builder(tf.withSubScope("sync"), cluster, self, rule).build(byTask);
+    return new Builder(tf.withSubScope("sync"), cluster, self, rule, settings).build(byTask);
   }
 
   /** Builds the graph once; its fields are the parts the {@link SyncReplicas} keeps. */
@@ -150,11 +187,14 @@ public final class SyncReplicas {
     final Task worker;
     final int workers;
     final UpdateRule rule;
+    final Settings settings;
     Placeholder<TInt64> step;
     Variable<TInt64> globalStepVariable;
     Operand<TInt64> globalStepValue;
     Operand<TBool> initialized;
     Op initializeGlobalStep;
+    Operand<TInt64> endValue;
+    Op finish;
     Op write;
     Operand<TBool> written;
     Operand<TInt64> takeReady;
@@ -163,13 +203,14 @@ public final class SyncReplicas {
     final Map<Task, Op> applyOn = new LinkedHashMap<>();
     final Map<Task, Operand<TBool>> psInitialized = new LinkedHashMap<>();
 
-    Builder(Ops s, ClusterSpec cluster, Task worker, UpdateRule rule) {
+    Builder(Ops s, ClusterSpec cluster, Task worker, UpdateRule rule, Settings settings) {
       this.s = s;
       this.ps0 = s.withDevice(Task.ps(0).device());
       this.cluster = cluster;
       this.worker = worker;
       this.workers = cluster.size(ClusterSpec.WORKER);
       this.rule = rule;
+      this.settings = settings;
     }
 
     SyncReplicas build(Map<Task, List<Gradient>> byTask) {
@@ -179,7 +220,9 @@ public final class SyncReplicas {
       globalStepVariable = ps0.withName("global_step").variable(Shape.scalar(), TInt64.class);
       globalStepValue = ps0.identity(globalStepVariable);
       initialized = ps0.isVariableInitialized(globalStepVariable);
-      initializeGlobalStep = ps0.assign(globalStepVariable, ps0.constant(0L));
+      initializeGlobalStep = ps0.assign(globalStepVariable, step);
+      Variable<TInt64> endVariable = ps0.withName("end").variable(ps0.withInitScope().constant(Long.MAX_VALUE));
+      endValue = ps0.identity(endVariable);
       String shared = globalStepVariable.op().name();
       FifoQueue ready = queue(shared + "/ready");
       takeReady = (Operand<TInt64>) ps0.io.queueDequeue(ready, List.of(TInt64.class)).components().get(0);
@@ -194,12 +237,17 @@ public final class SyncReplicas {
       List<Op> applied = new ArrayList<>();
       List<List<Operand<TBool>>> writtenOn = new ArrayList<>(); // [task][worker]
       Operand<TInt64> next = s.math.add(step, s.constant(1L));
+      List<PsTask> tasks = new ArrayList<>();
       for (var e : byTask.entrySet()) {
         PsTask p = new PsTask(e.getKey(), e.getValue());
         tagWrites.add(p.write());
         writtenOn.add(p.written());
-        Op a = p.apply(next);
-        applyOn.put(e.getKey(), a);
+        tasks.add(p);
+      }
+      Operand<TFloat32> scale = clipScale(tasks);
+      for (PsTask p : tasks) {
+        Op a = p.apply(next, scale);
+        applyOn.put(p.task, a);
         applied.add(a);
       }
       write = ps0.withControlDependencies(tagWrites).io.queueEnqueue(ready, List.of(step));
@@ -223,7 +271,30 @@ public final class SyncReplicas {
       }
       tokens.add(stepUp);
       apply = s.withName("apply").withControlDependencies(tokens).noOp();
+      Op endAt = ps0.assign(endVariable, step);
+      List<Op> wake = new ArrayList<>(List.of(endAt));
+      for (FifoQueue q : go) {
+        wake.add(ps0.withControlDependencies(List.of(endAt)).io.queueEnqueue(q, List.of(step)));
+      }
+      finish = s.withName("finish").withControlDependencies(wake).noOp();
       return new SyncReplicas(this);
+    }
+
+    /**
+     * c / max(n, c) for the global norm n of every averaged gradient (each ps task sums its own
+     * squares, ps task 0 the tasks' sums in order), or null without clipping.
+     */
+    private Operand<TFloat32> clipScale(List<PsTask> tasks) {
+      if (settings.clipNorm() <= 0) {
+        return null;
+      }
+      List<Operand<TFloat32>> partial = new ArrayList<>();
+      for (PsTask p : tasks) {
+        partial.add(p.squares());
+      }
+      Operand<TFloat32> c = ps0.constant((float) settings.clipNorm());
+      Operand<TFloat32> norm = ps0.math.sqrt(ps0.math.addN(partial));
+      return ps0.withName("clip_scale").math.div(c, ps0.math.maximum(norm, c));
     }
 
     private FifoQueue queue(String sharedName) {
@@ -240,6 +311,8 @@ public final class SyncReplicas {
       final List<List<Variable<TFloat32>>> slots = new ArrayList<>(); // [variable][worker]
       final Variable<TInt64> appliedSteps;
       private List<Operand<TBool>> written;
+      private List<Operand<TFloat32>> means;
+      private Ops guarded;
 
       PsTask(Task task, List<Gradient> gradients) {
         this.task = task;
@@ -272,6 +345,7 @@ public final class SyncReplicas {
           Variable<TFloat32> slot = slots.get(i).get(worker.index());
           slotWrites.add(on.assign(slot, on.select(fresh, gradients.get(i).gradient(), on.identity(slot))));
         }
+        slotWrites.addAll(settings.writtenWith());
         return on.withControlDependencies(slotWrites).assign(tag, on.select(fresh, step, tagValue));
       }
 
@@ -286,25 +360,49 @@ public final class SyncReplicas {
         return written;
       }
 
-      /** Where applied <= step: every variable := rule(mean of the slots); applied := step + 1. */
-      Op apply(Operand<TInt64> next) {
+      /** The mean over the workers of each variable's slots, once every slot is of the fed step. */
+      List<Operand<TFloat32>> means() {
+        if (means == null) {
+          AssertThat complete = on.assertThat(
+              on.reduceAll(on.stack(written()), on.constant(0)),
+              List.of(on.constant("sync: a gradient slot on " + task + " is not of the step being applied; step, tags:"),
+                  step, on.stack(tags.stream().map(t -> (Operand<TInt64>) on.identity(t)).toList())));
+          guarded = on.withControlDependencies(List.of(complete));
+          means = new ArrayList<>();
+          for (int i = 0; i < gradients.size(); i++) {
+            List<Operand<TFloat32>> parts = new ArrayList<>();
+            for (Variable<TFloat32> slot : slots.get(i)) {
+              parts.add(guarded.identity(slot));
+            }
+            means.add(guarded.math.div(guarded.math.addN(parts), guarded.constant((float) workers)));
+          }
+        }
+        return means;
+      }
+
+      /** The sum of the squares of every mean on this task. */
+      Operand<TFloat32> squares() {
+        List<Operand<TFloat32>> sums = new ArrayList<>();
+        for (Operand<TFloat32> m : means()) {
+          sums.add(on.reduceSum(on.math.square(m), on.range(on.constant(0), on.rank(m), on.constant(1))));
+        }
+        return on.math.addN(sums);
+      }
+
+      /**
+       * Where applied <= step: every variable := rule(mean of the slots, times {@code scale} when
+       * not null); applied := step + 1.
+       */
+      Op apply(Operand<TInt64> next, Operand<TFloat32> scale) {
         Operand<TInt64> appliedValue = on.identity(appliedSteps);
         Operand<TBool> due = on.math.lessEqual(appliedValue, step);
-        AssertThat complete = on.assertThat(
-            on.reduceAll(on.stack(written()), on.constant(0)),
-            List.of(on.constant("sync: a gradient slot on " + task + " is not of the step being applied; step, tags:"),
-                step, on.stack(tags.stream().map(t -> (Operand<TInt64>) on.identity(t)).toList())));
-        Ops guarded = on.withControlDependencies(List.of(complete));
+        List<Operand<TFloat32>> mean = means();
         List<Op> assigns = new ArrayList<>();
         for (int i = 0; i < gradients.size(); i++) {
           Variable<TFloat32> v = gradients.get(i).variable();
-          List<Operand<TFloat32>> parts = new ArrayList<>();
-          for (Variable<TFloat32> slot : slots.get(i)) {
-            parts.add(guarded.identity(slot));
-          }
-          Operand<TFloat32> mean = guarded.math.div(guarded.math.addN(parts), guarded.constant((float) workers));
+          Operand<TFloat32> g = scale == null ? mean.get(i) : guarded.math.mul(mean.get(i), scale);
           Operand<TFloat32> value = guarded.identity(v);
-          for (UpdateRule.Assignment a : rule.update(on, v, value, mean, step)) {
+          for (UpdateRule.Assignment a : rule.update(on, v, value, g, step)) {
             Operand<TFloat32> keep = a.target() == v ? value : guarded.identity(a.target());
             assigns.add(guarded.assign(a.target(), guarded.select(due, a.value(), keep)));
           }

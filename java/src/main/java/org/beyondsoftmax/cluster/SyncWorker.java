@@ -35,6 +35,20 @@ public final class SyncWorker {
     Map<Operand<?>, Tensor> batch(long step);
   }
 
+  /**
+   * What the chief does once it has initialized the variables and before the cluster counts as
+   * initialized (the global step set): give the variables their values (a model's initial ones,
+   * a checkpoint's) and say which step training starts at.
+   */
+  @FunctionalInterface
+  public interface Initializer {
+    /** @return the global step to start at */
+    long initialize();
+
+    /** Variables keep their initializers' values; training starts at step 0. */
+    Initializer FRESH = () -> 0;
+  }
+
   /** Progress of the steps, for logs (and the fault tests, which kill processes at these points). */
   public interface Listener {
     /** The worker read the global step {@code step} and is about to compute its gradients. */
@@ -83,28 +97,38 @@ public final class SyncWorker {
   private final SyncReplicas sync;
   private final Options options;
   private final Listener listener;
+  private final Initializer initializer;
   private final boolean chief;
 
   public SyncWorker(Session session, SyncReplicas sync, Options options, Listener listener) {
+    this(session, sync, options, listener, Initializer.FRESH);
+  }
+
+  /** @param initializer what the chief does to a cluster it initializes (ignored on other workers) */
+  public SyncWorker(Session session, SyncReplicas sync, Options options, Listener listener, Initializer initializer) {
     this.session = session;
     this.sync = sync;
     this.options = options;
     this.listener = listener;
+    this.initializer = initializer;
     this.chief = sync.worker.index() == 0;
   }
 
   /**
-   * Trains until the global step reaches {@code steps}: initializes the variables first if this is
-   * the chief and nobody did, or waits for the chief to.
+   * Trains until the global step reaches {@code steps} or the step the chief ended training at
+   * ({@link #finish}): initializes the variables first if this is the chief and nobody did, or
+   * waits for the chief to.
    *
-   * @return the global step at the end ({@code steps}, or more if the cluster was past it)
+   * @return the global step at the end ({@code steps}, or more if the cluster was past it, or the
+   *     end the chief set)
    * @throws ClusterFailure when a task is lost or a wait stalls, naming the task
    */
   public long train(long steps, Batches batches) throws InterruptedException {
     start();
     while (true) {
-      long s = globalStep();
-      if (s >= steps) {
+      long[] state = progress();
+      long s = state[0];
+      if (s >= steps || s >= state[1]) {
         return s;
       }
       listener.started(s);
@@ -130,23 +154,24 @@ public final class SyncWorker {
   }
 
   /**
-   * The global step, read together with every ps task's state, so that a worker waiting on the
-   * chief notices a ps task lost or restarted.
+   * The global step (or the end of training, if the chief ended it there), read together with
+   * every ps task's state, so that a worker waiting on the chief notices a ps task lost or restarted.
    */
   private long healthyGlobalStep(long s) {
     List<Task> ps = new ArrayList<>(sync.psInitialized.keySet());
     String doing = "step " + s + " (waiting for the chief)";
     List<Task> lost = new ArrayList<>();
     long step = run(doing, null, r -> {
-      r.fetch(sync.globalStep);
+      r.fetch(sync.globalStep).fetch(sync.end);
       ps.forEach(p -> r.fetch(sync.psInitialized.get(p)));
     }, result -> {
       for (int i = 0; i < ps.size(); i++) {
-        if (!((TBool) result.get(i + 1)).getBoolean()) {
+        if (!((TBool) result.get(i + 2)).getBoolean()) {
           lost.add(ps.get(i));
         }
       }
-      return ((TInt64) result.get(0)).getLong();
+      long end = ((TInt64) result.get(1)).getLong();
+      return end <= s ? end + 1 : ((TInt64) result.get(0)).getLong();
     });
     if (!lost.isEmpty()) {
       throw ClusterFailure.stateLost(sync.cluster, doing, lost, null);
@@ -154,12 +179,43 @@ public final class SyncWorker {
     return step;
   }
 
+  /** {global step, end of training}. */
+  private long[] progress() {
+    return run("reading the global step", null, r -> r.fetch(sync.globalStep).fetch(sync.end),
+        r -> new long[] {((TInt64) r.get(0)).getLong(), ((TInt64) r.get(1)).getLong()});
+  }
+
+  /**
+   * Chief: ends training at {@code step} (the global step when it stops early): every worker's
+   * {@link #train} returns once it sees it.
+   */
+  public void finish(long step) {
+    run("ending training at step " + step, step, r -> r.addTarget(sync.finish));
+  }
+
   /** The global step: how many steps the chief has applied. */
   public long globalStep() {
     return run("reading the global step", null, r -> r.fetch(sync.globalStep), r -> ((TInt64) r.get(0)).getLong());
   }
 
-  private void start() throws InterruptedException {
+  /**
+   * Waits until every ps task of {@code cluster} answers (a worker does before it starts its own
+   * server, so that a ps it cannot reach is reported before anything runs).
+   *
+   * @throws ClusterFailure naming the first ps task that did not answer within {@link Options#startup()}
+   */
+  public static void awaitParameterServers(ClusterSpec cluster, Options options) throws InterruptedException {
+    TaskProbe.await(cluster, cluster.tasks().stream().filter(t -> t.job().equals(ClusterSpec.PS)).toList(),
+        options.startup());
+  }
+
+  /**
+   * Waits for the ps tasks and this worker's server; the chief then initializes the cluster if
+   * nobody has ({@link Initializer}), the others wait until it has. {@link #train} starts with it.
+   *
+   * @throws ClusterFailure naming the task that did not answer, or the chief that did not initialize
+   */
+  public void start() throws InterruptedException {
     List<Task> needed = new ArrayList<>(sync.cluster.tasks().stream().filter(t -> t.job().equals(ClusterSpec.PS)).toList());
     needed.add(sync.worker);
     TaskProbe.await(sync.cluster, needed, options.startup());
@@ -170,7 +226,8 @@ public final class SyncWorker {
         } catch (RuntimeException e) {
           throw failure("initializing the variables", e);
         }
-        run("initializing the global step", null, r -> r.addTarget(sync.initializeGlobalStep));
+        long first = initializer.initialize();
+        run("initializing the global step", first, r -> r.addTarget(sync.initializeGlobalStep));
       }
       return;
     }
@@ -223,6 +280,9 @@ public final class SyncWorker {
       Long token = takeWithTimeout(sync.takeGo);
       if (token != null && token > s) {
         return;
+      }
+      if (token != null && token == s && healthyGlobalStep(s) > s) {
+        return; // the chief ended training at s
       }
       if (token == null && healthyGlobalStep(s) > s) {
         return;

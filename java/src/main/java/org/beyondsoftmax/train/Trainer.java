@@ -52,19 +52,7 @@ public final class Trainer {
    * @return the final state (its history holds every validation)
    */
   public TrainState run(TrainSettings settings) throws IOException {
-    Files.createDirectories(out.dir());
-    Checkpoints checkpoints = new Checkpoints(out);
-    Path vocabularyFile = out.vocabulary();
-    if (checkpoints.exists() && Files.exists(vocabularyFile)) {
-      Vocabulary saved = Vocabulary.read(vocabularyFile);
-      if (!saved.fingerprint().equals(corpus.vocabulary().fingerprint())) {
-        throw new IOException("cannot resume " + out.dir() + ": the corpus " + corpus.name()
-            + " gives another vocabulary (" + corpus.vocabulary().size() + " words) than the run was trained on ("
-            + saved.size() + " words, " + vocabularyFile + "); resume with the run's corpus");
-      }
-    }
-    Json.write(out.settings(), settings);
-    corpus.vocabulary().write(vocabularyFile);
+    Checkpoints checkpoints = prepare(settings);
     int vocabulary = corpus.vocabulary().size();
     TrainState state;
     float[][] carried;
@@ -96,15 +84,36 @@ public final class Trainer {
     return state;
   }
 
+  /**
+   * Makes {@code out}, checks that a run there was trained on this corpus's vocabulary, writes the
+   * settings and the vocabulary; returns the run's checkpoints.
+   */
+  Checkpoints prepare(TrainSettings settings) throws IOException {
+    Files.createDirectories(out.dir());
+    Checkpoints checkpoints = new Checkpoints(out);
+    Path vocabularyFile = out.vocabulary();
+    if (checkpoints.exists() && Files.exists(vocabularyFile)) {
+      Vocabulary saved = Vocabulary.read(vocabularyFile);
+      if (!saved.fingerprint().equals(corpus.vocabulary().fingerprint())) {
+        throw new IOException("cannot resume " + out.dir() + ": the corpus " + corpus.name()
+            + " gives another vocabulary (" + corpus.vocabulary().size() + " words) than the run was trained on ("
+            + saved.size() + " words, " + vocabularyFile + "); resume with the run's corpus");
+      }
+    }
+    Json.write(out.settings(), settings);
+    corpus.vocabulary().write(vocabularyFile);
+    return checkpoints;
+  }
+
   private TrainState train(LanguageModelSession session, TrainSettings settings, Checkpoints checkpoints,
       TrainState state, float[][] carried) throws IOException {
     TbpttBatches batches = new TbpttBatches(corpus.train(), settings.batch(), settings.bptt());
     while (state.finished() == null) {
       if (state.epoch() >= settings.epochs()) {
-        return finish(checkpoints, session, state, "completed " + settings.epochs() + " epochs");
+        return finish(state, "completed " + settings.epochs() + " epochs");
       }
       if (settings.maxSteps() > 0 && state.steps() >= settings.maxSteps()) {
-        return finish(checkpoints, session, state, "reached --max-steps " + settings.maxSteps());
+        return finish(state, "reached --max-steps " + settings.maxSteps());
       }
       int epoch = state.epoch();
       int batch = state.batchInEpoch();
@@ -133,41 +142,18 @@ public final class Trainer {
       seconds += (System.nanoTime() - start) / 1e9;
       listener.epochTrained();
       boolean complete = batch == batches.size();
-      long validStart = System.nanoTime();
-      Perplexity p = Perplexity.of(session::evaluate, corpus.valid(), settings.evalBatch(), settings.bptt(),
-          corpus.vocabulary().size(), Perplexity.DEFAULT_EPSILON, null);
-      double valid = session.model().head().isSparse() ? p.smoothedPerplexity() : p.perplexity();
-      double validSeconds = (System.nanoTime() - validStart) / 1e9;
-      double lr = session.learningRate();
-      TrainState.Epoch record = new TrainState.Epoch(epoch + 1, batch, complete, steps,
-          tokens == 0 ? Double.NaN : loss / tokens, p.perplexity(), valid, lr, seconds, tokens / seconds, validSeconds);
-      listener.validated(record);
-      boolean improved = state.bestValid() == null || valid < state.bestValid();
-      int bad = improved ? 0 : state.badEpochs() + (complete ? 1 : 0);
-      if (complete && !improved) {
-        session.setLearningRate(lr * settings.lrDecay());
-        listener.message(String.format("no improvement on %.2f: learning rate %.4g -> %.4g", state.bestValid(),
-            lr, lr * settings.lrDecay()));
-      }
-      String finished = null;
-      if (bad >= settings.patience()) {
-        finished = "early stop: no validation improvement in " + bad + " epochs";
-      }
-      // the checkpoint's name is known before it is written: the best can name itself
-      TrainState next = new TrainState(complete ? epoch + 1 : epoch, complete ? 0 : batch, steps,
-          complete ? 0 : loss, complete ? 0 : tokens, complete ? 0 : seconds,
-          improved ? Double.valueOf(valid) : state.bestValid(),
-          improved ? Checkpoints.nameOf(steps, complete ? epoch + 1 : epoch, complete ? 0 : batch) : state.bestCheckpoint(),
-          bad, state.history(), finished).withHistory(record);
-      checkpoints.write(session, next, complete ? null : carried);
-      state = next;
+      float[][] state0 = carried;
+      EpochEnd.Model model = new EpochEnd.Model(session::evaluate, session.model().head().isSparse(),
+          session::learningRate, session::setLearningRate,
+          (next, whole) -> checkpoints.write(session, next, whole ? null : state0));
+      state = EpochEnd.run(model, corpus, settings, state,
+          new EpochEnd.Position(epoch, batch, complete, steps, loss, tokens, seconds), listener);
       carried = complete ? null : carried;
     }
     return state;
   }
 
-  private TrainState finish(Checkpoints checkpoints, LanguageModelSession session, TrainState state, String why)
-      throws IOException {
+  TrainState finish(TrainState state, String why) {
     TrainState done = new TrainState(state.epoch(), state.batchInEpoch(), state.steps(), state.epochLoss(),
         state.epochTokens(), state.epochSeconds(), state.bestValid(), state.bestCheckpoint(), state.badEpochs(),
         state.history(), why);
@@ -176,7 +162,7 @@ public final class Trainer {
   }
 
   /** Exports the best checkpoint to {@code out} from a graph of TensorFlow ops only. */
-  private void export(TrainSettings settings, Checkpoints checkpoints, TrainState state) throws IOException {
+  void export(TrainSettings settings, Checkpoints checkpoints, TrainState state) throws IOException {
     String name = state.bestCheckpoint();
     if (name == null) {
       listener.message("nothing to export: no checkpoint was validated");

@@ -113,9 +113,6 @@ class LocalClusterTest {
 
   /** The processes whose command line contains {@code text}. */
   private static List<Long> processesWith(String text) {
-    return ProcessHandle.allProcesses()
-        .filter(p -> p.info().arguments().map(a -> String.join(" ", a).contains(text)).orElse(false))
-        .map(ProcessHandle::pid)
-        .toList();
+    return Processes.with(text).stream().map(ProcessHandle::pid).toList();
   }
 }

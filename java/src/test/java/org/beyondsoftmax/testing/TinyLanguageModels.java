@@ -26,6 +26,11 @@ public final class TinyLanguageModels {
 
   /** train/valid/test.txt of sentences from a toy grammar (about 30 words) in {@code dir}. */
   public static Path corpus(Path dir) throws IOException {
+    return corpus(dir, 300, 40);
+  }
+
+  /** {@link #corpus(Path)} with {@code trainLines} sentences of training text and {@code otherLines} of valid and test. */
+  public static Path corpus(Path dir, int trainLines, int otherLines) throws IOException {
     Files.createDirectories(dir);
     String[] subjects = {"the cat", "a dog", "the bird", "my friend", "the old man"};
     String[] verbs = {"sees", "likes", "chases", "finds"};
@@ -33,7 +38,7 @@ public final class TinyLanguageModels {
     SplittableRandom r = new SplittableRandom(5);
     for (String split : List.of("train", "valid", "test")) {
       StringBuilder b = new StringBuilder();
-      int lines = split.equals("train") ? 300 : 40;
+      int lines = split.equals("train") ? trainLines : otherLines;
       for (int i = 0; i < lines; i++) {
         b.append(subjects[r.nextInt(subjects.length)]).append(' ').append(verbs[r.nextInt(verbs.length)])
             .append(' ').append(objects[r.nextInt(objects.length)]).append(" .\n");

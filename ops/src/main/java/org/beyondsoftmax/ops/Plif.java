@@ -55,8 +55,17 @@ final class Plif {
     if (fused.isPresent()) {
       return fused.get().plif(tf, x, v, range);
     }
-    Operand<T> xs = tf.stopGradient(x);
-    Operand<T> vs = tf.stopGradient(v);
+    Parts<T> p = parts(tf, tf.stopGradient(x), tf.stopGradient(v), range);
+    return CustomGradients.apply(
+        tf, RULE, p.value(), List.of(x, v, tf.stopGradient(p.index()), tf.stopGradient(p.slope())),
+        Map.of("range", range));
+  }
+
+  /** f(x), and per entry of x its interval i and slope s_i (what the gradients need). */
+  record Parts<T extends TNumber>(Operand<T> value, Operand<TInt32> index, Operand<T> slope) {}
+
+  /** The composite forward pass over x and raw slopes v that take no gradient (behind StopGradient). */
+  static <T extends TNumber> Parts<T> parts(Ops tf, Operand<T> xs, Operand<T> vs, double range) {
     Operand<T> k = tf.dtypes.cast(knots(tf, vs), xs.type());
     Operand<T> t = Rows.scalar(tf, range, xs);
     Operand<T> delta = tf.math.div(tf.math.add(t, t), k);
@@ -77,10 +86,7 @@ final class Plif {
             tf.math.mul(start, s));
     List<Operand<T>> looked = lookUp(tf, s, offset, index);
     Operand<T> slope = looked.get(0);
-    Operand<T> f = tf.math.add(tf.math.mul(slope, shifted), looked.get(1));
-    return CustomGradients.apply(
-        tf, RULE, f, List.of(x, v, tf.stopGradient(index), tf.stopGradient(slope)),
-        Map.of("range", range));
+    return new Parts<>(tf.math.add(tf.math.mul(slope, shifted), looked.get(1)), index, slope);
   }
 
   /**
@@ -104,7 +110,11 @@ final class Plif {
     return tf.stridedSlice(tf.shape(v), Indices.at(0));
   }
 
-  private static <T extends TNumber> Operand<T> slopeGradient(
+  /**
+   * df/dv for the upstream gradient g of f(x): per knot, sigmoid(v_j) times the sum over the
+   * entries of x in interval j of g (x + T - j delta), plus delta times the sum of g above it.
+   */
+  static <T extends TNumber> Operand<T> slopeGradient(
       Ops tf, Operand<T> x, Operand<T> v, Operand<TInt32> index, Operand<T> g, double range) {
     Operand<TInt32> count = knots(tf, v);
     Operand<T> k = tf.dtypes.cast(count, x.type());

@@ -22,10 +22,10 @@ import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
 
 /**
- * The sharded softmax cross-entropy against the unsharded one computed here in double precision,
- * its gradients against finite differences in float64 (inputs, every shard's weights and biases,
- * and the combination of log-sum-exps on its own), where its backward ops are placed, and its
- * errors.
+ * The sharded softmax cross-entropy (linear, sigsoftmax and PLIF scores; the mixture of softmaxes)
+ * against the unsharded one computed here in double precision, its gradients against finite
+ * differences in float64 (inputs, every shard's weights and biases, PLIF's slopes, the prior, and
+ * the combination of log-sum-exps on its own), where its backward ops are placed, and its errors.
  */
 class ShardedSoftmaxTest {
   private static final int N = 5;
@@ -33,68 +33,168 @@ class ShardedSoftmaxTest {
   private static final int[] SPLIT = {3, 2, 4}; // 9 classes in three shards
   private static final int[] LABELS = {0, 4, 8, 2, 5};
 
-  /** The inputs of one test: h [N, D], W [9, D] and b [9] split into shards. */
-  private record Layer(Operand<TFloat64> h, List<Operand<TFloat64>> w, List<Operand<TFloat64>> b,
-      Operand<TInt32> labels, Operand<TFloat64> loss) {}
+  private static final int KNOTS = 7;
+  private static final double RANGE = 2.5;
 
-  private static Layer layer(TestGraph g, Random r) {
-    Operand<TFloat64> h = g.input(gaussian(r, N * D, 1), N, D);
+  /** The score functions of the shards. */
+  private enum Kind { LINEAR, SIGSOFTMAX, PLIF }
+
+  /**
+   * The inputs of one test: h [rows, D], W [9, D] and b [9] split into shards (b null: no bias),
+   * PLIF's raw slopes [KNOTS], and the shards over h with {@code labels}.
+   */
+  private record Layer(Operand<TFloat64> h, List<Operand<TFloat64>> w, List<Operand<TFloat64>> b,
+      Operand<TFloat64> slopes, List<ShardedSoftmax.Shard<TFloat64>> shards) {}
+
+  private static Layer layer(TestGraph g, Random r, Kind kind, int[] labels, boolean bias) {
+    int rows = labels.length;
+    Operand<TFloat64> h = g.input(gaussian(r, rows * D, 1), rows, D);
+    Operand<TFloat64> slopes = g.input(gaussian(r, KNOTS, 0.5), KNOTS);
     List<Operand<TFloat64>> w = new ArrayList<>();
     List<Operand<TFloat64>> b = new ArrayList<>();
     List<ShardedSoftmax.Shard<TFloat64>> shards = new ArrayList<>();
-    Operand<TInt32> labels = g.labels(LABELS, N);
+    Operand<TInt32> y = g.labels(labels, rows);
     int offset = 0;
     for (int size : SPLIT) {
-      w.add(g.input(gaussian(r, size * D, 1.5), size, D));
-      b.add(g.input(gaussian(r, size, 0.5), size));
-      shards.add(ShardedSoftmax.linearShard(g.tf, h, w.get(w.size() - 1), b.get(b.size() - 1), labels, offset));
+      Operand<TFloat64> wp = g.input(gaussian(r, size * D, 1.5), size, D);
+      Operand<TFloat64> bp = bias ? g.input(gaussian(r, size, 0.5), size) : null;
+      w.add(wp);
+      b.add(bp);
+      shards.add(switch (kind) {
+        case LINEAR -> ShardedSoftmax.linearShard(g.tf, h, wp, bp, y, offset);
+        case SIGSOFTMAX -> ShardedSoftmax.sigsoftmaxShard(g.tf, h, wp, bp, y, offset);
+        case PLIF -> ShardedSoftmax.plifShard(g.tf, h, wp, bp, slopes, RANGE, y, offset);
+      });
       offset += size;
     }
-    return new Layer(h, w, b, labels, ShardedSoftmax.crossEntropy(g.tf, shards));
+    return new Layer(h, w, b, slopes, shards);
+  }
+
+  /** The scores s_c of every class for row n of h, computed here in double precision. */
+  private static double[] scores(TestGraph g, Layer l, Kind kind, int n) {
+    double[] h = g.value(l.h());
+    double[] slopes = g.value(l.slopes());
+    double[] s = new double[9];
+    int c = 0;
+    for (int p = 0; p < SPLIT.length; p++) {
+      double[] w = g.value(l.w().get(p));
+      double[] b = l.b().get(p) == null ? new double[SPLIT[p]] : g.value(l.b().get(p));
+      for (int j = 0; j < SPLIT[p]; j++, c++) {
+        double z = b[j];
+        for (int k = 0; k < D; k++) {
+          z += h[n * D + k] * w[j * D + k];
+        }
+        s[c] = switch (kind) {
+          case LINEAR -> z;
+          case SIGSOFTMAX -> z - Math.log1p(Math.exp(-z));
+          case PLIF -> plif(z, slopes);
+        };
+      }
+    }
+    return s;
+  }
+
+  /** f(z) = s_i (z + T - i delta) + delta sum_{j<i} s_j, s = softplus(v), i clamped to [0, K). */
+  private static double plif(double z, double[] v) {
+    double delta = 2 * RANGE / KNOTS;
+    int i = (int) Math.max(0, Math.min(KNOTS - 1, Math.floor((z + RANGE) / delta)));
+    double below = 0;
+    for (int j = 0; j < i; j++) {
+      below += Math.log1p(Math.exp(v[j]));
+    }
+    return Math.log1p(Math.exp(v[i])) * (z + RANGE - i * delta) + delta * below;
+  }
+
+  private static double logSumExp(double[] x) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (double v : x) {
+      max = Math.max(max, v);
+    }
+    double sum = 0;
+    for (double v : x) {
+      sum += Math.exp(v - max);
+    }
+    return max + Math.log(sum);
   }
 
   @Test
   void equalsTheUnshardedCrossEntropy() {
-    try (TestGraph g = new TestGraph()) {
-      Layer l = layer(g, new Random(1));
-      double[] h = g.value(l.h());
-      List<double[]> w = l.w().stream().map(g::value).toList();
-      List<double[]> b = l.b().stream().map(g::value).toList();
-      double[] expected = new double[N];
-      for (int n = 0; n < N; n++) {
-        List<Double> z = new ArrayList<>();
-        for (int p = 0; p < SPLIT.length; p++) {
-          for (int c = 0; c < SPLIT[p]; c++) {
-            double v = b.get(p)[c];
-            for (int k = 0; k < D; k++) {
-              v += h[n * D + k] * w.get(p)[c * D + k];
-            }
-            z.add(v);
+    for (Kind kind : Kind.values()) {
+      for (boolean bias : new boolean[] {true, false}) {
+        try (TestGraph g = new TestGraph()) {
+          Layer l = layer(g, new Random(1), kind, LABELS, bias);
+          double[] expected = new double[N];
+          for (int n = 0; n < N; n++) {
+            double[] s = scores(g, l, kind, n);
+            expected[n] = logSumExp(s) - s[LABELS[n]];
           }
+          TestGraph.assertClose(kind + " cross-entropy, bias " + bias, expected,
+              g.run(ShardedSoftmax.crossEntropy(g.tf, l.shards())), 1e-12, 1e-12);
         }
-        double max = z.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
-        double sum = z.stream().mapToDouble(v -> Math.exp(v - max)).sum();
-        expected[n] = max + Math.log(sum) - z.get(LABELS[n]);
       }
-      TestGraph.assertClose("cross-entropy", expected, g.run(l.loss()), 1e-12, 1e-12);
     }
   }
 
   @Test
   void gradientsMatchFiniteDifferences() {
-    Random r = new Random(2);
-    try (TestGraph g = new TestGraph()) {
-      Layer l = layer(g, r);
-      Operand<TFloat64> dy = g.input(gaussian(r, N, 1), N);
-      List<Operand<TFloat64>> inputs = new ArrayList<>(List.of(l.h()));
-      List<String> names = new ArrayList<>(List.of("dh"));
-      for (int p = 0; p < SPLIT.length; p++) {
-        inputs.add(l.w().get(p));
-        inputs.add(l.b().get(p));
-        names.add("dW" + p);
-        names.add("db" + p);
+    for (Kind kind : Kind.values()) {
+      Random r = new Random(2);
+      try (TestGraph g = new TestGraph()) {
+        Layer l = layer(g, r, kind, LABELS, true);
+        Operand<TFloat64> dy = g.input(gaussian(r, N, 1), N);
+        List<Operand<TFloat64>> inputs = new ArrayList<>(List.of(l.h()));
+        List<String> names = new ArrayList<>(List.of(kind + " dh"));
+        for (int p = 0; p < SPLIT.length; p++) {
+          inputs.add(l.w().get(p));
+          inputs.add(l.b().get(p));
+          names.add(kind + " dW" + p);
+          names.add(kind + " db" + p);
+        }
+        if (kind == Kind.PLIF) {
+          inputs.add(l.slopes());
+          names.add("dslopes");
+        }
+        g.assertGradients(g.objective(ShardedSoftmax.crossEntropy(g.tf, l.shards()), dy), inputs, names, 1e-6, 1e-7, 1e-6);
       }
-      g.assertGradients(g.objective(l.loss(), dy), inputs, names, 1e-6, 1e-7, 1e-6);
+    }
+  }
+
+  /**
+   * A mixture of K = 2 softmaxes over sharded classes: rows n K + k of h are the contexts of
+   * example n's component k, all labelled y_n; log p(y_n) against the sum over components here, and
+   * its gradients in the contexts, the shards and the prior.
+   */
+  @Test
+  void mixtureOfShardedSoftmaxesEqualsTheSumOverComponentsAndItsGradients() {
+    int k = 2;
+    int[] rowLabels = new int[N * k];
+    for (int i = 0; i < rowLabels.length; i++) {
+      rowLabels[i] = LABELS[i / k];
+    }
+    for (Kind kind : Kind.values()) {
+      Random r = new Random(5);
+      try (TestGraph g = new TestGraph()) {
+        Layer l = layer(g, r, kind, rowLabels, true);
+        Operand<TFloat64> prior = g.input(gaussian(r, N * k, 1), N, k);
+        Operand<TFloat64> logp = ShardedSoftmax.mixtureLogProbability(g.tf, l.shards(), prior);
+        double[] pi = g.value(prior);
+        double[] expected = new double[N];
+        for (int n = 0; n < N; n++) {
+          double[] logPrior = {pi[n * k], pi[n * k + 1]};
+          double norm = logSumExp(logPrior);
+          double p = 0;
+          for (int c = 0; c < k; c++) {
+            double[] s = scores(g, l, kind, n * k + c);
+            p += Math.exp(logPrior[c] - norm) * Math.exp(s[LABELS[n]] - logSumExp(s));
+          }
+          expected[n] = Math.log(p);
+        }
+        TestGraph.assertClose(kind + " mixture log p", expected, g.run(logp), 1e-12, 1e-12);
+        Operand<TFloat64> dy = g.input(gaussian(r, N, 1), N);
+        List<Operand<TFloat64>> inputs = new ArrayList<>(List.of(l.h(), prior, l.w().get(1), l.b().get(2)));
+        List<String> names = List.of(kind + " dcontexts", "dprior", "dW1", "db2");
+        g.assertGradients(g.objective(logp, dy), inputs, names, 1e-6, 1e-7, 1e-6);
+      }
     }
   }
 
@@ -178,6 +278,12 @@ class ShardedSoftmaxTest {
    */
   @Test
   void logitsAndTheirGradientsStayOnTheShardsDevice() {
+    for (Kind kind : Kind.values()) {
+      logitsAndTheirGradientsStayOnTheShardsDevice(kind);
+    }
+  }
+
+  private static void logitsAndTheirGradientsStayOnTheShardsDevice(Kind kind) {
     try (TestGraph g = new TestGraph()) {
       Ops worker = g.tf.withDevice(DeviceSpec.newBuilder().job("worker").task(0).build());
       Random r = new Random(4);
@@ -189,14 +295,20 @@ class ShardedSoftmaxTest {
       for (int p = 0; p < SPLIT.length; p++) {
         Ops ps = g.tf.withDevice(DeviceSpec.newBuilder().job("ps").task(p).build());
         Operand<TFloat64> w = ps.identity(g.input(gaussian(r, SPLIT[p] * D, 1), SPLIT[p], D));
+        Operand<TFloat64> b = ps.identity(g.input(new double[SPLIT[p]], SPLIT[p]));
         weights.add(w);
-        shards.add(ShardedSoftmax.linearShard(ps, h, w, ps.identity(g.input(new double[SPLIT[p]], SPLIT[p])), labels, offset));
+        shards.add(switch (kind) {
+          case LINEAR -> ShardedSoftmax.linearShard(ps, h, w, b, labels, offset);
+          case SIGSOFTMAX -> ShardedSoftmax.sigsoftmaxShard(ps, h, w, b, labels, offset);
+          case PLIF -> ShardedSoftmax.plifShard(ps, h, w, b, ps.identity(g.input(new double[KNOTS], KNOTS)), RANGE,
+              labels, offset);
+        });
         offset += SPLIT[p];
       }
       Operand<TFloat64> loss = worker.reduceSum(ShardedSoftmax.crossEntropy(worker, shards), worker.constant(0));
       List<Operand<?>> grads = g.grads(loss, weights);
       for (int p = 0; p < SPLIT.length; p++) {
-        assertEquals("/job:ps/task:" + p, ((GraphOperation) grads.get(p).op()).device(), "device of dW" + p);
+        assertEquals("/job:ps/task:" + p, ((GraphOperation) grads.get(p).op()).device(), kind + ": device of dW" + p);
       }
       int checked = 0;
       Set<Operand<?>> fetched = new HashSet<>(grads);
@@ -206,7 +318,7 @@ class ShardedSoftmaxTest {
           Shape s = op.output(i).shape();
           for (int p = 0; p < SPLIT.length; p++) {
             if (s.numDimensions() == 2 && s.get(0) == N && s.get(1) == SPLIT[p] && !op.type().equals("Placeholder")) {
-              assertTrue(op.device().startsWith("/job:ps/task:"), op.name() + " (" + op.type() + ") makes " + s
+              assertTrue(op.device().startsWith("/job:ps/task:"), kind + ": " + op.name() + " (" + op.type() + ") makes " + s
                   + " on '" + op.device() + "'");
               checked++;
             }

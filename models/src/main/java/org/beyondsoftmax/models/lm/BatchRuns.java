@@ -17,7 +17,7 @@ import org.tensorflow.types.TInt32;
  * graph built by {@link LanguageModelGraph} and for one loaded from its SavedModel, so training
  * and evaluation feed and fetch it in one way. Every tensor made here is closed here.
  */
-final class BatchRuns {
+public final class BatchRuns {
   private BatchRuns() {}
 
   /** One training step: the mean loss, the gradient norm and the state after the batch. */
@@ -40,7 +40,7 @@ final class BatchRuns {
   }
 
   /** The inference pass: log p(target), the support sizes (sparse heads) and the state after. */
-  static LanguageModelSession.EvalResult evaluate(
+  public static LanguageModelSession.EvalResult evaluate(
       Session session, TbpttBatches.Batch batch, float[][] state, int stateTensors, boolean sparse) {
     return evaluate(session, batch, state, stateTensors, sparse, Map.of(), List.of());
   }

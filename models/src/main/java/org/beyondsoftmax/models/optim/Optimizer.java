@@ -156,15 +156,22 @@ public final class Optimizer {
         Operand<T> b1 = cast(s, settings.beta1(), type);
         Operand<T> b2 = cast(s, settings.beta2(), type);
         Shape shape = p.variable().shape();
-        String slot = p.variable().op().name().replace('/', '_');
-        updates.add(after.train.applyAdam(p.variable(), Slots.zeros(s, slot + "_m", shape, type),
-            Slots.zeros(s, slot + "_v", shape, type), after.math.pow(b1, t), after.math.pow(b2, t), rateOf, b1, b2,
+        String name = p.variable().op().name();
+        updates.add(after.train.applyAdam(p.variable(), Slots.zeros(s, slotName(name, "m"), shape, type),
+            Slots.zeros(s, slotName(name, "v"), shape, type), after.math.pow(b1, t), after.math.pow(b2, t), rateOf, b1, b2,
             cast(s, settings.epsilon(), type), gReady.get(i)));
       }
     }
     return new Step<>(s.withControlDependencies(updates).noOp(), norm, count);
   }
 
+  /**
+   * The name, inside the optimizer's scope, of the state {@code slot} ({@code m} or {@code v} for
+   * Adam) of the variable named {@code variable}: e.g. {@code lm_embedding_m}.
+   */
+  public static String slotName(String variable, String slot) {
+    return variable.replace('/', '_') + "_" + slot;
+  }
 
   private static <T extends TFloating> Operand<T> cast(Ops tf, double value, Class<T> type) {
     return tf.dtypes.cast(tf.constant(value), type);
