@@ -240,7 +240,7 @@ public final class ShardedLanguageModelGraph {
     Lstm.Output<TFloat32> out = lstm.apply(s, dropout == null ? x : dropout.locked(s, x, 0), mask, initial,
         dropout == null ? null : (in, layer) -> dropout.locked(s, in, layer));
     Operand<TFloat32> top = dropout == null ? out.outputs() : dropout.locked(s, out.outputs(), config.layers());
-    return new LanguageModel.Forward<>(s.reshape(top, s.constant(new long[] {-1, config.hidden()})), out.state().flat());
+    return new LanguageModel.Forward<>(s.reshape(top, s.constant(new long[] {-1, config.hidden()})), out.state().flat(), List.of());
   }
 
   /** Worker w's initial state of the fed step: zeros on reset, else its carried state (which must be of this step). */
