@@ -1,0 +1,33 @@
+// Plots test perplexity against the hidden size d for the runs of brown-experiments.sh (issue 13,
+// experiment 2): reads RUNS/{lstm,transformer}D-HEAD-test.json as `beyond eval --json` wrote them.
+//
+//   java -cp "java/target/beyond-app.jar:java/target/lib/*" java/examples/scripts/PlotPerplexityAgainstD.java \
+//       RUNS OUT.png
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+public class PlotPerplexityAgainstD {
+  public static void main(String[] args) throws Exception {
+    Path runs = Path.of(args[0]);
+    XYChart chart = new XYChartBuilder().width(800).height(500).title("Brown, 250 steps: test perplexity against d")
+        .xAxisTitle("d (hidden size)").yAxisTitle("test perplexity").build();
+    for (String backbone : List.of("lstm", "transformer")) {
+      for (String head : List.of("softmax", "sigsoftmax", "plif_knots_1000", "mos_components_3")) {
+        double[] d = {16, 32, 64};
+        double[] ppl = new double[d.length];
+        for (int i = 0; i < d.length; i++) {
+          Path f = runs.resolve(backbone + (int) d[i] + "-" + head + "-test.json");
+          ppl[i] = new ObjectMapper().readTree(f.toFile()).get("perplexity").asDouble();
+        }
+        chart.addSeries(backbone + " " + head.split("_")[0], d, ppl).setMarker(SeriesMarkers.CIRCLE);
+      }
+    }
+    BitmapEncoder.saveBitmap(chart, args[1], BitmapEncoder.BitmapFormat.PNG);
+  }
+}
