@@ -2,18 +2,14 @@ package org.beyondsoftmax.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.beyondsoftmax.corpus.Corpus;
 import org.beyondsoftmax.corpus.Vocabulary;
-import org.beyondsoftmax.json.Json;
 import org.beyondsoftmax.models.cache.CacheSettings;
 import org.beyondsoftmax.models.lm.LanguageModelSession;
-import org.beyondsoftmax.models.lm.ModelDirectory;
 import org.beyondsoftmax.models.lm.SavedLanguageModel;
 import org.beyondsoftmax.train.CacheTuning;
 import org.beyondsoftmax.train.CachedModel;
@@ -103,12 +99,10 @@ public final class EvalCommand implements Callable<Integer> {
     ModelInfo info = data.info();
     Vocabulary vocabulary = data.vocabulary();
     String corpusSpec = data.corpus();
-    Corpus c = data.loaded();
     int[] stream = data.stream();
-    boolean remapped = data.remapped();
     int columns = batch != null ? batch : info.settings() != null ? info.settings().evalBatch() : 10;
     if (withCache) {
-      return evaluateWithCache(info, c, vocabulary, corpusSpec, stream, columns);
+      return evaluateWithCache(data, columns);
     }
     long start = System.nanoTime();
     Perplexity p;
@@ -121,7 +115,7 @@ public final class EvalCommand implements Callable<Integer> {
     if (info.settings() != null && info.settings().cache() != null) {
       result.put("cache", info.settings().cache());
     }
-    result.put("remapped_vocabulary", remapped(c, info));
+    result.put("remapped_vocabulary", data.remapped());
     result.put("seconds", seconds);
     CacheSettings own = info.settings() == null ? null : info.settings().cache();
     out.println(String.format("%s %s (%s%s): perplexity %s over %,d tokens%s", corpusSpec, split, info.head(),
@@ -158,32 +152,6 @@ public final class EvalCommand implements Callable<Integer> {
     return result;
   }
 
-  /** {@code split} of the corpus in the model's word ids (mapped through its vocabulary if need be). */
-  private int[] stream(Corpus c, String name, Vocabulary vocabulary, ModelInfo info, PrintWriter err, boolean tell) {
-    int[] stream;
-    try {
-      stream = c.split(name);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--split: " + e.getMessage());
-    }
-    if (remapped(c, info)) {
-      if (tell) {
-        err.println("the corpus's vocabulary differs from the model's: words are mapped through the model's "
-            + ModelDirectory.VOCABULARY + " (unknown words to " + Vocabulary.UNK + ")");
-      }
-      int[] mapped = new int[stream.length];
-      for (int i = 0; i < mapped.length; i++) {
-        mapped[i] = vocabulary.id(c.vocabulary().word(stream[i]));
-      }
-      stream = mapped;
-    }
-    return stream;
-  }
-
-  private static boolean remapped(Corpus c, ModelInfo info) {
-    return !c.vocabulary().fingerprint().equals(info.vocabularyFingerprint());
-  }
-
   /** Fails with status 2 for a cache option outside its range or a conflicting pair. */
   private void checkCacheOptions() {
     if (tune && (cacheHead.lambda != null || cacheHead.theta != null)) {
@@ -212,8 +180,11 @@ public final class EvalCommand implements Callable<Integer> {
   }
 
   /** The perplexity with a cache: lambda and theta given, the model's own, or tuned on valid. */
-  private Integer evaluateWithCache(ModelInfo info, Corpus c, Vocabulary vocabulary, String corpusSpec,
-      int[] stream, int columns) throws IOException {
+  private Integer evaluateWithCache(ModelSplit data, int columns) throws IOException {
+    ModelInfo info = data.info();
+    Vocabulary vocabulary = data.vocabulary();
+    String corpusSpec = data.corpus();
+    int[] stream = data.stream();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     CacheSettings own = info.settings() == null ? null : info.settings().cache();
@@ -226,7 +197,7 @@ public final class EvalCommand implements Callable<Integer> {
     try (LanguageModelSession session = CachedModel.open(model, info, cache, false)) {
       joint = session.modelGraph().cache().joint();
       if (tune) {
-        int[] valid = stream(c, "valid", vocabulary, info, err, false);
+        int[] valid = data.split(spec.commandLine(), "valid");
         err.printf("tuning the cache (L = %d) on the validation split: %d thetas x %d lambdas%n", cache.size(),
             thetas().size(), lambdas().size());
         err.flush();
@@ -258,7 +229,7 @@ public final class EvalCommand implements Callable<Integer> {
       result.put("zero_probability_tokens_without_cache", e.head().zeros());
       result.put("smoothed_perplexity_without_cache", e.head().smoothedPerplexity());
     }
-    result.put("remapped_vocabulary", remapped(c, info));
+    result.put("remapped_vocabulary", data.remapped());
     result.put("seconds", seconds);
     result.put("joint", joint);
     out.println(String.format("%s %s (%s, cache L = %d, %s, theta %s): perplexity %s (without the cache %s) over "

@@ -35,22 +35,33 @@ record ModelSplit(ModelInfo info, Vocabulary vocabulary, String corpus, Corpus l
     Vocabulary vocabulary = Vocabulary.read(model.resolve(ModelDirectory.VOCABULARY));
     String corpusSpec = corpus != null ? corpus : info.corpus();
     Corpus c = cache.load(corpusSpec, info.settings().minCount(), err);
-    int[] stream;
-    try {
-      stream = c.split(split);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(cl, "--split: " + e.getMessage());
-    }
     boolean remapped = !c.vocabulary().fingerprint().equals(info.vocabularyFingerprint());
     if (remapped) {
       err.println("the corpus's vocabulary differs from the model's: words are mapped through the model's "
           + ModelDirectory.VOCABULARY + " (unknown words to " + Vocabulary.UNK + ")");
+    }
+    return new ModelSplit(info, vocabulary, corpusSpec, c, split(cl, c, split, vocabulary, remapped), remapped);
+  }
+
+  /** This corpus's split {@code name} in the model's word ids. */
+  int[] split(CommandLine cl, String name) {
+    return split(cl, loaded, name, vocabulary, remapped);
+  }
+
+  private static int[] split(CommandLine cl, Corpus c, String name, Vocabulary vocabulary, boolean remapped) {
+    int[] stream;
+    try {
+      stream = c.split(name);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(cl, "--split: " + e.getMessage());
+    }
+    if (remapped) {
       int[] mapped = new int[stream.length];
       for (int i = 0; i < mapped.length; i++) {
         mapped[i] = vocabulary.id(c.vocabulary().word(stream[i]));
       }
       stream = mapped;
     }
-    return new ModelSplit(info, vocabulary, corpusSpec, c, stream, remapped);
+    return stream;
   }
 }
