@@ -40,15 +40,52 @@ public final class ClusterFailure extends RuntimeException {
           + " (no answer): restart it with the same arguments, and the worker, which continues from the last applied"
           + " step", e);
     }
-    if (e instanceof TFFailedPreconditionException) {
+    if (e instanceof TFFailedPreconditionException || mentionsUninitialized(e)) {
       List<Task> lost = uninitializedPs.get();
       if (!lost.isEmpty()) {
         return stateLost(cluster, doing, lost, e);
       }
     }
-    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
-    int nl = m.indexOf('\n');
-    return new ClusterFailure(doing + ": " + (nl < 0 ? m : m.substring(0, nl)), e);
+    return new ClusterFailure(doing + ": " + firstLine(e), e);
+  }
+
+  /**
+   * Whether TensorFlow says a value is uninitialized. A run that failed in several places comes
+   * back as one status of several (the exception is then a plain {@code TensorFlowException}, the
+   * FAILED_PRECONDITION one of its parts), e.g. a restarted ps task's empty variables together with
+   * a worker's stale channel to its old address.
+   */
+  private static boolean mentionsUninitialized(RuntimeException e) {
+    return e.getMessage() != null && e.getMessage().contains("Attempting to use uninitialized value");
+  }
+
+  /**
+   * Whether TensorFlow could not reach a task: status UNAVAILABLE, which TF-Java throws as a plain
+   * {@code TensorFlowException} whose message names the code only when several statuses came
+   * together, else gRPC's words.
+   */
+  static boolean unavailable(RuntimeException e) {
+    String m = e.getMessage();
+    return m != null && (m.contains("UNAVAILABLE") || m.contains("failed to connect to all addresses")
+        || m.contains("Socket closed") || m.contains("Connection reset"));
+  }
+
+  /**
+   * TensorFlow's message in one line: its first line that says something (a status of several
+   * statuses starts with a rule of '='), with the line after it when that one only says where
+   * the error came from ("UNAVAILABLE: From /job:worker/replica:0/task:0:").
+   */
+  static String firstLine(RuntimeException e) {
+    if (e.getMessage() == null) {
+      return e.getClass().getSimpleName();
+    }
+    List<String> lines = e.getMessage().lines().map(String::strip)
+        .filter(l -> !l.isEmpty() && !l.chars().allMatch(c -> c == '=')).toList();
+    if (lines.isEmpty()) {
+      return e.getClass().getSimpleName();
+    }
+    String first = lines.get(0);
+    return first.endsWith(":") && lines.size() > 1 ? first + " " + lines.get(1) : first;
   }
 
   /** Ps tasks that answer but whose variables are uninitialized: they restarted. */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.beyondsoftmax.ops.Shapes;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -42,10 +43,12 @@ import org.tensorflow.types.TInt64;
  *       stored.
  *   <li>The chief waits until {@code tag[p][w] = s} for every p and w (taking tokens from
  *       {@code ready} in between, the tags deciding), then in one run, on every ps task p where
- *       {@code applied[p] ≤ s}: each v gets the update rule's new value for the mean
- *       (Σ_w slot[v][w]) / W, summed in worker order — scaled by c / max(n, c) when clipping at a
- *       global norm c, n the norm of all the means, summed per ps task and then over the tasks in
- *       order (Pascanu et al. 2013); {@code applied[p] := s + 1}; then the global step := s + 1;
+ *       {@code applied[p] ≤ s}: each v (and the update rule's state) gets the rule's new value for
+ *       the mean (Σ_w slot[v][w]) / W, summed in worker order — scaled by c / max(n, c) when
+ *       clipping at a global norm c, n the norm of all the means, summed per ps task and then over
+ *       the tasks in order (Pascanu et al. 2013) — staged in a copy first and then committed, so
+ *       that an apply cut anywhere can be run again; {@code applied[p] := s + 1}; then the global
+ *       step := s + 1;
  *       then a token s + 1 in every other worker's {@code go} queue.
  *   <li>The other workers wait for a {@code go} token above s (or a global step above s).
  * </ol>
@@ -60,10 +63,12 @@ import org.tensorflow.types.TInt64;
  * recomputed gradient would differ), and completes a write that a crash cut short, with the same
  * gradient since no apply of the step can have started; the tags tell the chief whose gradients
  * are in. An apply is guarded per ps task by {@code applied}, so a chief restarted in the middle
- * of one applies only where it had not. The sum in worker order makes the
- * result bitwise independent of which worker wrote first, for any number of workers (an
- * accumulator sums in arrival order). The price: W copies of each gradient on the ps tasks
- * instead of one sum.
+ * of one applies only where it had not, and within a ps task it stages the new values before it
+ * assigns any, so that one cut between two assigns is finished with the values it started with.
+ * The sum in worker order makes the result bitwise independent of which worker wrote first, for
+ * any number of workers (an accumulator sums in arrival order). The price: W copies of each
+ * gradient on the ps tasks instead of one sum, and a staged copy of every variable and of the
+ * update rule's state.
  */
 public final class SyncReplicas {
   /** A trained variable (placed on a ps task) and this worker's gradient of the loss in it. */
@@ -112,6 +117,11 @@ public final class SyncReplicas {
   final Op apply;
   /** The apply of one ps task alone (what a chief killed in the middle of an apply may leave). */
   final Map<Task, Op> applyOn;
+  /**
+   * The apply of one ps task without its last assign ({@code applied := step + 1}): what a chief
+   * killed after it had changed the variables there leaves.
+   */
+  final Map<Task, Op> commitOn;
   /** Whether a ps task's own bookkeeping variable is initialized (false after a ps restart). */
   final Map<Task, Operand<TBool>> psInitialized;
 
@@ -131,6 +141,7 @@ public final class SyncReplicas {
     this.takeGo = b.takeGo;
     this.apply = b.apply;
     this.applyOn = b.applyOn;
+    this.commitOn = b.commitOn;
     this.psInitialized = b.psInitialized;
   }
 
@@ -201,6 +212,7 @@ public final class SyncReplicas {
     Operand<TInt64> takeGo;
     Op apply;
     final Map<Task, Op> applyOn = new LinkedHashMap<>();
+    final Map<Task, Op> commitOn = new LinkedHashMap<>();
     final Map<Task, Operand<TBool>> psInitialized = new LinkedHashMap<>();
 
     Builder(Ops s, ClusterSpec cluster, Task worker, UpdateRule rule, Settings settings) {
@@ -248,6 +260,7 @@ public final class SyncReplicas {
       for (PsTask p : tasks) {
         Op a = p.apply(next, scale);
         applyOn.put(p.task, a);
+        commitOn.put(p.task, p.committed);
         applied.add(a);
       }
       write = ps0.withControlDependencies(tagWrites).io.queueEnqueue(ready, List.of(step));
@@ -310,6 +323,10 @@ public final class SyncReplicas {
       final List<Variable<TInt64>> tags = new ArrayList<>(); // [worker]
       final List<List<Variable<TFloat32>>> slots = new ArrayList<>(); // [variable][worker]
       final Variable<TInt64> appliedSteps;
+      /** The step whose new values the staged copies hold (−1: none). */
+      final Variable<TInt64> stagedStep;
+      /** The apply's stage and commit, without {@code applied := step + 1} (set by {@link #apply}). */
+      Op committed;
       private List<Operand<TBool>> written;
       private List<Operand<TFloat32>> means;
       private Ops guarded;
@@ -323,6 +340,7 @@ public final class SyncReplicas {
           tags.add(on.withName("tag_w" + w).variable(init.constant(-1L)));
         }
         appliedSteps = on.withName("applied").variable(init.constant(0L));
+        stagedStep = on.withName("staged_step").variable(init.constant(-1L));
         psInitialized.put(task, on.isVariableInitialized(appliedSteps));
         for (Gradient g : gradients) {
           List<Variable<TFloat32>> forWorkers = new ArrayList<>();
@@ -390,24 +408,51 @@ public final class SyncReplicas {
       }
 
       /**
-       * Where applied <= step: every variable := rule(mean of the slots, times {@code scale} when
-       * not null); applied := step + 1.
+       * Where applied <= step, in two phases, so that a run cut anywhere (a chief killed in the
+       * middle of an apply) and run again gives what one uncut run gives:
+       * <ol>
+       *   <li>stage: unless {@code staged_step = step}, every target t of the update rule (the
+       *       variable and the rule's state) gets {@code staged[t] := rule(...)}, from the mean of
+       *       the slots (times {@code scale} when not null); then {@code staged_step := step};
+       *   <li>commit: {@code t := staged[t]} for every target; then {@code applied := step + 1}.
+       * </ol>
+       * A stage cut short is computed again from the same, untouched values; once staged, a commit
+       * cut short is repeated with the same staged values. (Assigning the rule's values to the
+       * targets at once, a cut apply left some targets updated and the second run updated them
+       * again from there: a doubled step.) The price: a staged copy of every target on its ps task.
        */
       Op apply(Operand<TInt64> next, Operand<TFloat32> scale) {
         Operand<TInt64> appliedValue = on.identity(appliedSteps);
         Operand<TBool> due = on.math.lessEqual(appliedValue, step);
+        Operand<TInt64> stagedStepValue = on.identity(stagedStep);
+        Operand<TBool> stage = on.math.logicalAnd(due, on.math.notEqual(stagedStepValue, step));
         List<Operand<TFloat32>> mean = means();
-        List<Op> assigns = new ArrayList<>();
+        Ops init = on.withInitScope();
+        List<Variable<TFloat32>> targets = new ArrayList<>();
+        List<Variable<TFloat32>> staged = new ArrayList<>();
+        List<Op> stagings = new ArrayList<>();
         for (int i = 0; i < gradients.size(); i++) {
           Variable<TFloat32> v = gradients.get(i).variable();
           Operand<TFloat32> g = scale == null ? mean.get(i) : guarded.math.mul(mean.get(i), scale);
           Operand<TFloat32> value = guarded.identity(v);
           for (UpdateRule.Assignment a : rule.update(on, v, value, g, step)) {
-            Operand<TFloat32> keep = a.target() == v ? value : guarded.identity(a.target());
-            assigns.add(guarded.assign(a.target(), guarded.select(due, a.value(), keep)));
+            Variable<TFloat32> copy = on.withName("staged_" + a.target().op().name().replace('/', '.'))
+                .variable(init.zeros(Shapes.of(init, a.target().shape()), TFloat32.class));
+            stagings.add(guarded.assign(copy, guarded.select(stage, a.value(), guarded.identity(copy))));
+            targets.add(a.target());
+            staged.add(copy);
           }
         }
-        return on.withControlDependencies(assigns).assign(appliedSteps, on.select(due, next, appliedValue));
+        Op markStaged = on.withControlDependencies(stagings).assign(stagedStep, on.select(due, step, stagedStepValue));
+        Ops afterStaging = on.withControlDependencies(List.of(markStaged));
+        List<Op> commits = new ArrayList<>();
+        for (int i = 0; i < targets.size(); i++) {
+          Variable<TFloat32> t = targets.get(i);
+          commits.add(afterStaging.assign(t, afterStaging.select(due, afterStaging.identity(staged.get(i)),
+              afterStaging.identity(t))));
+        }
+        committed = on.withControlDependencies(commits).noOp();
+        return on.withControlDependencies(List.of(committed)).assign(appliedSteps, on.select(due, next, appliedValue));
       }
     }
   }

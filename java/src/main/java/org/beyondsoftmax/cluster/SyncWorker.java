@@ -343,19 +343,44 @@ public final class SyncWorker {
     return ClusterFailure.diagnose(sync.cluster, sync.worker, doing, e, this::uninitializedPs);
   }
 
-  /** The ps tasks whose variables are uninitialized (none when that cannot be told). */
+  /**
+   * The ps tasks whose variables are uninitialized (none when that cannot be told). A ps task that
+   * restarted answers on its port at once, but this worker's server may still hold a channel to
+   * its old process that waits out gRPC's reconnect backoff (UNAVAILABLE): asked again for up to
+   * {@link #RECONNECT} before giving up.
+   */
   private List<Task> uninitializedPs() {
     List<Task> lost = new ArrayList<>();
     RunOptions timeout = RunOptions.newBuilder().setTimeoutInMs(options.runTimeout().toMillis()).build();
     for (var e : sync.psInitialized.entrySet()) {
-      try (Result r = session.runner().fetch(e.getValue()).setOptions(timeout).run()) {
-        if (!((TBool) r.get(0)).getBoolean()) {
-          lost.add(e.getKey());
+      long deadline = System.nanoTime() + RECONNECT.toNanos();
+      while (true) {
+        try (Result r = session.runner().fetch(e.getValue()).setOptions(timeout).run()) {
+          if (!((TBool) r.get(0)).getBoolean()) {
+            lost.add(e.getKey());
+          }
+          break;
+        } catch (RuntimeException failed) {
+          if (!ClusterFailure.unavailable(failed) || System.nanoTime() > deadline || !pause(Duration.ofMillis(250))) {
+            break; // cannot tell: the caller reports TensorFlow's message
+          }
         }
-      } catch (RuntimeException ignored) {
-        // cannot tell: the caller reports TensorFlow's message
       }
     }
     return lost;
+  }
+
+  /** How long {@link #uninitializedPs} keeps asking a ps task that is unavailable. */
+  private static final Duration RECONNECT = Duration.ofSeconds(5);
+
+  /** Sleeps; false (with the interrupt kept) when interrupted. */
+  private static boolean pause(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 }

@@ -174,8 +174,10 @@ class SyncTrainingTest {
    * Kills, each once, a worker's process (its server; its loop stops with it): worker 1 after its
    * gradients of step 4 are in and before the chief applies them (a restart writes them again:
    * doubled if counted twice); worker 1 before it writes step 9 (lost if the chief went on without
-   * it); the chief after writing step 13; the chief after applying step 16 on ps task 0 only (a
-   * restart that applied it there again would double it). Each is started again with the same
+   * it); the chief after assigning step 7's new values on ps task 1 but before marking it applied
+   * there (a restart that computed them again from the new values would double it); the chief after
+   * writing step 13; the chief after applying step 16 on ps task 0 only (a restart that applied it
+   * there again would double it). Each is started again with the same
    * arguments; every variable ends bitwise equal to the undisturbed run's.
    */
   @Test
@@ -202,6 +204,10 @@ class SyncTrainingTest {
 
       @Override
       public void gathered(long step) {
+        if (w == 0 && step == 7 && done.add("chief killed in ps 1's apply of 7")) {
+          commitOnPs1Only(session, sync, step);
+          crash(Task.worker(0));
+        }
         if (w == 0 && step == 16 && done.add("chief applying 16 on ps 0 only")) {
           applyOnPs0Only(session, sync, step);
           crash(Task.worker(0));
@@ -210,8 +216,8 @@ class SyncTrainingTest {
     };
     ClusterTraining.Outcome o = ClusterTraining.train(cluster, "faults", STEPS, ClusterTraining.OPTIONS, faults, true);
     assertNoFailures(o);
-    assertEquals(4, done.size(), "faults injected: " + done);
-    assertEquals(4, o.restarts());
+    assertEquals(5, done.size(), "faults injected: " + done);
+    assertEquals(5, o.restarts());
     List<float[]> actual = ClusterTraining.variables(cluster.spec(), "faults");
     for (int i = 0; i < actual.size(); i++) {
       assertArrayEquals(plain().get(i), actual.get(i), 0f, "variable " + i);
@@ -258,7 +264,7 @@ class SyncTrainingTest {
     assertEquals(0, o.restarts());
     for (Throwable t : o.failures()) {
       assertInstanceOf(ClusterFailure.class, t);
-      assertTrue(t.getMessage().contains("lost " + ps1 + " (no answer)"), t.getMessage());
+      assertTrue(t.getMessage().contains("lost " + ps1 + " (no answer)"), () -> t.getMessage() + "; cause: " + t.getCause());
       assertTrue(t.getMessage().contains("resume from the last checkpoint"), t.getMessage());
       assertEquals(-1, t.getMessage().indexOf('\n'), "one line: " + t.getMessage());
     }
@@ -267,10 +273,21 @@ class SyncTrainingTest {
     ClusterFailure f = assertThrows(ClusterFailure.class,
         () -> ClusterTraining.runWorker(cluster.spec(), "pslost", 0, STEPS, ClusterTraining.OPTIONS, QUIET));
     assertTrue(f.getMessage().contains("the variables on " + Task.ps(1)) && f.getMessage().contains("are uninitialized"),
-        f.getMessage());
+        () -> f.getMessage() + "; cause: " + f.getCause());
   }
 
-  /** What a chief killed in the middle of an apply leaves: step applied on ps task 0 only. */
+  /**
+   * What a chief killed in the middle of ps task 1's apply leaves: its variables assigned, its
+   * {@code applied} not yet (a restarted chief that recomputed the update from there would apply
+   * the step twice).
+   */
+  private static void commitOnPs1Only(Session session, SyncReplicas sync, long step) {
+    try (TInt64 fed = TInt64.scalarOf(step)) {
+      session.runner().feed(sync.step, fed).addTarget(sync.commitOn.get(Task.ps(1))).run().close();
+    }
+  }
+
+  /** What a chief killed between two ps tasks' applies leaves: step applied on ps task 0 only. */
   private static void applyOnPs0Only(Session session, SyncReplicas sync, long step) {
     try (TInt64 fed = TInt64.scalarOf(step)) {
       session.runner().feed(sync.step, fed).addTarget(sync.applyOn.get(Task.ps(0))).run().close();
