@@ -122,6 +122,12 @@ class HeadsTest {
             assertEquals(p[i * M + j], Math.exp(z[i * M + j]) / sum, 1e-12, spec + ": softmax(logits) = p");
           }
         }
+        if (head instanceof LmsHead) {
+          // centred as a linear layer's: a joint softmax with other entries (the cache) needs it
+          for (double v : g.run(head.logits(g.constant(new double[N * D], N, D)))) {
+            assertEquals(0, v, 1e-9, spec + ": logits are 0 where W h + b is 0 (h = 0, b starts at 0)");
+          }
+        }
       }
       assertEquals(params, head.parameterCount(), spec + ": parameter count");
       assertEquals(spec, head.spec().toString(), "spec() gives the options that differ from the defaults");
