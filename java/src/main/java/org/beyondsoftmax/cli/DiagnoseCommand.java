@@ -41,17 +41,8 @@ public final class DiagnoseCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--model", paramLabel = "DIR", required = true, description = "the --out DIR of 'beyond train'")
-  Path model;
-
-  @Option(names = "--corpus", paramLabel = "brown|DIR", description = "default: the corpus the model was trained on")
-  String corpus;
-
   @Mixin
-  CorpusCache cache;
-
-  @Option(names = "--split", defaultValue = "valid", description = "train, valid or test (default: ${DEFAULT-VALUE})")
-  String split;
+  ModelOptions options = new ModelOptions("valid");
 
   @Option(names = "--windows", paramLabel = "N", defaultValue = "64",
       description = "windows of T tokens read from the split's start, >= 1 (default: ${DEFAULT-VALUE})")
@@ -81,8 +72,8 @@ public final class DiagnoseCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    ModelSplit data = ModelSplit.load(spec.commandLine(), model, corpus, cache, split, err);
-    DiagnosticReport r = Diagnosis.run(model, data.info(), data.stream(), settings, data.corpus(), split);
+    ModelSplit data = options.load(spec.commandLine(), err);
+    DiagnosticReport r = Diagnosis.run(options.model, data.info(), data.stream(), settings, data.corpus(), options.split);
     for (DiagnosticReport.AttentionHead h : r.attentionHeads()) {
       out.println(String.format("layer %d head %d: entropy %s (log n %.3f), support %.2f of %.2f keys, top-1 mass %s%s",
           h.layer(), h.head(), h.meanEntropy() == null ? "n/a" : String.format("%.3f", h.meanEntropy()),

@@ -2,7 +2,6 @@ package org.beyondsoftmax.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,17 +46,8 @@ public final class EvalCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--model", paramLabel = "DIR", required = true, description = "the --out DIR of 'beyond train'")
-  Path model;
-
-  @Option(names = "--corpus", paramLabel = "brown|DIR", description = "default: the corpus the model was trained on")
-  String corpus;
-
   @Mixin
-  CorpusCache cache;
-
-  @Option(names = "--split", defaultValue = "test", description = "train, valid or test (default: ${DEFAULT-VALUE})")
-  String split;
+  ModelOptions options = new ModelOptions("test");
 
   @Option(names = "--batch", paramLabel = "B", description = "columns (default: the model's --eval-batch)")
   Integer batch;
@@ -95,7 +85,7 @@ public final class EvalCommand implements Callable<Integer> {
     if (withCache) {
       checkCacheOptions();
     }
-    ModelSplit data = ModelSplit.load(spec.commandLine(), model, corpus, cache, split, err);
+    ModelSplit data = options.load(spec.commandLine(), err);
     ModelInfo info = data.info();
     Vocabulary vocabulary = data.vocabulary();
     String corpusSpec = data.corpus();
@@ -106,7 +96,7 @@ public final class EvalCommand implements Callable<Integer> {
     }
     long start = System.nanoTime();
     Perplexity p;
-    try (SavedLanguageModel m = SavedLanguageModel.load(model)) {
+    try (SavedLanguageModel m = SavedLanguageModel.load(options.model)) {
       p = Perplexity.of(m::evaluate, stream, columns, info.steps(), vocabulary.size(), epsilon, null);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
@@ -118,7 +108,7 @@ public final class EvalCommand implements Callable<Integer> {
     result.put("remapped_vocabulary", data.remapped());
     result.put("seconds", seconds);
     CacheSettings own = info.settings() == null ? null : info.settings().cache();
-    out.println(String.format("%s %s (%s%s): perplexity %s over %,d tokens%s", corpusSpec, split, info.head(),
+    out.println(String.format("%s %s (%s%s): perplexity %s over %,d tokens%s", corpusSpec, options.split, info.head(),
         own == null ? "" : ", its cache L = " + own.size(),
         finite ? String.format("%.2f", p.perplexity()) : "n/a (" + p.zeros() + " tokens with p = 0)",
         p.tokens(), info.sparse() ? String.format("; mean support %.1f, eps-smoothed perplexity %.2f (eps %.1g)",
@@ -135,7 +125,7 @@ public final class EvalCommand implements Callable<Integer> {
     result.put("perplexity", finite ? p.perplexity() : null);
     result.put("tokens", p.tokens());
     result.put("corpus", corpusSpec);
-    result.put("split", split);
+    result.put("split", options.split);
     result.put("head", info.head());
     if (info.settings() != null) {
       result.put("backbone", info.settings().backbone());
@@ -194,7 +184,7 @@ public final class EvalCommand implements Callable<Integer> {
     long start = System.nanoTime();
     CacheTuning.Evaluation e;
     boolean joint;
-    try (LanguageModelSession session = CachedModel.open(model, info, cache, false)) {
+    try (LanguageModelSession session = CachedModel.open(options.model, info, cache, false)) {
       joint = session.modelGraph().cache().joint();
       if (tune) {
         int[] valid = data.split(spec.commandLine(), "valid");
@@ -233,7 +223,7 @@ public final class EvalCommand implements Callable<Integer> {
     result.put("seconds", seconds);
     result.put("joint", joint);
     out.println(String.format("%s %s (%s, cache L = %d, %s, theta %s): perplexity %s (without the cache %s) over "
-            + "%,d tokens%s", corpusSpec, split, info.head(), cache.size(),
+            + "%,d tokens%s", corpusSpec, options.split, info.head(), cache.size(),
         joint ? "joint softmax (" + cache.training().label() + ")" : "lambda " + cache.lambda(), cache.theta(),
         finite ? String.format("%.2f", p.perplexity()) : "n/a (" + p.zeros() + " tokens with p = 0)",
         e.head().zeros() == 0 ? String.format("%.2f", e.head().perplexity())
