@@ -74,17 +74,10 @@ public final class BenchLmCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "--heads: " + e.getMessage());
     }
-    for (var o : List.of(new Object[] {"--embed", shape.embed}, new Object[] {"--hidden", shape.hidden},
-        new Object[] {"--layers", shape.layers}, new Object[] {"--bptt", shape.bptt},
-        new Object[] {"--batch", shape.batch},
-        new Object[] {"--rounds", rounds}, new Object[] {"--batches", batches})) {
-      if ((int) o[1] < 1) {
-        throw new ParameterException(spec.commandLine(), o[0] + " must be >= 1, got " + o[1]);
-      }
-    }
-    if (warmup < 0) {
-      throw new ParameterException(spec.commandLine(), "--warmup must be >= 0, got " + warmup);
-    }
+    shape.checkPositive(spec);
+    OptionRanges.atLeast(spec, "--rounds", rounds, 1);
+    OptionRanges.atLeast(spec, "--batches", batches, 1);
+    OptionRanges.atLeast(spec, "--warmup", warmup, 0);
     Corpus c = corpus.load(err);
     LanguageModelGraph.Training training =
         new LanguageModelGraph.Training(Optimizer.Settings.of(Optimizer.Kind.ADAM, 1.0), 0.002, 0.3);

@@ -37,14 +37,21 @@ final class CacheOptions {
 
   /** Fails with exit status 2 and the option's name and range for a value outside it. */
   void check(CommandSpec spec) {
-    if (size != null && size < 1) {
-      throw new ParameterException(spec.commandLine(), "--cache must be >= 1 (memories kept), got " + size);
+    if (size != null) {
+      checkSize(spec, size);
     }
     if (lambda != null && !(lambda >= 0 && lambda <= 1)) {
       throw new ParameterException(spec.commandLine(), "--cache-lambda must be in [0, 1], got " + lambda);
     }
     if (theta != null && (!(theta > 0) || Double.isInfinite(theta))) {
       throw new ParameterException(spec.commandLine(), "--cache-theta must be finite and > 0, got " + theta);
+    }
+  }
+
+  /** Fails with exit status 2 unless a cache of {@code size} memories (an {@code --cache L}) keeps any. */
+  static void checkSize(CommandSpec spec, int size) {
+    if (size < 1) {
+      throw new ParameterException(spec.commandLine(), "--cache must be >= 1 (memories kept), got " + size);
     }
   }
 

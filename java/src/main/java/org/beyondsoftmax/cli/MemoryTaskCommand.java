@@ -87,9 +87,7 @@ public final class MemoryTaskCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--episodes must be TRAIN,VALID,TEST, got " + episodes.length
           + " numbers");
     }
-    if (cache < 1) {
-      throw new ParameterException(spec.commandLine(), "--cache must be >= 1 (memories kept), got " + cache);
-    }
+    CacheOptions.checkSize(spec, cache);
     MemoryTaskExperiment.Settings settings;
     try {
       settings = new MemoryTaskExperiment.Settings(new MemoryTask.Settings(keys, values, fillers, pairs, maxGap,

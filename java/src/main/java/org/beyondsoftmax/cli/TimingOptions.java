@@ -20,19 +20,21 @@ final class TimingOptions {
   @Option(names = "--rounds", paramLabel = "N", defaultValue = "7",
       description = "timed rounds, each running every op once (default: ${DEFAULT-VALUE})")
   void setRounds(int value) {
-    if (value < 1) {
-      throw invalid("--rounds", value, "must be >= 1");
-    }
-    rounds = value;
+    rounds = atLeast("--rounds", value, 1);
   }
 
   @Option(names = "--warmup", paramLabel = "N", defaultValue = "3",
       description = "untimed runs of each op before the rounds (default: ${DEFAULT-VALUE})")
   void setWarmup(int value) {
-    if (value < 0) {
-      throw invalid("--warmup", value, "must be >= 0");
+    warmup = atLeast("--warmup", value, 0);
+  }
+
+  /** {@code value} if it is at least {@code min}, else the error picocli gives for an invalid value. */
+  private int atLeast(String option, int value, int min) {
+    if (value < min) {
+      throw invalid(option, value, "must be >= " + min);
     }
-    warmup = value;
+    return value;
   }
 
   ParameterException invalid(String option, Object value, String why) {
