@@ -107,6 +107,18 @@ public final class CustomGradients {
     return Double.parseDouble(node.attributes().getAttrString("_beyond_" + key));
   }
 
+  /** Input {@code i} of a rule's node, with the type the rule knows it has (the node's are untyped). */
+  @SuppressWarnings("unchecked")
+  public static <T extends org.tensorflow.types.family.TType> Operand<T> input(GraphOperation node, int i) {
+    return (Operand<T>) (Operand<?>) node.input(i);
+  }
+
+  /** The upstream gradient of output {@code i} of a rule's node, with the type the rule knows it has. */
+  @SuppressWarnings("unchecked")
+  public static <T extends org.tensorflow.types.family.TType> Operand<T> upstream(List<Output<?>> upstream, int i) {
+    return (Operand<T>) (Operand<?>) upstream.get(i);
+  }
+
   /** The gradient to return for an input that takes none (input 0, integer inputs). */
   public static Operand<?> passThrough(GraphOperation node, int input) {
     return node.input(input);

@@ -3,7 +3,9 @@ package org.beyondsoftmax.ops;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat64;
@@ -33,14 +35,15 @@ final class EntmaxBisect extends ThresholdMapping {
   static final String RULE = "entmax_bisect";
 
   static {
-    CustomGradients.define(
-        RULE,
-        (tf, node, up) -> {
-          Operand<TNumber> p = (Operand<TNumber>) (Operand<?>) node.input(0);
-          Operand<TNumber> alpha = (Operand<TNumber>) (Operand<?>) node.input(2);
-          Operand<TNumber> g = (Operand<TNumber>) (Operand<?>) up.get(0);
-          return gradients(tf, node.input(0), p, alpha, g);
-        });
+    CustomGradients.define(RULE, EntmaxBisect::ruleGradient);
+  }
+
+  /** The gradients of the rule {@link #RULE}. */
+  private static List<Operand<?>> ruleGradient(Ops tf, GraphOperation node, List<Output<?>> up) {
+    Operand<TNumber> p = CustomGradients.input(node, 0);
+    Operand<TNumber> alpha = CustomGradients.input(node, 2);
+    Operand<TNumber> g = CustomGradients.upstream(up, 0);
+    return gradients(tf, node.input(0), p, alpha, g);
   }
 
   private final Operand<?> alpha;

@@ -31,10 +31,10 @@ final class FenchelYoung {
     CustomGradients.define(
         GIVEN_P_RULE,
         (tf, node, up) -> {
-          Operand<TNumber> p = (Operand<TNumber>) (Operand<?>) node.input(2);
+          Operand<TNumber> p = CustomGradients.input(node, 2);
           return List.of(
               CustomGradients.passThrough(node, 0),
-              minusOneHot(tf, p, node.input(3), (Operand<TNumber>) (Operand<?>) up.get(0)),
+              minusOneHot(tf, p, node.input(3), CustomGradients.<TNumber>upstream(up, 0)),
               CustomGradients.passThrough(node, 2),
               CustomGradients.passThrough(node, 3));
         });
@@ -47,12 +47,12 @@ final class FenchelYoung {
     CustomGradients.define(
         name,
         (tf, node, up) -> {
-          Operand<TNumber> z = (Operand<TNumber>) (Operand<?>) node.input(1);
-          Operand<TNumber> t = (Operand<TNumber>) (Operand<?>) node.input(2);
+          Operand<TNumber> z = CustomGradients.input(node, 1);
+          Operand<TNumber> t = CustomGradients.input(node, 2);
           Operand<TNumber> p = mapping.apply(tf, z, t);
           return List.of(
               CustomGradients.passThrough(node, 0),
-              minusOneHot(tf, p, node.input(3), (Operand<TNumber>) (Operand<?>) up.get(0)),
+              minusOneHot(tf, p, node.input(3), CustomGradients.<TNumber>upstream(up, 0)),
               CustomGradients.passThrough(node, 2),
               CustomGradients.passThrough(node, 3));
         });

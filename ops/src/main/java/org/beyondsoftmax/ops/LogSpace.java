@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Squeeze;
 import org.tensorflow.types.TBool;
@@ -19,37 +20,32 @@ final class LogSpace {
   static final String MIX_RULE = "log_mixture";
 
   static {
-    // inputs [y, a, b, lambda, exp(a - m), exp(b - m), sum]; y = m + log(sum)
-    CustomGradients.define(
-        MIX_RULE,
-        (tf, node, up) -> {
-          Operand<TNumber> lambda = input(node, 3);
-          Operand<TNumber> ea = input(node, 4);
-          Operand<TNumber> eb = input(node, 5);
-          Operand<TNumber> r =
-              tf.math.divNoNan((Operand<TNumber>) (Operand<?>) up.get(0), input(node, 6));
-          Operand<TNumber> da =
-              tf.math.mul(tf.math.mul(r, tf.math.sub(Rows.scalar(tf, 1.0, lambda), lambda)), ea);
-          Operand<TNumber> db = tf.math.mul(tf.math.mul(r, lambda), eb);
-          Operand<TNumber> dl = tf.math.mul(r, tf.math.sub(eb, ea));
-          String reduce = node.attributes().getAttrString("_beyond_reduce");
-          if (reduce.equals("all")) {
-            dl = tf.reduceSum(dl, tf.range(tf.constant(0), tf.rank(dl), tf.constant(1)));
-          } else if (reduce.equals("last")) {
-            dl = Rows.sumLast(tf, dl);
-          }
-          return List.of(CustomGradients.passThrough(node, 0), da, db, dl,
-              CustomGradients.passThrough(node, 4), CustomGradients.passThrough(node, 5),
-              CustomGradients.passThrough(node, 6));
-        });
+    CustomGradients.define(MIX_RULE, LogSpace::mixtureGradient);
+  }
+
+  /** The gradients of the rule {@link #MIX_RULE}; inputs [y, a, b, lambda, exp(a - m), exp(b - m), sum]; y = m + log(sum). */
+  private static List<Operand<?>> mixtureGradient(Ops tf, GraphOperation node, List<Output<?>> up) {
+    Operand<TNumber> lambda = CustomGradients.input(node, 3);
+    Operand<TNumber> ea = CustomGradients.input(node, 4);
+    Operand<TNumber> eb = CustomGradients.input(node, 5);
+    Operand<TNumber> r = tf.math.divNoNan(
+        CustomGradients.<TNumber>upstream(up, 0), CustomGradients.<TNumber>input(node, 6));
+    Operand<TNumber> da =
+        tf.math.mul(tf.math.mul(r, tf.math.sub(Rows.scalar(tf, 1.0, lambda), lambda)), ea);
+    Operand<TNumber> db = tf.math.mul(tf.math.mul(r, lambda), eb);
+    Operand<TNumber> dl = tf.math.mul(r, tf.math.sub(eb, ea));
+    String reduce = node.attributes().getAttrString("_beyond_reduce");
+    if (reduce.equals("all")) {
+      dl = tf.reduceSum(dl, tf.range(tf.constant(0), tf.rank(dl), tf.constant(1)));
+    } else if (reduce.equals("last")) {
+      dl = Rows.sumLast(tf, dl);
+    }
+    return List.of(CustomGradients.passThrough(node, 0), da, db, dl,
+        CustomGradients.passThrough(node, 4), CustomGradients.passThrough(node, 5),
+        CustomGradients.passThrough(node, 6));
   }
 
   private LogSpace() {}
-
-  @SuppressWarnings("unchecked")
-  private static Operand<TNumber> input(GraphOperation node, int i) {
-    return (Operand<TNumber>) (Operand<?>) node.input(i);
-  }
 
   /** The lowest finite value of x's dtype (float32 or float64), as a scalar. */
   private static <T extends TNumber> Operand<T> lowest(Ops tf, Operand<T> x) {

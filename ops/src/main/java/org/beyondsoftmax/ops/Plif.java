@@ -4,15 +4,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.ndarray.index.Indices;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Stack;
 import org.tensorflow.op.core.Unstack;
 import org.tensorflow.op.math.Cumsum;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TNumber;
 
 /**
@@ -31,21 +33,21 @@ final class Plif {
   static final String RULE = "plif";
 
   static {
-    // inputs [f, x, v, interval index i, slope s_i]
-    CustomGradients.define(
-        RULE,
-        (tf, node, up) -> {
-          Operand<TNumber> x = (Operand<TNumber>) (Operand<?>) node.input(1);
-          Operand<TNumber> v = (Operand<TNumber>) (Operand<?>) node.input(2);
-          Operand<TInt32> index = (Operand<TInt32>) (Operand<?>) node.input(3);
-          Operand<TNumber> slope = (Operand<TNumber>) (Operand<?>) node.input(4);
-          Operand<TNumber> g = (Operand<TNumber>) (Operand<?>) up.get(0);
-          double range = CustomGradients.doubleAttr(node, "range");
-          Operand<TNumber> dx = tf.math.mul(g, slope);
-          return List.of(
-              CustomGradients.passThrough(node, 0), dx, slopeGradient(tf, x, v, index, g, range),
-              CustomGradients.passThrough(node, 3), CustomGradients.passThrough(node, 4));
-        });
+    CustomGradients.define(RULE, Plif::plifGradient);
+  }
+
+  /** The gradients of the rule {@link #RULE}; inputs [f, x, v, interval index i, slope s_i]. */
+  private static List<Operand<?>> plifGradient(Ops tf, GraphOperation node, List<Output<?>> up) {
+    Operand<TNumber> x = CustomGradients.input(node, 1);
+    Operand<TNumber> v = CustomGradients.input(node, 2);
+    Operand<TInt32> index = CustomGradients.input(node, 3);
+    Operand<TNumber> slope = CustomGradients.input(node, 4);
+    Operand<TNumber> g = CustomGradients.upstream(up, 0);
+    double range = CustomGradients.doubleAttr(node, "range");
+    Operand<TNumber> dx = tf.math.mul(g, slope);
+    return List.of(
+        CustomGradients.passThrough(node, 0), dx, slopeGradient(tf, x, v, index, g, range),
+        CustomGradients.passThrough(node, 3), CustomGradients.passThrough(node, 4));
   }
 
   private Plif() {}

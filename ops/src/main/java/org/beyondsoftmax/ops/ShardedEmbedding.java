@@ -31,9 +31,9 @@ public final class ShardedEmbedding {
         LOOKUP_RULE,
         (gradientScope, node, up) -> {
           Ops tf = DeviceScope.on(gradientScope, node.device());
-          Operand<TNumber> g = (Operand<TNumber>) (Operand<?>) up.get(0);
-          Operand<TInt32> local = (Operand<TInt32>) (Operand<?>) node.input(2);
-          Operand<TBool> holds = (Operand<TBool>) (Operand<?>) node.input(3);
+          Operand<TNumber> g = CustomGradients.upstream(up, 0);
+          Operand<TInt32> local = CustomGradients.input(node, 2);
+          Operand<TBool> holds = CustomGradients.input(node, 3);
           int rows = (int) CustomGradients.intAttr(node, "rows");
           Operand<TNumber> kept = tf.select(tf.expandDims(holds, tf.constant(-1)), g, tf.zerosLike(g));
           return List.of(CustomGradients.passThrough(node, 0),

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -69,13 +68,13 @@ public final class ShardedSoftmax {
         (gradientScope, node, up) -> {
           Ops tf = DeviceScope.on(gradientScope, node.device());
           Scores kind = Scores.valueOf(node.attributes().getAttrString("_beyond_scores"));
-          Operand<TNumber> forward = input(node, 0);
-          Operand<TNumber> h = input(node, 1);
-          Operand<TNumber> w = input(node, 2);
-          Operand<TNumber> s = input(node, 4);
-          Operand<TInt32> local = (Operand<TInt32>) (Operand<?>) node.input(5);
+          Operand<TNumber> forward = CustomGradients.input(node, 0);
+          Operand<TNumber> h = CustomGradients.input(node, 1);
+          Operand<TNumber> w = CustomGradients.input(node, 2);
+          Operand<TNumber> s = CustomGradients.input(node, 4);
+          Operand<TInt32> local = CustomGradients.input(node, 5);
           int classes = (int) CustomGradients.intAttr(node, "classes");
-          List<Operand<TNumber>> g = rows(tf, (Operand<TNumber>) (Operand<?>) up.get(0));
+          List<Operand<TNumber>> g = rows(tf, CustomGradients.<TNumber>upstream(up, 0));
           Operand<TNumber> lse = rows(tf, forward).get(0);
           Operand<TNumber> pi = tf.math.exp(tf.math.sub(s, column(tf, lse)));
           Operand<TNumber> onehot = tf.oneHot(local, tf.constant(classes), Rows.scalar(tf, 1, s), Rows.scalar(tf, 0, s));
@@ -83,8 +82,9 @@ public final class ShardedSoftmax {
               tf.math.add(tf.math.mul(column(tf, g.get(0)), pi), tf.math.mul(column(tf, g.get(1)), onehot));
           Operand<TNumber> dz = switch (kind) {
             case LINEAR -> ds;
-            case SIGSOFTMAX -> tf.math.add(ds, tf.math.mul(ds, tf.math.sigmoid(tf.math.neg(input(node, 6)))));
-            case PLIF -> tf.math.mul(ds, input(node, 9));
+            case SIGSOFTMAX ->
+                tf.math.add(ds, tf.math.mul(ds, tf.math.sigmoid(tf.math.neg(CustomGradients.<TNumber>input(node, 6)))));
+            case PLIF -> tf.math.mul(ds, CustomGradients.<TNumber>input(node, 9));
           };
           List<Operand<?>> grads = new ArrayList<>(List.of(CustomGradients.passThrough(node, 0),
               tf.linalg.matMul(dz, w), tf.linalg.matMul(dz, h, MatMul.transposeA(true)),
@@ -93,8 +93,9 @@ public final class ShardedSoftmax {
             grads.add(CustomGradients.passThrough(node, i));
           }
           if (kind == Scores.PLIF) {
-            grads.set(7, Plif.slopeGradient(tf, input(node, 6), input(node, 7),
-                (Operand<TInt32>) (Operand<?>) node.input(8), ds, CustomGradients.doubleAttr(node, "range")));
+            grads.set(7, Plif.slopeGradient(tf, CustomGradients.<TNumber>input(node, 6),
+                CustomGradients.<TNumber>input(node, 7), CustomGradients.<TInt32>input(node, 8), ds,
+                CustomGradients.doubleAttr(node, "range")));
           }
           return grads;
         });
@@ -303,10 +304,6 @@ public final class ShardedSoftmax {
     if (a >= 0 && b >= 0 && a != b) {
       throw new IllegalArgumentException(name + " must match " + what + ": got shapes " + sa + " and " + sb);
     }
-  }
-
-  private static Operand<TNumber> input(GraphOperation node, int i) {
-    return (Operand<TNumber>) (Operand<?>) node.input(i);
   }
 
   /** The rows of a [2, N] tensor. */

@@ -3,7 +3,9 @@ package org.beyondsoftmax.ops;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.family.TNumber;
 
@@ -18,22 +20,24 @@ final class Softmax {
   static final String LOG_SOFTMAX_RULE = "log_softmax";
 
   static {
-    CustomGradients.define(
-        SOFTMAX_RULE,
-        (tf, node, up) -> {
-          Operand<TNumber> p = (Operand<TNumber>) (Operand<?>) node.input(0);
-          Operand<TNumber> g = (Operand<TNumber>) (Operand<?>) up.get(0);
-          Operand<TNumber> dx = tf.math.mul(p, tf.math.sub(g, Rows.sumLast(tf, tf.math.mul(p, g))));
-          return List.of(CustomGradients.passThrough(node, 0), dx);
-        });
-    CustomGradients.define(
-        LOG_SOFTMAX_RULE,
-        (tf, node, up) -> {
-          Operand<TNumber> logp = (Operand<TNumber>) (Operand<?>) node.input(0);
-          Operand<TNumber> g = (Operand<TNumber>) (Operand<?>) up.get(0);
-          Operand<TNumber> dx = tf.math.sub(g, tf.math.mul(tf.math.exp(logp), Rows.sumLast(tf, g)));
-          return List.of(CustomGradients.passThrough(node, 0), dx);
-        });
+    CustomGradients.define(SOFTMAX_RULE, Softmax::softmaxGradient);
+    CustomGradients.define(LOG_SOFTMAX_RULE, Softmax::logSoftmaxGradient);
+  }
+
+  /** The gradients of the rule {@link #SOFTMAX_RULE}. */
+  private static List<Operand<?>> softmaxGradient(Ops tf, GraphOperation node, List<Output<?>> up) {
+    Operand<TNumber> p = CustomGradients.input(node, 0);
+    Operand<TNumber> g = CustomGradients.upstream(up, 0);
+    Operand<TNumber> dx = tf.math.mul(p, tf.math.sub(g, Rows.sumLast(tf, tf.math.mul(p, g))));
+    return List.of(CustomGradients.passThrough(node, 0), dx);
+  }
+
+  /** The gradients of the rule {@link #LOG_SOFTMAX_RULE}. */
+  private static List<Operand<?>> logSoftmaxGradient(Ops tf, GraphOperation node, List<Output<?>> up) {
+    Operand<TNumber> logp = CustomGradients.input(node, 0);
+    Operand<TNumber> g = CustomGradients.upstream(up, 0);
+    Operand<TNumber> dx = tf.math.sub(g, tf.math.mul(tf.math.exp(logp), Rows.sumLast(tf, g)));
+    return List.of(CustomGradients.passThrough(node, 0), dx);
   }
 
   private Softmax() {}

@@ -29,9 +29,9 @@ abstract class SortedThresholdMapping extends ThresholdMapping {
     this.kernel = kernel;
     CustomGradients.define(rule, (tf, node, up) -> {
       @SuppressWarnings("unchecked")
-      Operand<TNumber> p = (Operand<TNumber>) (Operand<?>) node.input(0);
+      Operand<TNumber> p = CustomGradients.input(node, 0);
       @SuppressWarnings("unchecked")
-      Operand<TNumber> g = (Operand<TNumber>) (Operand<?>) up.get(0);
+      Operand<TNumber> g = CustomGradients.upstream(up, 0);
       return mappingGradient(node, jvp(tf, p, g));
     });
     FenchelYoung.defineLossRule(lossRule, this::probabilities);

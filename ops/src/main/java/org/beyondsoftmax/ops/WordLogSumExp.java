@@ -2,9 +2,11 @@ package org.beyondsoftmax.ops;
 
 import java.util.List;
 import java.util.Map;
+import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
-import org.tensorflow.op.Ops;
 import org.tensorflow.Operation;
+import org.tensorflow.Output;
+import org.tensorflow.op.Ops;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TNumber;
@@ -30,19 +32,19 @@ final class WordLogSumExp {
   static final String INTO_RULE = "scatter_into";
 
   static {
-    // inputs [out, base, values [U], at [U, 1]]: out = base with out[at_u] = values_u
-    CustomGradients.define(
-        INTO_RULE,
-        (tf, node, up) -> {
-          Operand<TNumber> g = (Operand<TNumber>) (Operand<?>) up.get(0);
-          Operand<TInt64> at = (Operand<TInt64>) (Operand<?>) node.input(3);
-          Operand<TNumber> dValues = tf.gatherNd(g, at);
-          Operand<?> dBase = CustomGradients.intAttr(node, "base_gradient") == 0
-              ? CustomGradients.passThrough(node, 1)
-              : tf.tensorScatterNdUpdate(g, at, tf.zerosLike(dValues));
-          return List.of(CustomGradients.passThrough(node, 0), dBase, dValues,
-              CustomGradients.passThrough(node, 3));
-        });
+    CustomGradients.define(INTO_RULE, WordLogSumExp::scatterIntoGradient);
+  }
+
+  /** The gradients of the rule {@link #INTO_RULE}; inputs [out, base, values [U], at [U, 1]]: out = base with out[at_u] = values_u. */
+  private static List<Operand<?>> scatterIntoGradient(Ops tf, GraphOperation node, List<Output<?>> up) {
+    Operand<TNumber> g = CustomGradients.upstream(up, 0);
+    Operand<TInt64> at = CustomGradients.input(node, 3);
+    Operand<TNumber> dValues = tf.gatherNd(g, at);
+    Operand<?> dBase = CustomGradients.intAttr(node, "base_gradient") == 0
+        ? CustomGradients.passThrough(node, 1)
+        : tf.tensorScatterNdUpdate(g, at, tf.zerosLike(dValues));
+    return List.of(CustomGradients.passThrough(node, 0), dBase, dValues,
+        CustomGradients.passThrough(node, 3));
   }
 
   private WordLogSumExp() {}
