@@ -144,8 +144,7 @@ class NormalisersTest {
       "ssmax:s=abc                      | option 's' must be a number, got 'abc'",
   })
   void badSpecsAreRefusedWithTheValidChoices(String spec, String message) {
-    var e = assertThrows(IllegalArgumentException.class, () -> Normalisers.parse(spec));
-    assertTrue(e.getMessage().contains(message), "'" + spec + "': " + e.getMessage());
+    Harness.assertRefused(Normalisers::parse, spec, message);
   }
 
   @Test

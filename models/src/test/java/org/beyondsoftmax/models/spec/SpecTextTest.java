@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.beyondsoftmax.models.testing.Harness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -42,8 +43,7 @@ class SpecTextTest {
       "plif:knots=                  | value of option 'knots' must match",
   })
   void malformedListsAreRejected(String text, String message) {
-    var e = assertThrows(IllegalArgumentException.class, () -> SpecText.parseList(text));
-    assertTrue(e.getMessage().contains(message), "'" + text + "': " + e.getMessage());
+    Harness.assertRefused(SpecText::parseList, text, message);
   }
 
   @Test

@@ -1,6 +1,10 @@
 package org.beyondsoftmax.models.testing;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.util.SplittableRandom;
+import java.util.function.Function;
 import org.beyondsoftmax.models.heads.HeadConfig;
 import org.beyondsoftmax.ops.testing.TestGraph;
 import org.tensorflow.Operand;
@@ -27,6 +31,15 @@ public final class Harness extends TestGraph {
   /** Labels as a constant (the shared {@link #labels(int[], long...)} is a fed input). */
   public Operand<TInt32> constantLabels(int... data) {
     return tf.constant(data);
+  }
+
+  /**
+   * Asserts that {@code parse} refuses {@code text} with an {@link IllegalArgumentException} whose
+   * message contains {@code message} (the spec parsers' bad-input tests).
+   */
+  public static void assertRefused(Function<String, ?> parse, String text, String message) {
+    var e = assertThrows(IllegalArgumentException.class, () -> parse.apply(text));
+    assertTrue(e.getMessage().contains(message), "'" + text + "': " + e.getMessage());
   }
 
   /** n x m values, uniform in [-scale, scale), from {@code seed}. */
