@@ -3,6 +3,7 @@ package org.beyondsoftmax.bench;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.beyondsoftmax.models.heads.HeadFactory;
@@ -14,7 +15,8 @@ import org.beyondsoftmax.models.spec.Spec;
 /**
  * {@code beyond bench lm}: the training step of the language model with each head, interleaved
  * round by round with the step's matrix products alone ({@link MatmulFloor}), in one run: median
- * ms per step, tokens per second, the ratio to the first head (softmax) and to the floor.
+ * ms per step, tokens per second, the ratio to the first head (softmax) and to the floor; on
+ * request, where each head's step spends its time ({@link StepProfile}).
  */
 public final class LanguageModelBench {
   /** One head's timing. */
@@ -25,12 +27,33 @@ public final class LanguageModelBench {
       @JsonProperty("ratio_to_softmax") Double ratioToSoftmax,
       @JsonProperty("ratio_to_floor") double ratioToFloor) {}
 
-  /** The run: the settings, the floor's time, every head's result, the heads that failed. */
+  /**
+   * The run: the settings, the floor's time, every head's result, the heads that failed, and where
+   * each head's step spends its time when profiles were asked for (else empty).
+   */
   public record Report(
       @JsonProperty("settings") Map<String, Object> settings,
       @JsonProperty("floor_ms_per_step") double floorMsPerStep,
       @JsonProperty("results") List<Result> results,
-      @JsonProperty("failed") Map<String, String> failed) {}
+      @JsonProperty("failed") Map<String, String> failed,
+      @JsonProperty("profiles") Map<String, StepProfile> profiles) {}
+
+  /**
+   * After the timed rounds, {@code steps} traced steps of each head that ran ({@link
+   * LanguageModelStep#profile}), keeping the {@code top} op types and nodes; {@link #NONE}: none.
+   */
+  public record Profiling(int steps, int top) {
+    public static final Profiling NONE = new Profiling(0, 1);
+
+    public Profiling {
+      if (steps < 0) {
+        throw new IllegalArgumentException("profile steps must be >= 0, got " + steps);
+      }
+      if (top < 1) {
+        throw new IllegalArgumentException("profile top must be >= 1, got " + top);
+      }
+    }
+  }
 
   private LanguageModelBench() {}
 
@@ -40,13 +63,14 @@ public final class LanguageModelBench {
    */
   public static Report run(List<Spec<HeadFactory>> heads, int[] tokens, int vocabulary, int embed, int hidden,
       int layers, int steps, int batch, LanguageModelGraph.Training training, int warmup, int rounds,
-      int batches, long seed, PrintWriter progress) {
+      int batches, long seed, Profiling profiling, PrintWriter progress) {
     TbpttBatches all = new TbpttBatches(tokens, batch, steps);
     List<TbpttBatches.Batch> used = new ArrayList<>();
     for (int i = 0; i < Math.min(batches, all.size()); i++) {
       used.add(all.get(i));
     }
     List<TimedStep> timed = new ArrayList<>();
+    List<LanguageModelStep> models = new ArrayList<>();
     List<AutoCloseable> open = new ArrayList<>();
     try {
       MatmulFloor floor = MatmulFloor.build(vocabulary, embed, hidden, layers, steps, batch, seed);
@@ -59,6 +83,7 @@ public final class LanguageModelBench {
             new LanguageModel.Config(vocabulary, embed, hidden, layers, head, seed), training, steps, used);
         open.add(step);
         timed.add(step);
+        models.add(step);
       }
       InterleavedRunner.Outcome outcome = new InterleavedRunner(warmup, rounds, seed, progress).run(timed);
       double floorMs = outcome.millis().containsKey(floor.name())
@@ -78,7 +103,15 @@ public final class LanguageModelBench {
       Map<String, Object> settings = Map.of("vocabulary", vocabulary, "embed", embed, "hidden", hidden,
           "layers", layers, "bptt", steps, "batch", batch, "rounds", rounds, "warmup", warmup,
           "batches", used.size());
-      return new Report(settings, floorMs, results, outcome.errors());
+      Map<String, StepProfile> profiles = new LinkedHashMap<>();
+      for (LanguageModelStep step : models) {
+        if (profiling.steps() > 0 && !outcome.errors().containsKey(step.name())) {
+          progress.printf("tracing %d steps of %s...%n", profiling.steps(), step.name());
+          progress.flush();
+          profiles.put(step.name(), step.profile(profiling.steps(), profiling.top()));
+        }
+      }
+      return new Report(settings, floorMs, results, outcome.errors(), profiles);
     } finally {
       for (AutoCloseable c : open) {
         try {

@@ -1,10 +1,12 @@
 package org.beyondsoftmax.bench;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.beyondsoftmax.models.lm.LanguageModel;
 import org.beyondsoftmax.models.lm.LanguageModelGraph;
 import org.beyondsoftmax.models.lm.LanguageModelSession;
 import org.beyondsoftmax.models.lm.TbpttBatches;
+import org.tensorflow.proto.RunMetadata;
 
 /**
  * One training step of a language model (forward, backward and the optimizer's update, as
@@ -54,6 +56,21 @@ public final class LanguageModelStep implements TimedStep, AutoCloseable {
     next = (next + 1) % batches.size();
     carried = next == 0 ? null : r.state();
     return (end - start) / 1e6;
+  }
+
+  /**
+   * Where a step's time goes: {@code steps} more steps (continuing the batches and state of the
+   * timed ones), traced by TensorFlow, as a {@link StepProfile} of the {@code top} op types and nodes.
+   */
+  public StepProfile profile(int steps, int top) {
+    List<RunMetadata> traces = new ArrayList<>();
+    for (int i = 0; i < steps; i++) {
+      TbpttBatches.Batch b = batches.get(next);
+      LanguageModelSession.StepResult r = session.traceTrain(b, carried, traces::add);
+      next = (next + 1) % batches.size();
+      carried = next == 0 ? null : r.state();
+    }
+    return StepProfile.of(session.graph(), traces, top);
   }
 
   @Override

@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.beyondsoftmax.bench.LanguageModelBench;
+import org.beyondsoftmax.bench.StepProfile;
 import org.beyondsoftmax.corpus.Corpus;
 import org.beyondsoftmax.models.heads.HeadFactory;
 import org.beyondsoftmax.models.heads.Heads;
@@ -64,6 +65,15 @@ public final class BenchLmCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "initial values and run order (default: ${DEFAULT-VALUE})")
   long seed;
 
+  @Option(names = "--profile", paramLabel = "STEPS", defaultValue = "0",
+      description = "after the timing, trace STEPS more steps of each head and print where its step "
+          + "spends its time, by op type and node (TensorFlow's step stats; default: ${DEFAULT-VALUE}, none)")
+  int profile;
+
+  @Option(names = "--profile-top", paramLabel = "N", defaultValue = "12",
+      description = "op types and nodes listed per head with --profile (default: ${DEFAULT-VALUE})")
+  int profileTop;
+
   @Override
   public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
@@ -78,12 +88,14 @@ public final class BenchLmCommand implements Callable<Integer> {
     OptionRanges.atLeast(spec, "--rounds", rounds, 1);
     OptionRanges.atLeast(spec, "--batches", batches, 1);
     OptionRanges.atLeast(spec, "--warmup", warmup, 0);
+    OptionRanges.atLeast(spec, "--profile", profile, 0);
+    OptionRanges.atLeast(spec, "--profile-top", profileTop, 1);
     Corpus c = corpus.load(err);
     LanguageModelGraph.Training training =
         new LanguageModelGraph.Training(Optimizer.Settings.of(Optimizer.Kind.ADAM, 1.0), 0.002, 0.3);
     LanguageModelBench.Report report = LanguageModelBench.run(specs, c.train(), c.vocabulary().size(),
         shape.embed, shape.hidden, shape.layers, shape.bptt, shape.batch, training, warmup, rounds, batches,
-        seed, err);
+        seed, new LanguageModelBench.Profiling(profile, profileTop), err);
     out.printf("language-model training step, %s; floor (matrix products only): %.1f ms%n",
         report.settings(), report.floorMsPerStep());
     out.printf("%-36s %10s %12s %10s %10s%n", "head", "ms/step", "tokens/s", "/softmax", "/floor");
@@ -92,8 +104,18 @@ public final class BenchLmCommand implements Callable<Integer> {
           r.ratioToSoftmax() == null ? "n/a" : String.format("%.2f", r.ratioToSoftmax()), r.ratioToFloor());
     }
     report.failed().forEach((head, why) -> out.printf("%s failed: %s%n", head, why));
+    report.profiles().forEach((head, p) -> printProfile(out, head, p));
     out.flush();
     json.write(report, err);
     return report.failed().isEmpty() ? 0 : 1;
+  }
+
+  private static void printProfile(PrintWriter out, String head, StepProfile p) {
+    out.printf("%nwhere the step of %s spends its time (%d traced steps; op time summed over the nodes, "
+        + "%.1f ms per step: threads overlap):%n", head, p.steps(), p.totalMillis());
+    out.printf("  %-44s %10s %7s   %s%n", "op type", "ms/step", "share", "nodes");
+    p.opTypes().forEach(e -> out.printf("  %-44s %10.1f %6.1f%%   %s%n", e.name(), e.millis(), 100 * e.share(), e.of()));
+    out.printf("  %-44s %10s %7s   %s%n", "node", "ms/step", "share", "op type");
+    p.nodes().forEach(e -> out.printf("  %-44s %10.1f %6.1f%%   %s%n", e.name(), e.millis(), 100 * e.share(), e.of()));
   }
 }

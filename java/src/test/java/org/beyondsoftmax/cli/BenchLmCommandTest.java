@@ -46,10 +46,59 @@ class BenchLmCommandTest {
   }
 
   @Test
+  void profilesSayWhereEachHeadsStepSpendsItsTime() throws Exception {
+    Path json = dir.resolve("profile.json");
+    int code = run.execute("bench", "lm", "--corpus", CORPUS.toString(), "--heads", "softmax,entmax",
+        "--embed", "8", "--hidden", "8", "--bptt", "5", "--batch", "4", "--rounds", "1", "--warmup", "0",
+        "--batches", "2", "--profile", "2", "--profile-top", "5", "--json", json.toString());
+    assertEquals(0, code, "exit code; stderr:\n" + run.err());
+    JsonNode profiles = new ObjectMapper().readTree(json.toFile()).get("profiles");
+    assertEquals(List.of("softmax", "entmax"), fieldNames(profiles));
+    for (String head : List.of("softmax", "entmax")) {
+      JsonNode p = profiles.get(head);
+      assertEquals(2, p.get("steps").asInt(), head);
+      double total = p.get("total_ms").asDouble();
+      assertTrue(total > 0, head + ": " + p);
+      JsonNode types = p.get("op_types");
+      assertEquals(5, types.size(), head + ": the top 5 op types");
+      double shares = 0;
+      double previous = Double.POSITIVE_INFINITY;
+      for (JsonNode t : types) {
+        double ms = t.get("ms").asDouble();
+        assertTrue(ms <= previous, head + ": longest first: " + types);
+        assertEquals(ms / total, t.get("share").asDouble(), 1e-9, head);
+        previous = ms;
+        shares += t.get("share").asDouble();
+      }
+      assertTrue(shares <= 1 + 1e-9, head + ": shares of the total: " + shares);
+      assertEquals(5, p.get("nodes").size(), head);
+      assertTrue(run.out().contains("where the step of " + head + " spends its time"), run.out());
+    }
+    // the profiled training step runs the head's loss: its nodes are among the step's
+    assertTrue(types(profiles.get("entmax")).contains("MatMul"), profiles.toString());
+  }
+
+  private static List<String> fieldNames(JsonNode node) {
+    List<String> names = new ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
+  private static List<String> types(JsonNode profile) {
+    List<String> names = new ArrayList<>();
+    profile.get("op_types").forEach(t -> names.add(t.get("name").asText()));
+    return names;
+  }
+
+  @Test
   void badOptionsAreOneLineAndExitTwo() {
     assertEquals(2, run.execute("bench", "lm", "--corpus", CORPUS.toString(), "--heads", "nosuch"));
     assertTrue(run.err().contains("--heads: unknown head 'nosuch'"), run.err());
     assertEquals(2, run.execute("bench", "lm", "--corpus", CORPUS.toString(), "--bptt", "0"));
     assertTrue(run.err().contains("--bptt must be >= 1, got 0"), run.err());
+    assertEquals(2, run.execute("bench", "lm", "--corpus", CORPUS.toString(), "--profile", "-1"));
+    assertTrue(run.err().contains("--profile must be >= 0, got -1"), run.err());
+    assertEquals(2, run.execute("bench", "lm", "--corpus", CORPUS.toString(), "--profile-top", "0"));
+    assertTrue(run.err().contains("--profile-top must be >= 1, got 0"), run.err());
   }
 }

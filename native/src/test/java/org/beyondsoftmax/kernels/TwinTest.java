@@ -270,6 +270,46 @@ class TwinTest {
     }
   }
 
+  /**
+   * Rows of thousands of candidates within a fraction of the maximum, as an untrained model's
+   * logits are (the threshold's Newton steps then do the work the partition used to): the
+   * kernel's probabilities and support sizes are the composite op's.
+   */
+  @Test
+  void manyCloseCandidates() {
+    Random r = new Random(11);
+    int rows = 6;
+    int cols = 5000;
+    for (double spread : new double[] {0.01, 0.1, 0.5}) {
+      double[] x = new double[rows * cols];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = spread * r.nextGaussian();
+      }
+      for (Sparse mapping : Sparse.values()) {
+        try (TestGraph g = new TestGraph()) {
+          Operand<TFloat64> in = g.input(x, rows, cols);
+          Operand<TFloat64> native_ = mapping == Sparse.SPARSEMAX ? Mappings.sparsemax(g.tf, in) : Mappings.entmax15(g.tf, in);
+          var th = new CpuKernels().thresholdAndSupport(g.tf, in, mapping);
+          Operand<TFloat64> p;
+          try (var portable = Kernels.portable()) {
+            p = mapping == Sparse.SPARSEMAX ? Mappings.sparsemax(g.tf, in) : Mappings.entmax15(g.tf, in);
+          }
+          List<double[]> out = g.run(List.of(native_, p, th.support()));
+          for (int i = 0; i < rows; i++) {
+            int count = 0;
+            for (int j = 0; j < cols; j++) {
+              double expected = out.get(1)[i * cols + j];
+              assertEquals(expected, out.get(0)[i * cols + j], 1e-12 + 1e-9 * expected,
+                  mapping + " spread " + spread + " [" + i + ", " + j + "]");
+              count += expected > 0 ? 1 : 0;
+            }
+            assertEquals(count, (int) out.get(2)[i], mapping + " spread " + spread + " row " + i + ": support");
+          }
+        }
+      }
+    }
+  }
+
   static Stream<Arguments> plifCases() {
     return Stream.of(
         Arguments.of(1, 4.0, 5, 7, true), Arguments.of(7, 4.0, 5, 7, true),

@@ -4,11 +4,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.proto.RunMetadata;
+import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
@@ -23,6 +26,16 @@ public final class BatchRuns {
   /** One training step: the mean loss, the gradient norm and the state after the batch. */
   static LanguageModelSession.StepResult train(
       Session session, TbpttBatches.Batch batch, float[][] state, int stateTensors) {
+    return train(session, batch, state, stateTensors, null);
+  }
+
+  /**
+   * One training step as {@link #train(Session, TbpttBatches.Batch, float[][], int)}; with
+   * {@code trace} not null, traced by TensorFlow (FULL_TRACE: every node's start and end) and the
+   * trace handed to it.
+   */
+  static LanguageModelSession.StepResult train(Session session, TbpttBatches.Batch batch, float[][] state,
+      int stateTensors, Consumer<RunMetadata> trace) {
     List<Tensor> feeds = new ArrayList<>();
     try {
       Session.Runner r = feed(session.runner(), batch, state, stateTensors, feeds);
@@ -30,7 +43,13 @@ public final class BatchRuns {
       for (int k = 0; k < stateTensors; k++) {
         r.fetch(Signatures.trainState(k));
       }
-      try (Result out = r.run()) {
+      if (trace != null) {
+        r.setOptions(RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build());
+      }
+      try (Result out = trace == null ? r.run() : r.runAndFetchMetadata()) {
+        if (trace != null) {
+          out.getMetadata().ifPresent(trace);
+        }
         return new LanguageModelSession.StepResult(((TFloat32) out.get(0)).getFloat(),
             ((TFloat32) out.get(1)).getFloat(), states(out, 2, stateTensors));
       }

@@ -5,12 +5,14 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.beyondsoftmax.models.cache.CacheMemory;
 import org.beyondsoftmax.models.cache.CacheSettings;
 import org.beyondsoftmax.ops.Kernels;
 import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
+import org.tensorflow.proto.RunMetadata;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
@@ -155,6 +157,14 @@ public final class LanguageModelSession implements AutoCloseable {
   /** One optimizer step on {@code batch} from {@code state} (null: zeros). */
   public StepResult train(TbpttBatches.Batch batch, float[][] state) {
     return BatchRuns.train(session, batch, state, g.stateTensors());
+  }
+
+  /**
+   * {@link #train} traced by TensorFlow: {@code trace} gets the step's {@link RunMetadata} (every
+   * node's start and end in its step stats). For profiling; a traced step is slower than a plain one.
+   */
+  public StepResult traceTrain(TbpttBatches.Batch batch, float[][] state, Consumer<RunMetadata> trace) {
+    return BatchRuns.train(session, batch, state, g.stateTensors(), trace);
   }
 
   /** The inference pass over {@code batch} from {@code state} (null: zeros); no variable changes. */
