@@ -25,7 +25,8 @@ public final class ClusterFailure extends RuntimeException {
    *
    * @param doing what the run was for, e.g. "step 7"
    * @param uninitializedPs the ps tasks whose variables are not initialized (asked only when
-   *     TensorFlow says a value is uninitialized)
+   *     TensorFlow says a value is uninitialized, or that a task was unavailable although every ps
+   *     task answers: a restarted ps task, reached through a channel to its old process)
    */
   static ClusterFailure diagnose(ClusterSpec cluster, Task self, String doing, RuntimeException e,
       Supplier<List<Task>> uninitializedPs) {
@@ -40,7 +41,7 @@ public final class ClusterFailure extends RuntimeException {
           + " (no answer): restart it with the same arguments, and the worker, which continues from the last applied"
           + " step", e);
     }
-    if (e instanceof TFFailedPreconditionException || mentionsUninitialized(e)) {
+    if (e instanceof TFFailedPreconditionException || mentionsUninitialized(e) || unavailable(e)) {
       List<Task> lost = uninitializedPs.get();
       if (!lost.isEmpty()) {
         return stateLost(cluster, doing, lost, e);

@@ -371,7 +371,7 @@ public final class SyncWorker {
   }
 
   /** How long {@link #uninitializedPs} keeps asking a ps task that is unavailable. */
-  private static final Duration RECONNECT = Duration.ofSeconds(5);
+  private static final Duration RECONNECT = Duration.ofSeconds(20);
 
   /** Sleeps; false (with the interrupt kept) when interrupted. */
   private static boolean pause(Duration d) {
