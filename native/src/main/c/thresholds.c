@@ -153,13 +153,8 @@ static void bk_threshold(double* z, int64_t n, int entmax, double* tau_out, int6
   }
   double tau0 = bk_root(k0, s1, s2, entmax);
   /* exact recomputation over {z > tau0} */
-  double k = 0, sum = 0;
-  for (int64_t i = 0; i < n; i++) {
-    if (z[i] > tau0) {
-      k += 1;
-      sum += z[i];
-    }
-  }
+  double k, sum, squares;
+  bk_sums_above(z, n, tau0, &k, &sum, &squares);
   double tau;
   if (entmax) {
     double mean = sum / k;

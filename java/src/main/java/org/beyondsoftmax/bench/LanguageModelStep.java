@@ -53,8 +53,7 @@ public final class LanguageModelStep implements TimedStep, AutoCloseable {
     long start = System.nanoTime();
     LanguageModelSession.StepResult r = session.train(b, carried);
     long end = System.nanoTime();
-    next = (next + 1) % batches.size();
-    carried = next == 0 ? null : r.state();
+    advance(r);
     return (end - start) / 1e6;
   }
 
@@ -66,11 +65,15 @@ public final class LanguageModelStep implements TimedStep, AutoCloseable {
     List<RunMetadata> traces = new ArrayList<>();
     for (int i = 0; i < steps; i++) {
       TbpttBatches.Batch b = batches.get(next);
-      LanguageModelSession.StepResult r = session.traceTrain(b, carried, traces::add);
-      next = (next + 1) % batches.size();
-      carried = next == 0 ? null : r.state();
+      advance(session.traceTrain(b, carried, traces::add));
     }
     return StepProfile.of(session.graph(), traces, top);
+  }
+
+  /** On to the next batch, with the state after this one (none when the batches start again). */
+  private void advance(LanguageModelSession.StepResult r) {
+    next = (next + 1) % batches.size();
+    carried = next == 0 ? null : r.state();
   }
 
   @Override
