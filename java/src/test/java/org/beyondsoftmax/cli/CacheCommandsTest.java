@@ -1,7 +1,7 @@
 package org.beyondsoftmax.cli;
 
-import static org.beyondsoftmax.cli.RobustnessTest.beyond;
-import static org.beyondsoftmax.cli.RobustnessTest.fails;
+import static org.beyondsoftmax.testing.BeyondRun.beyond;
+import static org.beyondsoftmax.testing.BeyondRun.fails;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +18,7 @@ import org.beyondsoftmax.json.Json;
 import org.beyondsoftmax.models.cache.CacheSettings;
 import org.beyondsoftmax.models.lm.ModelDirectory;
 import org.beyondsoftmax.ops.PortableGraphs;
+import org.beyondsoftmax.testing.BeyondRun;
 import org.beyondsoftmax.testing.TinyLanguageModels;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class CacheCommandsTest {
   static void train() throws IOException, URISyntaxException {
     corpus = Path.of(CacheCommandsTest.class.getResource("/corpus/cache-mini").toURI());
     model = tmp.resolve("lm");
-    RobustnessTest.Run r = beyond("train", "--corpus", corpus.toString(), "--out", model.toString(), "--embed", "16",
+    BeyondRun r = beyond("train", "--corpus", corpus.toString(), "--out", model.toString(), "--embed", "16",
         "--hidden", "16", "--bptt", "10", "--batch", "8", "--eval-batch", "4", "--epochs", "2", "--lr", "0.01",
         "--seed", "1");
     assertEquals(0, r.code(), r.text());
@@ -94,7 +95,7 @@ class CacheCommandsTest {
   @Test
   void trainingWithHistAlignExportsAModelWithItsCache() throws IOException {
     Path run = tmp.resolve("histalign");
-    RobustnessTest.Run r = beyond("train", "--corpus", corpus.toString(), "--out", run.toString(), "--embed", "8",
+    BeyondRun r = beyond("train", "--corpus", corpus.toString(), "--out", run.toString(), "--embed", "8",
         "--hidden", "8", "--bptt", "6", "--batch", "4", "--epochs", "1", "--max-steps", "15", "--seed", "2",
         "--cache", "12", "--cache-train", "histalign", "--histalign-margin", "0.01");
     assertEquals(0, r.code(), r.text());
@@ -121,7 +122,7 @@ class CacheCommandsTest {
     System.arraycopy(new String[] {"eval", "--model", run.toString(), "--split", "valid", "--json",
         json.toString()}, 0, args, 0, 7);
     System.arraycopy(options, 0, args, 7, options.length);
-    RobustnessTest.Run r = beyond(args);
+    BeyondRun r = beyond(args);
     assertEquals(0, r.code(), r.text());
     return Json.read(json, JsonNode.class);
   }

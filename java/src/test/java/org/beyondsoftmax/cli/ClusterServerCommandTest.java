@@ -1,13 +1,13 @@
 package org.beyondsoftmax.cli;
 
+import static org.beyondsoftmax.testing.BeyondRun.beyond;
+import static org.beyondsoftmax.testing.BeyondRun.failsWithOneLine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -21,19 +21,6 @@ import org.junit.jupiter.api.Test;
  * good one serves until SIGTERM, or until the process named by {@code --stop-with} ends.
  */
 class ClusterServerCommandTest {
-  record Run(int code, String text) {}
-
-  private static Run beyond(String... args) {
-    StringWriter text = new StringWriter();
-    int code = Main.commandLine().setOut(new PrintWriter(text)).setErr(new PrintWriter(text)).execute(args);
-    return new Run(code, text.toString());
-  }
-
-  private static void failsWithOneLine(Run r, String line) {
-    assertEquals(1, r.code(), r.text());
-    assertEquals(line + System.lineSeparator(), r.text());
-  }
-
   @Test
   void badInputIsOneLineNamingTheThing() {
     failsWithOneLine(beyond("cluster-server", "--cluster", "ps=h1:2222;worker=h3:99999", "--job", "ps", "--task", "0"),

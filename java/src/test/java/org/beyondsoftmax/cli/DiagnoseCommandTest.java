@@ -1,7 +1,7 @@
 package org.beyondsoftmax.cli;
 
-import static org.beyondsoftmax.cli.RobustnessTest.beyond;
-import static org.beyondsoftmax.cli.RobustnessTest.fails;
+import static org.beyondsoftmax.testing.BeyondRun.beyond;
+import static org.beyondsoftmax.testing.BeyondRun.fails;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
+import org.beyondsoftmax.testing.BeyondRun;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +39,7 @@ class DiagnoseCommandTest {
     transformer = tmp.resolve("transformer");
     List<String> t = new ArrayList<>(TransformerCommandsTest.tinyTransformer("entmax:learn-alpha=true", "mos",
         transformer));
-    RobustnessTest.Run run = beyond(t.toArray(new String[0]));
+    BeyondRun run = beyond(t);
     assertEquals(0, run.code(), run.text());
     lstm = tmp.resolve("lstm");
     run = beyond("train", "--corpus", TransformerCommandsTest.corpus().toString(), "--out", lstm.toString(),
@@ -49,7 +50,7 @@ class DiagnoseCommandTest {
 
   private static JsonNode diagnose(Path model, Path plots) throws Exception {
     Path json = tmp.resolve(model.getFileName() + "-diagnose.json");
-    RobustnessTest.Run run = beyond("diagnose", "--model", model.toString(), "--split", "train", "--windows", "8",
+    BeyondRun run = beyond("diagnose", "--model", model.toString(), "--split", "train", "--windows", "8",
         "--batch", "3", "--contexts", "10", "--json", json.toString(), "--plots", plots.toString());
     assertEquals(0, run.code(), run.text());
     return new ObjectMapper().readTree(json.toFile());

@@ -1,7 +1,7 @@
 package org.beyondsoftmax.cli;
 
-import static org.beyondsoftmax.cli.RobustnessTest.beyond;
-import static org.beyondsoftmax.cli.RobustnessTest.fails;
+import static org.beyondsoftmax.testing.BeyondRun.beyond;
+import static org.beyondsoftmax.testing.BeyondRun.fails;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.beyondsoftmax.json.Json;
+import org.beyondsoftmax.testing.BeyondRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,7 +30,7 @@ class MemoryTaskCommandTest {
   @Test
   void writesOneResultPerModeWithAccuracyAndTheRightMemorysRank() throws IOException {
     Path json = tmp.resolve("memory.json");
-    RobustnessTest.Run r = beyond("memory-task", "--episodes", "40,8,8", "--epochs", "1", "--hidden", "8",
+    BeyondRun r = beyond("memory-task", "--episodes", "40,8,8", "--epochs", "1", "--hidden", "8",
         "--bptt", "10", "--batch", "4", "--cache", "20", "--json", json.toString());
     assertEquals(0, r.code(), r.text());
     JsonNode results = Json.read(json, JsonNode.class).get("results");

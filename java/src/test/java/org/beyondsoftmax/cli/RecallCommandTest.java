@@ -1,7 +1,7 @@
 package org.beyondsoftmax.cli;
 
-import static org.beyondsoftmax.cli.RobustnessTest.beyond;
-import static org.beyondsoftmax.cli.RobustnessTest.fails;
+import static org.beyondsoftmax.testing.BeyondRun.beyond;
+import static org.beyondsoftmax.testing.BeyondRun.fails;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
+import org.beyondsoftmax.testing.BeyondRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,7 +23,7 @@ class RecallCommandTest {
   void writesJsonAndPlot() throws Exception {
     Path json = tmp.resolve("recall.json");
     Path png = tmp.resolve("recall.png");
-    RobustnessTest.Run run = beyond("recall", "--attention", "softmax,entmax:learn-alpha=true", "--keys", "6",
+    BeyondRun run = beyond("recall", "--attention", "softmax,entmax:learn-alpha=true", "--keys", "6",
         "--values", "3", "--train-length", "6", "--test-lengths", "6,12", "--width", "8", "--steps", "20",
         "--test-sequences", "40", "--json", json.toString(), "--plot", png.toString());
     assertEquals(0, run.code(), run.text());

@@ -1,14 +1,13 @@
 package org.beyondsoftmax.cli;
 
+import static org.beyondsoftmax.testing.BeyondRun.beyond;
+import static org.beyondsoftmax.testing.BeyondRun.fails;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.beyondsoftmax.testing.BeyondRun;
 import org.beyondsoftmax.testing.TinyLanguageModels;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,22 +25,6 @@ class RobustnessTest {
   @BeforeAll
   static void train() throws IOException {
     model = TinyLanguageModels.train(tmp.resolve("lm"), "softmax", 1);
-  }
-
-  record Run(int code, String text) {}
-
-  static Run beyond(String... args) {
-    StringWriter text = new StringWriter();
-    int code = Main.commandLine().setOut(new PrintWriter(text)).setErr(new PrintWriter(text)).execute(args);
-    return new Run(code, text.toString());
-  }
-
-  static void fails(Run r, int code, String... fragments) {
-    assertEquals(code, r.code(), r.text());
-    for (String f : fragments) {
-      assertTrue(r.text().contains(f), "'" + f + "' in:\n" + r.text());
-    }
-    assertFalse(r.text().contains("\tat "), "no stack trace:\n" + r.text());
   }
 
   @Test
@@ -85,7 +68,7 @@ class RobustnessTest {
   void resumingWithAnotherVocabularyIsRefused() throws IOException {
     Path text = TinyLanguageModels.corpus(tmp.resolve("resume-text"));
     Path run = tmp.resolve("resume-run");
-    Run first = beyond("train", "--corpus", text.toString(), "--out", run.toString(), "--embed", "8", "--hidden", "8",
+    BeyondRun first = beyond("train", "--corpus", text.toString(), "--out", run.toString(), "--embed", "8", "--hidden", "8",
         "--bptt", "6", "--batch", "4", "--max-steps", "20");
     assertEquals(0, first.code(), first.text());
     Files.writeString(text.resolve("train.txt"), "a brand new word list\n", java.nio.file.StandardOpenOption.APPEND);

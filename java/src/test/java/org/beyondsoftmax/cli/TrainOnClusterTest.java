@@ -1,14 +1,14 @@
 package org.beyondsoftmax.cli;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.beyondsoftmax.testing.BeyondRun.beyond;
+import static org.beyondsoftmax.testing.BeyondRun.failsWithOneLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.beyondsoftmax.testing.BeyondRun;
 import org.beyondsoftmax.testing.TinyLanguageModels;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,26 +27,16 @@ class TrainOnClusterTest {
   static Path root;
   private static Path corpus;
 
-  record Run(int code, String text) {}
-
   @BeforeAll
   static void corpus() throws IOException {
     corpus = TinyLanguageModels.corpus(root.resolve("text"), 20, 4);
   }
 
-  private static Run train(String out, String... more) {
+  private static BeyondRun train(String out, String... more) {
     List<String> args = new ArrayList<>(List.of("train", "--corpus", corpus.toString(), "--out",
         root.resolve(out).toString(), "--embed", "4", "--hidden", "4", "--batch", "2", "--bptt", "3"));
     args.addAll(List.of(more));
-    StringWriter text = new StringWriter();
-    int code = Main.commandLine().setOut(new PrintWriter(text)).setErr(new PrintWriter(text))
-        .execute(args.toArray(new String[0]));
-    return new Run(code, text.toString());
-  }
-
-  private static void failsWithOneLine(Run r, String line) {
-    assertEquals(1, r.code(), r.text());
-    assertEquals(line + System.lineSeparator(), r.text());
+    return beyond(args);
   }
 
   @Test

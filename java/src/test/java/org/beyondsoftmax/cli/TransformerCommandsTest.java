@@ -1,7 +1,7 @@
 package org.beyondsoftmax.cli;
 
-import static org.beyondsoftmax.cli.RobustnessTest.beyond;
-import static org.beyondsoftmax.cli.RobustnessTest.fails;
+import static org.beyondsoftmax.testing.BeyondRun.beyond;
+import static org.beyondsoftmax.testing.BeyondRun.fails;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -29,6 +29,7 @@ import org.beyondsoftmax.serve.Device;
 import org.beyondsoftmax.serve.Endpoint;
 import org.beyondsoftmax.serve.Instance;
 import org.beyondsoftmax.serve.Servable;
+import org.beyondsoftmax.testing.BeyondRun;
 import org.beyondsoftmax.train.ModelInfo;
 import org.beyondsoftmax.train.TrainSettings;
 import org.beyondsoftmax.train.Trainer;
@@ -92,7 +93,7 @@ class TransformerCommandsTest {
   @MethodSource("normalisers")
   void trainsExportsKeepsTrainingEvaluatesAndServes(String attention, String head) throws Exception {
     Path out = tmp.resolve(attention.replace(':', '_').replace('=', '_'));
-    RobustnessTest.Run train = beyond(tinyTransformer(attention, head, out).toArray(new String[0]));
+    BeyondRun train = beyond(tinyTransformer(attention, head, out));
     assertEquals(0, train.code(), train.text());
     TrainSettings settings = Trainer.settingsOf(out);
     assertEquals(List.of("transformer", Normalisers.parse(attention), 2, 8),
@@ -118,7 +119,7 @@ class TransformerCommandsTest {
     }
 
     Path report = tmp.resolve(out.getFileName() + "-eval.json");
-    RobustnessTest.Run eval = beyond("eval", "--model", out.toString(), "--split", "test", "--json", report.toString());
+    BeyondRun eval = beyond("eval", "--model", out.toString(), "--split", "test", "--json", report.toString());
     assertEquals(0, eval.code(), eval.text());
     JsonNode result = new ObjectMapper().readTree(report.toFile());
     assertEquals(List.of("transformer", attention), List.of(result.get("backbone").asText(),
@@ -183,7 +184,7 @@ class TransformerCommandsTest {
     for (var c : cases.entrySet()) {
       List<String> args = new ArrayList<>(List.of("train", "--corpus", corpus().toString(), "--out", out.toString()));
       args.addAll(List.of(c.getValue()));
-      fails(beyond(args.toArray(new String[0])), 2, c.getKey());
+      fails(beyond(args), 2, c.getKey());
     }
   }
 
@@ -192,7 +193,7 @@ class TransformerCommandsTest {
     Path out = tmp.resolve("short");
     List<String> args = new ArrayList<>(tinyTransformer("softmax", "softmax", out));
     args.set(args.indexOf("--epochs") + 1, "1");
-    assertEquals(0, beyond(args.toArray(new String[0])).code());
+    assertEquals(0, beyond(args).code());
     try (SavedLanguageModel m = SavedLanguageModel.load(out)) {
       var e = assertThrows(RuntimeException.class, () -> m.logProbs(1, 7, new int[7], new int[7]));
       assertTrue(e.getMessage().contains("the Transformer reads at most 6 positions: ids and targets may have at "

@@ -1,5 +1,6 @@
 package org.beyondsoftmax.serve;
 
+import static org.beyondsoftmax.testing.BeyondRun.beyond;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,8 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,34 +20,26 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.beyondsoftmax.cli.Main;
 import org.beyondsoftmax.json.Json;
 import org.beyondsoftmax.ops.testing.ChildJvm;
 import org.beyondsoftmax.savedmodel.KernelCoverage;
+import org.beyondsoftmax.testing.BeyondRun;
 import org.beyondsoftmax.testing.TinyLanguageModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code beyond serve} and {@code beyond loadtest} as commands: start-up errors, a real process, SIGTERM. */
 class ServeCommandTest {
-  record Run(int code, String text) {}
-
-  static Run beyond(String... args) {
-    StringWriter text = new StringWriter();
-    int code = Main.commandLine().setOut(new PrintWriter(text)).setErr(new PrintWriter(text)).execute(args);
-    return new Run(code, text.toString());
-  }
-
   @Test
   void startupErrorsNameTheProblem(@TempDir Path tmp) throws IOException {
-    Run missing = beyond("serve", "--model", tmp.resolve("nothing").toString());
+    BeyondRun missing = beyond("serve", "--model", tmp.resolve("nothing").toString());
     assertEquals(1, missing.code());
     assertTrue(missing.text().contains("model directory " + tmp.resolve("nothing") + " does not exist"), missing.text());
-    Run empty = beyond("serve", "--model", tmp.toString());
+    BeyondRun empty = beyond("serve", "--model", tmp.toString());
     assertTrue(empty.text().contains("holds no saved_model.pb"), empty.text());
     Path corrupt = Files.createDirectories(tmp.resolve("corrupt"));
     Files.writeString(corrupt.resolve("saved_model.pb"), "garbage");
-    Run bad = beyond("serve", "--model", corrupt.toString());
+    BeyondRun bad = beyond("serve", "--model", corrupt.toString());
     assertEquals(1, bad.code());
     assertTrue(bad.text().contains("cannot load the SavedModel in " + corrupt), bad.text());
     assertEquals(2, beyond("serve", "--model", tmp.toString(), "--device", "tpu").code());
@@ -58,7 +49,7 @@ class ServeCommandTest {
 
   @Test
   void deviceGpuFailsClearlyWithoutAGpu(@TempDir Path tmp) {
-    Run gpu = beyond("serve", "--model", tmp.resolve("nothing").toString(), "--device", "gpu");
+    BeyondRun gpu = beyond("serve", "--model", tmp.resolve("nothing").toString(), "--device", "gpu");
     assertEquals(1, gpu.code());
     if (KernelCoverage.gpuKernelsRegistered()) { // GPU build: fails on the GPU or, with one, on the model
       assertTrue(gpu.text().contains("no GPU is visible") || gpu.text().contains("does not exist"), gpu.text());
@@ -97,7 +88,7 @@ class ServeCommandTest {
       assertEquals(3, answer.at("/predictions/0/top_ids").size(), "the exported k");
 
       Path report = tmp.resolve("load.json");
-      Run load = beyond("loadtest", "--url", url, "--concurrency", "1,4", "--requests", "40", "--warmup", "4",
+      BeyondRun load = beyond("loadtest", "--url", url, "--concurrency", "1,4", "--requests", "40", "--warmup", "4",
           "--prompt-length", "3", "--max-id", "5", "--json", report.toString());
       assertEquals(0, load.code(), load.text());
       JsonNode results = Json.read(report, JsonNode.class).get("results");

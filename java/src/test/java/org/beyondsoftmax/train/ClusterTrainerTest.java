@@ -1,12 +1,11 @@
 package org.beyondsoftmax.train;
 
+import static org.beyondsoftmax.testing.BeyondRun.beyond;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +20,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.beyondsoftmax.cli.Main;
 import org.beyondsoftmax.cluster.ClusterOptimizer;
 import org.beyondsoftmax.cluster.Processes;
 import org.beyondsoftmax.corpus.Corpus;
@@ -31,6 +29,7 @@ import org.beyondsoftmax.models.lm.ModelDirectory;
 import org.beyondsoftmax.models.lm.SavedLanguageModel;
 import org.beyondsoftmax.models.lm.ShardedLanguageModelGraph;
 import org.beyondsoftmax.models.lm.TbpttBatches;
+import org.beyondsoftmax.testing.BeyondRun;
 import org.beyondsoftmax.testing.TinyLanguageModels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -77,8 +76,6 @@ class ClusterTrainerTest {
   private static Map<String, float[]> undisturbed;
   private static ExecutorService launcher;
 
-  record Run(int code, String text) {}
-
   @BeforeAll
   static void corpus() throws IOException {
     corpus = TinyLanguageModels.corpus(root.resolve("text"), 60, 12);
@@ -109,14 +106,7 @@ class ClusterTrainerTest {
         "--top-k", "3", "--local-cluster", "ps=" + PS + ",workers=" + WORKERS));
   }
 
-  private static Run beyond(List<String> args) {
-    StringWriter text = new StringWriter();
-    int code = Main.commandLine().setOut(new PrintWriter(text)).setErr(new PrintWriter(text))
-        .execute(args.toArray(new String[0]));
-    return new Run(code, text.toString());
-  }
-
-  private static Future<Run> beyondLater(List<String> args) {
+  private static Future<BeyondRun> beyondLater(List<String> args) {
     return launcher.submit(() -> beyond(args));
   }
 
@@ -124,7 +114,7 @@ class ClusterTrainerTest {
   @Order(1)
   void twentySgdStepsEqualOneProcessThatAveragesTheSameBatches() throws Exception {
     Path out = root.resolve("undisturbed");
-    Run run = beyond(train(out));
+    BeyondRun run = beyond(train(out));
     assertEquals(0, run.code(), run.text());
     undisturbed = variables(out);
     Map<String, float[]> expected = reference(Trainer.settingsOf(out), TextCorpus.load(corpus, 0), STEPS);
@@ -167,7 +157,7 @@ class ClusterTrainerTest {
           .logProbs();
       assertArrayEquals(direct, served, 1e-6f, "the export serves the best checkpoint");
     }
-    Run eval = beyond(List.of("eval", "--model", out.toString(), "--corpus", corpus.toString(), "--split", "test"));
+    BeyondRun eval = beyond(List.of("eval", "--model", out.toString(), "--corpus", corpus.toString(), "--split", "test"));
     assertEquals(0, eval.code(), eval.text());
   }
 
@@ -175,7 +165,7 @@ class ClusterTrainerTest {
   @Order(2)
   void aWorkerAndTheChiefKilledMidTrainingAreRestartedAndNothingIsLostOrDoubled() throws Exception {
     Path out = root.resolve("killed");
-    Future<Run> run = beyondLater(train(out));
+    Future<BeyondRun> run = beyondLater(train(out));
     // worker 1 killed as soon as the chief starts training (it cannot finish before the chief):
     // 20 steps of the tiny model can all be over within 1.5 s on a quiet machine, and a fixed
     // sleep here once found worker 1 already gone
@@ -183,7 +173,7 @@ class ClusterTrainerTest {
     kill("worker", 1);
     awaitFile(new ModelDirectory(out).checkpoints().resolve(Checkpoints.LATEST));
     kill("worker", 0);
-    Run r = run.get(RUN.toSeconds(), TimeUnit.SECONDS);
+    BeyondRun r = run.get(RUN.toSeconds(), TimeUnit.SECONDS);
     assertEquals(0, r.code(), r.text());
     assertTrue(r.text().contains("worker /job:worker/task:1 died (status 137); starting it again"), r.text());
     assertTrue(r.text().contains("worker /job:worker/task:0 died (status 137); starting it again"), r.text());
@@ -199,17 +189,17 @@ class ClusterTrainerTest {
   @Order(3)
   void aKilledPsStopsTheRunSayingHowToResumeAndResumeEndsAsTheUndisturbedRun() throws Exception {
     Path out = root.resolve("pslost");
-    Future<Run> run = beyondLater(train(out));
+    Future<BeyondRun> run = beyondLater(train(out));
     awaitFile(new ModelDirectory(out).checkpoints().resolve(Checkpoints.LATEST));
     String address = kill("ps", 1);
-    Run r = run.get(RUN.toSeconds(), TimeUnit.SECONDS);
+    BeyondRun r = run.get(RUN.toSeconds(), TimeUnit.SECONDS);
     assertEquals(1, r.code(), r.text());
     List<String> lines = r.text().lines().toList();
     assertEquals("beyond train: parameter server /job:ps/task:1 at " + address + " exited with status 137: its "
         + "variables are lost with it; resume from the last checkpoint: beyond train --resume " + out
         + " --local-cluster ps=" + PS + ",workers=" + WORKERS, lines.get(lines.size() - 1));
     noProcessIsLeft();
-    Run resumed = beyond(List.of("train", "--resume", out.toString(), "--local-cluster", "ps=" + PS + ",workers=" + WORKERS));
+    BeyondRun resumed = beyond(List.of("train", "--resume", out.toString(), "--local-cluster", "ps=" + PS + ",workers=" + WORKERS));
     assertEquals(0, resumed.code(), resumed.text());
     assertTrue(resumed.text().contains("resuming the cluster from ckpt-"), resumed.text());
     Map<String, float[]> actual = variables(out);
