@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.DoubleUnaryOperator;
+import java.util.function.Supplier;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
@@ -25,14 +26,8 @@ public final class BenchInputs implements AutoCloseable {
 
   private final BenchShape shape;
   private final long seed;
-  private TFloat32 logits;
-  private TFloat32 scores;
-  private TFloat32 cosines;
-  private TFloat32 upstream;
-  private TInt32 labels;
-  private TBool causalMask;
-  private final Map<Integer, TFloat32> slopesRaw = new LinkedHashMap<>();
-  private final Map<Double, TFloat32> perHead = new LinkedHashMap<>();
+  /** Every tensor made so far, by what it is ("logits", "perHead 0.5", ...). */
+  private final Map<String, Tensor> made = new LinkedHashMap<>();
 
   public BenchInputs(BenchShape shape, long seed) {
     this.shape = shape;
@@ -45,23 +40,17 @@ public final class BenchInputs implements AutoCloseable {
 
   /** [N, M] logits, standard normal values times 2. */
   public synchronized TFloat32 logits() {
-    if (logits == null) {
-      logits = normalMatrix(seed, v -> 2 * v);
-    }
-    return logits;
+    return once("logits", () -> normalMatrix(seed, v -> 2 * v));
   }
 
   /** Attention scores of the shape ([B, H, Tq, Tk]), standard normal values. */
   public synchronized TFloat32 scores() {
-    if (scores == null) {
-      scores = normalMatrix(seed + 3, v -> v);
-    }
-    return scores;
+    return once("scores", () -> normalMatrix(seed + 3, v -> v));
   }
 
   /** The causal mask of attention scores [.., Tq, Tk]: [Tq, Tk], true where key &lt;= query. */
   public synchronized TBool causalMask() {
-    if (causalMask == null) {
+    return once("causalMask", () -> {
       List<Integer> dims = shape.dims();
       int tq = dims.get(dims.size() - 2);
       int tk = dims.get(dims.size() - 1);
@@ -71,56 +60,54 @@ public final class BenchInputs implements AutoCloseable {
           keep[q * tk + k] = true;
         }
       }
-      causalMask = TBool.tensorOf(Shape.of(tq, tk), DataBuffers.of(keep, true, false));
-    }
-    return causalMask;
+      return TBool.tensorOf(Shape.of(tq, tk), DataBuffers.of(keep, true, false));
+    });
   }
 
   /** One value per head of attention scores [B, H, Tq, Tk]: [H, 1, 1], all {@code value}. */
   public synchronized TFloat32 perHead(double value) {
-    return perHead.computeIfAbsent(value, v -> {
+    return once("perHead " + value, () -> {
       float[] a = new float[shape.dims().get(1)];
-      Arrays.fill(a, v.floatValue());
+      Arrays.fill(a, (float) value);
       return TFloat32.tensorOf(Shape.of(a.length, 1, 1), DataBuffers.of(a, true, false));
     });
   }
 
   /** [N, M] cosines for margin losses: the logits / 10, clipped to [-1, 1]. */
   public synchronized TFloat32 cosines() {
-    if (cosines == null) {
-      cosines = normalMatrix(seed, v -> Math.max(-1, Math.min(1, 2 * v / 10)));
-    }
-    return cosines;
+    return once("cosines", () -> normalMatrix(seed, v -> Math.max(-1, Math.min(1, 2 * v / 10))));
   }
 
   /** Upstream gradient w of the objectives sum(y * w), of the shape, standard normal. */
   public synchronized TFloat32 upstream() {
-    if (upstream == null) {
-      upstream = normalMatrix(seed + 2, v -> v);
-    }
-    return upstream;
+    return once("upstream", () -> normalMatrix(seed + 2, v -> v));
   }
 
   /** [N] int32 labels, uniform in [0, M). */
   public synchronized TInt32 labels() {
-    if (labels == null) {
+    return once("labels", () -> {
       Random random = new Random(seed + 1);
       int[] y = new int[shape.rows()];
       for (int i = 0; i < y.length; i++) {
         y[i] = random.nextInt(shape.classes());
       }
-      labels = TInt32.tensorOf(Shape.of(y.length), DataBuffers.of(y, true, false));
-    }
-    return labels;
+      return TInt32.tensorOf(Shape.of(y.length), DataBuffers.of(y, true, false));
+    });
   }
 
   /** [k] raw PLIF slopes, all {@link #PLIF_SLOPE_RAW}. */
   public synchronized TFloat32 plifSlopesRaw(int k) {
-    return slopesRaw.computeIfAbsent(k, n -> {
-      float[] s = new float[n];
+    return once("plifSlopesRaw " + k, () -> {
+      float[] s = new float[k];
       Arrays.fill(s, PLIF_SLOPE_RAW);
-      return TFloat32.tensorOf(Shape.of(n), DataBuffers.of(s, true, false));
+      return TFloat32.tensorOf(Shape.of(k), DataBuffers.of(s, true, false));
     });
+  }
+
+  /** The tensor made for {@code key}, made by {@code make} on first use (the caller holds the lock). */
+  @SuppressWarnings("unchecked")
+  private <T extends Tensor> T once(String key, Supplier<T> make) {
+    return (T) made.computeIfAbsent(key, k -> make.get());
   }
 
   /** A tensor of the shape, row by row over the last axis (no whole array on the Java heap). */
@@ -145,24 +132,7 @@ public final class BenchInputs implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    closeQuietly(logits);
-    closeQuietly(scores);
-    closeQuietly(cosines);
-    closeQuietly(upstream);
-    closeQuietly(labels);
-    closeQuietly(causalMask);
-    slopesRaw.values().forEach(BenchInputs::closeQuietly);
-    perHead.values().forEach(BenchInputs::closeQuietly);
-    logits = scores = cosines = upstream = null;
-    labels = null;
-    causalMask = null;
-    slopesRaw.clear();
-    perHead.clear();
-  }
-
-  private static void closeQuietly(Tensor t) {
-    if (t != null) {
-      t.close();
-    }
+    made.values().forEach(Tensor::close);
+    made.clear();
   }
 }

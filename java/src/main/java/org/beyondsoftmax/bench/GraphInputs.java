@@ -3,6 +3,7 @@ package org.beyondsoftmax.bench;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,12 +28,8 @@ public final class GraphInputs {
   private final BenchInputs data;
   private final Map<Operand<?>, Tensor> feeds = new LinkedHashMap<>();
   private final List<Operand<TFloat32>> differentiable = new ArrayList<>();
-  private Operand<TFloat32> logits;
-  private Operand<TFloat32> scores;
-  private Operand<TBool> causalMask;
-  private Operand<TFloat32> cosines;
-  private Operand<TFloat32> upstream;
-  private Operand<TInt32> labels;
+  /** The placeholder of each shared data tensor (logits, labels, ...), by the tensor's identity. */
+  private final Map<Tensor, Operand<?>> shared = new IdentityHashMap<>();
 
   GraphInputs(Ops tf, BenchInputs data) {
     this.tf = tf;
@@ -45,26 +42,17 @@ public final class GraphInputs {
 
   /** [N, M] float32 logits; differentiated. */
   public Operand<TFloat32> logits() {
-    if (logits == null) {
-      logits = input(TFloat32.class, data.logits(), true);
-    }
-    return logits;
+    return shared(TFloat32.class, data.logits(), true);
   }
 
   /** [B, H, Tq, Tk] float32 attention scores; differentiated. */
   public Operand<TFloat32> scores() {
-    if (scores == null) {
-      scores = input(TFloat32.class, data.scores(), true);
-    }
-    return scores;
+    return shared(TFloat32.class, data.scores(), true);
   }
 
   /** The [Tq, Tk] causal mask of the attention scores: true where key &lt;= query. */
   public Operand<TBool> causalMask() {
-    if (causalMask == null) {
-      causalMask = input(TBool.class, data.causalMask(), false);
-    }
-    return causalMask;
+    return shared(TBool.class, data.causalMask(), false);
   }
 
   /** A float32 [H, 1, 1] parameter per attention head, all {@code value}; differentiated. */
@@ -74,18 +62,12 @@ public final class GraphInputs {
 
   /** [N, M] float32 cosines in [-1, 1] (for margin losses); differentiated. */
   public Operand<TFloat32> cosines() {
-    if (cosines == null) {
-      cosines = input(TFloat32.class, data.cosines(), true);
-    }
-    return cosines;
+    return shared(TFloat32.class, data.cosines(), true);
   }
 
   /** [N] int32 labels in [0, M). */
   public Operand<TInt32> labels() {
-    if (labels == null) {
-      labels = input(TInt32.class, data.labels(), false);
-    }
-    return labels;
+    return shared(TInt32.class, data.labels(), false);
   }
 
   /** [k] float32 raw PLIF slopes; differentiated. */
@@ -95,9 +77,7 @@ public final class GraphInputs {
 
   /** sum(y * w) with w the fixed random upstream gradient: backward gets a dense w as dy. */
   public Operand<TFloat32> weightedSum(Operand<TFloat32> y) {
-    if (upstream == null) {
-      upstream = input(TFloat32.class, data.upstream(), false);
-    }
+    Operand<TFloat32> upstream = shared(TFloat32.class, data.upstream(), false);
     int[] axes = new int[data.shape().dims().size()];
     Arrays.setAll(axes, i -> i);
     return tf.reduceSum(tf.math.mul(y, upstream), tf.constant(axes));
@@ -121,6 +101,13 @@ public final class GraphInputs {
     return Collections.unmodifiableList(differentiable);
   }
 
+  /** The one placeholder of {@code value}, a tensor every op of the shape shares: made on first use. */
+  @SuppressWarnings("unchecked")
+  private <T extends TType> Operand<T> shared(Class<T> type, Tensor value, boolean differentiate) {
+    return (Operand<T>) shared.computeIfAbsent(value, v -> input(type, v, differentiate));
+  }
+
+  /** A new placeholder fed {@code value}. */
   @SuppressWarnings("unchecked")
   private <T extends TType> Operand<T> input(Class<T> type, Tensor value, boolean differentiate) {
     Placeholder<T> p = tf.placeholder(type, Placeholder.shape(value.shape()));
