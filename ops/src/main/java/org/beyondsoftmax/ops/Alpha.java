@@ -12,11 +12,7 @@ final class Alpha {
 
   static <T extends TNumber> Operand<T> rows(Ops tf, Operand<T> alpha, Operand<?> x, ClassAxis ax) {
     Checks.floating("alpha", alpha);
-    if (alpha.type() != x.type()) {
-      throw new IllegalArgumentException(
-          "alpha must have the dtype of x (" + x.asOutput().dataType() + "), got "
-              + alpha.asOutput().dataType());
-    }
+    Checks.sameType("alpha", alpha, "x", x);
     int ra = alpha.shape().numDimensions();
     int rx = x.shape().numDimensions();
     Operand<T> a;

@@ -59,11 +59,7 @@ final class AttentionRows {
    */
   static void checkPerRow(String name, Operand<?> p, Operand<?> scores, int axis) {
     Checks.floating(name, p);
-    if (p.type() != scores.type()) {
-      throw new IllegalArgumentException(
-          name + " must have the dtype of scores (" + scores.asOutput().dataType() + "), got "
-              + p.asOutput().dataType());
-    }
+    Checks.sameType(name, p, "scores", scores);
     Shape s = scores.shape();
     if (p.shape().numDimensions() == 0) {
       return;

@@ -71,7 +71,7 @@ final class CacheInputs {
       throw new IllegalArgumentException(
           "queries must have rank 2 ([N, d]) or 3 ([N, T, d]), got shape " + queries.shape());
     }
-    sameType("keys", keys, "queries", queries);
+    Checks.sameType("keys", keys, "queries", queries);
     Shape q = queries.shape();
     shape("keys", keys, "[N, L, d]", q.get(0), -1, q.get(rank - 1));
     if (keys.shape().get(1) == 0) {
@@ -96,7 +96,7 @@ final class CacheInputs {
    * (or, without V, the head's log-probabilities of the targets).
    */
   static void checkHead(String name, Operand<?> logP, Operand<?> queries, boolean perWord) {
-    sameType(name, logP, "queries", queries);
+    Checks.sameType(name, logP, "queries", queries);
     Shape q = queries.shape();
     long n = q.get(0);
     if (q.numDimensions() == 3) {
@@ -203,7 +203,7 @@ final class CacheInputs {
 
   /** A scalar parameter (lambda, theta) given as a tensor: same dtype as queries, rank 0. */
   static void scalarParameter(String name, Operand<?> p, Operand<?> queries) {
-    sameType(name, p, "queries", queries);
+    Checks.sameType(name, p, "queries", queries);
     if (p.shape().numDimensions() > 0) {
       throw new IllegalArgumentException(name + " must be a scalar, got shape " + p.shape());
     }
@@ -263,14 +263,6 @@ final class CacheInputs {
       return TFloat32.class;
     }
     return (Class<? extends TNumber>) x.type();
-  }
-
-  /** Fails unless x has the dtype of {@code like} (named {@code likeName}). */
-  static void sameType(String name, Operand<?> x, String likeName, Operand<?> like) {
-    if (x.type() != like.type()) {
-      throw new IllegalArgumentException(name + " must have the dtype of " + likeName + " ("
-          + like.asOutput().dataType() + "), got " + x.asOutput().dataType());
-    }
   }
 
   static void bool(String name, Operand<?> x) {

@@ -119,7 +119,7 @@ public final class CacheLosses {
       Ops tf, Operand<T> similarities, Operand<TBool> valid, Operand<? extends TNumber> memoryWords,
       Operand<? extends TNumber> targets, Operand<T> order, double margin) {
     checkMemories(similarities, null, null, valid, memoryWords, targets);
-    CacheInputs.sameType("order", order, "similarities", similarities);
+    Checks.sameType("order", order, "similarities", similarities);
     CacheInputs.shape("order", order, "[N, L] of similarities", similarities.shape().asArray());
     Checks.finite("margin", margin);
     if (margin < 0) {
@@ -263,7 +263,7 @@ public final class CacheLosses {
     if (like == null) {
       Checks.floating("similarities", similarities);
     } else {
-      CacheInputs.sameType("similarities", similarities, likeName, like);
+      Checks.sameType("similarities", similarities, likeName, like);
       n = like.shape().get(0);
     }
     CacheInputs.shape("similarities", similarities, "[N, L]", n, -1);

@@ -26,6 +26,14 @@ final class Checks {
     }
   }
 
+  /** Fails unless {@code x} has the dtype of {@code like} (named {@code likeName}). */
+  static void sameType(String name, Operand<?> x, String likeName, Operand<?> like) {
+    if (x.type() != like.type()) {
+      throw new IllegalArgumentException(name + " must have the dtype of " + likeName + " ("
+          + like.asOutput().dataType() + "), got " + x.asOutput().dataType());
+    }
+  }
+
   /** Fails unless {@code labels} is int32 or int64. */
   static void integer(String name, Operand<?> labels) {
     Class<?> t = labels.type();

@@ -332,10 +332,7 @@ public final class Losses {
 
   private static void checkAlpha(Operand<?> alpha, Operand<?> logits, Operand<?> labels) {
     Checks.floating("alpha", alpha);
-    if (alpha.type() != logits.type()) {
-      throw new IllegalArgumentException("alpha must have the dtype of the logits ("
-          + logits.asOutput().dataType() + "), got " + alpha.asOutput().dataType());
-    }
+    Checks.sameType("alpha", alpha, "the logits", logits);
     int rank = alpha.shape().numDimensions();
     if (rank > 0 && (labels == null || !alpha.shape().isCompatibleWith(labels.shape()))) {
       throw new IllegalArgumentException("alpha must be a scalar"
@@ -391,10 +388,7 @@ public final class Losses {
     Ops s = tf.withSubScope(name);
     ClassAxis ax = ClassAxis.of(s, logits, options.axis());
     Checks.floating("targets", targets);
-    if (targets.type() != logits.type()) {
-      throw new IllegalArgumentException("targets must have the dtype of the logits ("
-          + logits.asOutput().dataType() + "), got " + targets.asOutput().dataType());
-    }
+    Checks.sameType("targets", targets, "the logits", logits);
     if (!targets.shape().isCompatibleWith(logits.shape())) {
       throw new IllegalArgumentException("targets must have the shape of the logits " + logits.shape()
           + " (one distribution per example), got " + targets.shape());

@@ -218,11 +218,7 @@ public final class Mappings {
     Checks.positive("range", range);
     Checks.floating("x", x);
     Checks.floating("slopesRaw", slopesRaw);
-    if (slopesRaw.type() != x.type()) {
-      throw new IllegalArgumentException(
-          "slopesRaw must have the dtype of x (" + x.asOutput().dataType() + "), got "
-              + slopesRaw.asOutput().dataType());
-    }
+    Checks.sameType("slopesRaw", slopesRaw, "x", x);
     var shape = slopesRaw.shape();
     if (!shape.isUnknown()) {
       if (shape.numDimensions() != 1) {

@@ -244,7 +244,7 @@ public final class NeuralCache {
       throw new IllegalArgumentException(
           "logPHead must have a known rank >= 1 ([.., V]), got shape " + logPHead.shape());
     }
-    CacheInputs.sameType("logPCache", logPCache, "logPHead", logPHead);
+    Checks.sameType("logPCache", logPCache, "logPHead", logPHead);
     CacheInputs.shape("logPCache", logPCache, "of logPHead", logPHead.shape().asArray());
     Ops s = tf.withSubScope("logMixture");
     Operand<TNumber> head = CacheInputs.compute(s, logPHead);

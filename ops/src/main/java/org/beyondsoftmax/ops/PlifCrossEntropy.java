@@ -25,11 +25,7 @@ final class PlifCrossEntropy {
   static void check(Operand<?> logits, Operand<?> slopesRaw, double range) {
     Checks.positive("range", range);
     Checks.floating("slopesRaw", slopesRaw);
-    if (slopesRaw.type() != logits.type()) {
-      throw new IllegalArgumentException(
-          "slopesRaw must have the dtype of logits (" + logits.asOutput().dataType() + "), got "
-              + slopesRaw.asOutput().dataType());
-    }
+    Checks.sameType("slopesRaw", slopesRaw, "logits", logits);
   }
 
   /** The fused loss of each row of [R, M] logits z (compute dtype; slopesRaw cast to it). */

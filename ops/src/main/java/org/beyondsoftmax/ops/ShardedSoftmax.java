@@ -265,11 +265,9 @@ public final class ShardedSoftmax {
   private static long checkShard(
       Operand<?> h, Operand<?> weights, Operand<?> bias, Operand<?> labels, long offset) {
     Checks.floating("h", h);
-    for (var named : Map.of("weights", weights, "bias", bias == null ? weights : bias).entrySet()) {
-      if (named.getValue().type() != h.type()) {
-        throw new IllegalArgumentException(named.getKey() + " must have the dtype of h ("
-            + h.asOutput().dataType() + "), got " + named.getValue().asOutput().dataType());
-      }
+    Checks.sameType("weights", weights, "h", h);
+    if (bias != null) {
+      Checks.sameType("bias", bias, "h", h);
     }
     Checks.integer("labels", labels);
     Shape hs = h.shape();
