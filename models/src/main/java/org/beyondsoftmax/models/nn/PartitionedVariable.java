@@ -24,8 +24,14 @@ import org.tensorflow.types.TFloat32;
  *
  * <p>Parts are created with zeros: their values come from elsewhere (a one-process model's
  * initial values or a checkpoint, assigned part by part).
+ *
+ * @param name the name of the variable in the one-process model
+ * @param shape the shape of the whole variable
+ * @param learningRateMultiplier what optimisers multiply their base rate by for this variable, as for a
+ *     {@link Parameter}
+ * @param parts the parts, in row order
  */
-public final class PartitionedVariable {
+public record PartitionedVariable(String name, Shape shape, double learningRateMultiplier, List<Part> parts) {
   /** Rows [offset, offset + rows) of the variable, on one device. */
   public static final class Part {
     private final Variable<TFloat32> variable;
@@ -67,16 +73,8 @@ public final class PartitionedVariable {
     }
   }
 
-  private final String name;
-  private final Shape shape;
-  private final double learningRateMultiplier;
-  private final List<Part> parts;
-
-  private PartitionedVariable(String name, Shape shape, double learningRateMultiplier, List<Part> parts) {
-    this.name = name;
-    this.shape = shape;
-    this.learningRateMultiplier = learningRateMultiplier;
-    this.parts = List.copyOf(parts);
+  public PartitionedVariable {
+    parts = List.copyOf(parts);
   }
 
   /** A variable {@code name} of {@code shape} kept whole on {@code device}, in {@code tf}'s scope. */
@@ -113,24 +111,6 @@ public final class PartitionedVariable {
   public static PartitionedVariable of(Parameter<TFloat32> p, DeviceSpec device) {
     return new PartitionedVariable(p.variable().op().name(), p.variable().shape(), p.learningRateMultiplier(),
         List.of(new Part(p.variable(), 0, device)));
-  }
-
-  /** The name of the variable in the one-process model. */
-  public String name() {
-    return name;
-  }
-
-  /** The shape of the whole variable. */
-  public Shape shape() {
-    return shape;
-  }
-
-  public double learningRateMultiplier() {
-    return learningRateMultiplier;
-  }
-
-  public List<Part> parts() {
-    return parts;
   }
 
   /** Whether the variable is split into more than one part. */
