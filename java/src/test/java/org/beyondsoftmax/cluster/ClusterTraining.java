@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.beyondsoftmax.testing.SyncSgd;
 import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -141,7 +142,7 @@ final class ClusterTraining {
       s.initialize();
       List<float[]> current = fetch(s, model);
       for (long step = 0; step < steps; step++) {
-        List<float[]> sum = null;
+        List<List<float[]>> gradients = new ArrayList<>();
         for (int w = 0; w < workers; w++) {
           var batch = model.batch(w, step);
           Session.Runner r = s.runner();
@@ -152,27 +153,16 @@ final class ClusterTraining {
             for (int i = 0; i < model.gradients.size(); i++) {
               grads.add(floats((TFloat32) result.get(i)));
             }
-            if (sum == null) {
-              sum = grads;
-            } else {
-              for (int i = 0; i < grads.size(); i++) {
-                for (int j = 0; j < grads.get(i).length; j++) {
-                  sum.get(i)[j] += grads.get(i)[j];
-                }
-              }
-            }
+            gradients.add(grads);
           } finally {
             batch.values().forEach(Tensor::close);
           }
         }
+        SyncSgd.step(current, gradients, LEARNING_RATE);
         Session.Runner r = s.runner();
         List<Tensor> fed = new ArrayList<>();
         for (int i = 0; i < current.size(); i++) {
-          float[] v = current.get(i);
-          for (int j = 0; j < v.length; j++) {
-            v[j] = v[j] - LEARNING_RATE * (sum.get(i)[j] / workers);
-          }
-          Tensor t = TFloat32.tensorOf(model.variables.get(i).shape(), DataBuffers.of(v));
+          Tensor t = TFloat32.tensorOf(model.variables.get(i).shape(), DataBuffers.of(current.get(i)));
           fed.add(t);
           r.feed(values.get(i), t).addTarget(assigns.get(i));
         }

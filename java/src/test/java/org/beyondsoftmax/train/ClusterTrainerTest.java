@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +29,7 @@ import org.beyondsoftmax.models.lm.SavedLanguageModel;
 import org.beyondsoftmax.models.lm.ShardedLanguageModelGraph;
 import org.beyondsoftmax.models.lm.TbpttBatches;
 import org.beyondsoftmax.testing.BeyondRun;
+import org.beyondsoftmax.testing.SyncSgd;
 import org.beyondsoftmax.testing.TinyLanguageModels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -279,28 +279,12 @@ class ClusterTrainerTest {
       TbpttBatches batches = new TbpttBatches(corpus.train(), WORKERS * settings.batch(), settings.bptt());
       for (long s = 0; s < steps; s++) {
         TbpttBatches.Batch b = batches.get((int) (s % batches.size()));
-        List<float[]> sum = null;
+        List<List<float[]>> grads = new ArrayList<>();
         for (int w = 0; w < WORKERS; w++) {
-          List<float[]> grads = gradients(sessions.get(w), models.get(w), transfers.get(w), values, b, w, s,
-              s % batches.size() == 0);
-          if (sum == null) {
-            sum = grads;
-          } else {
-            for (int i = 0; i < sum.size(); i++) {
-              for (int j = 0; j < sum.get(i).length; j++) {
-                sum.get(i)[j] += grads.get(i)[j];
-              }
-            }
-          }
+          grads.add(gradients(sessions.get(w), models.get(w), transfers.get(w), values, b, w, s,
+              s % batches.size() == 0));
         }
-        Iterator<float[]> it = sum.iterator();
-        float lr = (float) settings.learningRate();
-        for (float[] v : values.values()) {
-          float[] g = it.next();
-          for (int j = 0; j < v.length; j++) {
-            v[j] = v[j] - lr * (g[j] / WORKERS);
-          }
-        }
+        SyncSgd.step(values.values(), grads, (float) settings.learningRate());
       }
       Map<String, float[]> joined = new LinkedHashMap<>();
       for (ShardTransfer.Entry e : transfers.get(0).entries()) {
