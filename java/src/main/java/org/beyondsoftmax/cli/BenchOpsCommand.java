@@ -15,7 +15,6 @@ import org.beyondsoftmax.bench.BenchShape;
 import org.beyondsoftmax.bench.BenchSuite;
 import org.beyondsoftmax.bench.BenchmarkCases;
 import org.beyondsoftmax.bench.ResultTable;
-import org.beyondsoftmax.json.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -96,11 +95,7 @@ public final class BenchOpsCommand implements Callable<Integer> {
         attention.isEmpty() ? EMPTY : suite.run(attentionShapes, attention, AttentionCases.BASELINE)));
     out.print(ResultTable.format(report));
     out.flush();
-    if (json != null) {
-      Json.write(json, report);
-      err.println("wrote " + json);
-      err.flush();
-    }
+    JsonReport.write(json, report, err);
     return report.failed().isEmpty() ? 0 : 1;
   }
 

@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.beyondsoftmax.json.Json;
 import org.beyondsoftmax.models.attention.AttentionFactory;
 import org.beyondsoftmax.models.attention.Normalisers;
 import org.beyondsoftmax.recall.RecallExperiment;
@@ -121,11 +120,7 @@ public final class RecallCommand implements Callable<Integer> {
     });
     out.println(String.format("chance %.3f; positions: %s", report.chance(), report.positions()));
     out.flush();
-    if (json != null) {
-      Json.write(json, report);
-      err.println("wrote " + json);
-      err.flush();
-    }
+    JsonReport.write(json, report, err);
     return plot == null || ReportFiles.figure(report, RecallPlots::accuracy, plot, "accuracy against length", err)
         ? 0 : 1;
   }
