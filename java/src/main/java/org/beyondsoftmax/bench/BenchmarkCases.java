@@ -1,6 +1,7 @@
 package org.beyondsoftmax.bench;
 
 import java.util.List;
+import java.util.stream.Stream;
 import org.beyondsoftmax.ops.LossOptions;
 import org.beyondsoftmax.ops.Losses;
 import org.beyondsoftmax.ops.Mappings;
@@ -19,79 +20,69 @@ public final class BenchmarkCases {
 
   private static final LossOptions SUM = LossOptions.defaults().withReduction(Reduction.SUM);
 
-  public static final List<BenchCase> ALL = List.of(
-      new BenchCase(BASELINE,
+  private static final BenchCase.Objective LOG_SOFTMAX =
+      in -> in.weightedSum(Mappings.logSoftmax(in.tf(), in.logits()));
+
+  public static final List<BenchCase> ALL = Stream.of(
+      composite(BASELINE,
           in -> Losses.crossEntropy(in.tf(), in.logits(), in.labels(), SUM)),
       // mappings: objective sum(y * w)
-      new BenchCase("log_softmax",
-          in -> in.weightedSum(Mappings.logSoftmax(in.tf(), in.logits()))),
-      new BenchCase("softmax",
+      composite("log_softmax", LOG_SOFTMAX),
+      composite("softmax",
           in -> in.weightedSum(Mappings.softmax(in.tf(), in.logits()))),
-      BenchCase.fused("log_softmax_native",
-          in -> in.weightedSum(Mappings.logSoftmax(in.tf(), in.logits()))),
-      new BenchCase("log_sigsoftmax",
+      List.of(BenchCase.fused("log_softmax_native", LOG_SOFTMAX)),
+      withNative("log_sigsoftmax",
           in -> in.weightedSum(Mappings.logSigsoftmax(in.tf(), in.logits()))),
-      BenchCase.fused("log_sigsoftmax_native",
-          in -> in.weightedSum(Mappings.logSigsoftmax(in.tf(), in.logits()))),
-      new BenchCase("sigsoftmax_ce",
+      withNative("sigsoftmax_ce",
           in -> Losses.sigsoftmaxCrossEntropy(in.tf(), in.logits(), in.labels(), SUM)),
-      BenchCase.fused("sigsoftmax_ce_native",
-          in -> Losses.sigsoftmaxCrossEntropy(in.tf(), in.logits(), in.labels(), SUM)),
-      new BenchCase("sparsemax",
+      withNative("sparsemax",
           in -> in.weightedSum(Mappings.sparsemax(in.tf(), in.logits()))),
-      BenchCase.fused("sparsemax_native",
-          in -> in.weightedSum(Mappings.sparsemax(in.tf(), in.logits()))),
-      new BenchCase("sparsemax_full_sort",
+      composite("sparsemax_full_sort",
           in -> in.weightedSum(
               Mappings.sparsemax(in.tf(), in.logits(), -1, SortStrategy.FULL_SORT))),
-      new BenchCase("entmax15",
+      withNative("entmax15",
           in -> in.weightedSum(Mappings.entmax15(in.tf(), in.logits()))),
-      BenchCase.fused("entmax15_native",
-          in -> in.weightedSum(Mappings.entmax15(in.tf(), in.logits()))),
-      new BenchCase("entmax15_full_sort",
+      composite("entmax15_full_sort",
           in -> in.weightedSum(
               Mappings.entmax15(in.tf(), in.logits(), -1, SortStrategy.FULL_SORT))),
-      new BenchCase("entmax_bisect_1.5",
+      withNative("entmax_bisect_1.5",
           in -> in.weightedSum(Mappings.entmaxBisect(in.tf(), in.logits(), 1.5, -1))),
-      BenchCase.fused("entmax_bisect_1.5_native",
-          in -> in.weightedSum(Mappings.entmaxBisect(in.tf(), in.logits(), 1.5, -1))),
-      new BenchCase("taylor_softmax_2",
+      composite("taylor_softmax_2",
           in -> in.weightedSum(Mappings.taylorSoftmax(in.tf(), in.logits(), 2))),
-      new BenchCase("topk_softmax_100",
+      composite("topk_softmax_100",
           in -> in.weightedSum(Mappings.topKSoftmax(in.tf(), in.logits(), 100))),
-      new BenchCase("plif_100000",
-          in -> in.weightedSum(
-              Mappings.plif(in.tf(), in.logits(), in.plifSlopesRaw(100_000), 20.0))),
-      BenchCase.fused("plif_100000_native",
+      withNative("plif_100000",
           in -> in.weightedSum(
               Mappings.plif(in.tf(), in.logits(), in.plifSlopesRaw(100_000), 20.0))),
       // the LMS-PLIF head's step: cross-entropy of PLIF-transformed logits (composite:
       // crossEntropy(plif(z)); native: one fused kernel)
-      new BenchCase("plif_ce_100000",
-          in -> Losses.plifCrossEntropy(in.tf(), in.logits(), in.labels(),
-              in.plifSlopesRaw(100_000), 20.0, SUM)),
-      BenchCase.fused("plif_ce_100000_native",
+      withNative("plif_ce_100000",
           in -> Losses.plifCrossEntropy(in.tf(), in.logits(), in.labels(),
               in.plifSlopesRaw(100_000), 20.0, SUM)),
       // losses: objective = the loss with Reduction.SUM
-      new BenchCase("sparsemax_loss",
+      withNative("sparsemax_loss",
           in -> Losses.sparsemaxLoss(in.tf(), in.logits(), in.labels(), SUM)),
-      BenchCase.fused("sparsemax_loss_native",
-          in -> Losses.sparsemaxLoss(in.tf(), in.logits(), in.labels(), SUM)),
-      new BenchCase("entmax15_loss",
+      withNative("entmax15_loss",
           in -> Losses.entmax15Loss(in.tf(), in.logits(), in.labels(), SUM)),
-      BenchCase.fused("entmax15_loss_native",
-          in -> Losses.entmax15Loss(in.tf(), in.logits(), in.labels(), SUM)),
-      new BenchCase("entmax_bisect_loss_1.5",
+      withNative("entmax_bisect_loss_1.5",
           in -> Losses.entmaxBisectLoss(in.tf(), in.logits(), in.labels(), 1.5, SUM)),
-      BenchCase.fused("entmax_bisect_loss_1.5_native",
-          in -> Losses.entmaxBisectLoss(in.tf(), in.logits(), in.labels(), 1.5, SUM)),
-      new BenchCase("topk_softmax_loss_100",
+      composite("topk_softmax_loss_100",
           in -> Losses.topKSoftmaxLoss(in.tf(), in.logits(), in.labels(), 100, SUM)),
-      new BenchCase("taylor_ce_2",
+      composite("taylor_ce_2",
           in -> Losses.taylorCrossEntropy(in.tf(), in.logits(), in.labels(), 2, SUM)),
-      new BenchCase("am_softmax_loss",
-          in -> Losses.amSoftmaxLoss(in.tf(), in.cosines(), in.labels(), 30.0, 0.35, SUM)));
+      composite("am_softmax_loss",
+          in -> Losses.amSoftmaxLoss(in.tf(), in.cosines(), in.labels(), 30.0, 0.35, SUM)))
+      .flatMap(List::stream).toList();
+
+  /** The case {@code name} of the composite graph ops alone. */
+  private static List<BenchCase> composite(String name, BenchCase.Objective objective) {
+    return List.of(new BenchCase(name, objective));
+  }
+
+  /** The case {@code name} (composite graph ops), then {@code name_native}: the same objective, fused kernels. */
+  private static List<BenchCase> withNative(String name, BenchCase.Objective objective) {
+    return List.of(new BenchCase(name, objective), BenchCase.fused(name + "_native", objective));
+  }
 
   private BenchmarkCases() {}
 
