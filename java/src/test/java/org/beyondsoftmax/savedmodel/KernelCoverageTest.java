@@ -130,6 +130,13 @@ class KernelCoverageTest {
     }
   }
 
+  /** Adds the {@code gaps} of the graph {@code key} to {@code failures}, unless there are none. */
+  static void addGaps(Map<String, Map<String, List<Gap>>> failures, String key, Map<String, List<Gap>> gaps) {
+    if (!gaps.isEmpty()) {
+      failures.put(key, gaps);
+    }
+  }
+
   /**
    * The graphs of a cache head: untrained (the mixture) on a dense head, TRIME (the joint softmax)
    * on a dense head, HistAlign on a sparse head (the mixture, the head's loss plus the cache's).
@@ -305,12 +312,7 @@ class KernelCoverageTest {
     assumeGpuBuild();
     KernelCoverage gpu = KernelCoverage.registered("GPU");
     Map<String, Map<String, List<Gap>>> failures = new LinkedHashMap<>();
-    cachedGraphs().forEach((what, graph) -> {
-      Map<String, List<Gap>> gaps = gaps(gpu, graph, "GPU " + what);
-      if (!gaps.isEmpty()) {
-        failures.put(what, gaps);
-      }
-    });
+    cachedGraphs().forEach((what, graph) -> addGaps(failures, what, gaps(gpu, graph, "GPU " + what)));
     assertEquals(Map.of(), failures, "nodes of cached graphs that would run on the CPU of a GPU machine");
   }
 
@@ -333,22 +335,13 @@ class KernelCoverageTest {
     KernelCoverage gpu = KernelCoverage.registered("GPU");
     Map<String, Map<String, List<Gap>>> failures = new LinkedHashMap<>();
     for (String head : heads()) {
-      Map<String, List<Gap>> gaps = gaps(gpu, languageModel(head), "GPU " + head);
-      if (!gaps.isEmpty()) {
-        failures.put(head, gaps);
-      }
+      addGaps(failures, head, gaps(gpu, languageModel(head), "GPU " + head));
     }
     for (String attention : attentions()) {
-      Map<String, List<Gap>> gaps = gaps(gpu, transformer(attention), "GPU transformer " + attention);
-      if (!gaps.isEmpty()) {
-        failures.put("transformer " + attention, gaps);
-      }
+      addGaps(failures, "transformer " + attention, gaps(gpu, transformer(attention), "GPU transformer " + attention));
     }
-    Map<String, List<Gap>> other = gaps(gpu, build("softmax", 2, Optimizer.Kind.SGD, 0, 0),
-        "GPU softmax, 2 layers, SGD without clipping or dropout");
-    if (!other.isEmpty()) {
-      failures.put("softmax, 2 layers, SGD", other);
-    }
+    addGaps(failures, "softmax, 2 layers, SGD", gaps(gpu, build("softmax", 2, Optimizer.Kind.SGD, 0, 0),
+        "GPU softmax, 2 layers, SGD without clipping or dropout"));
     assertEquals(Map.of(), failures, "nodes that would run on the CPU of a GPU machine");
   }
 
@@ -395,10 +388,7 @@ class KernelCoverageTest {
       Calibrator.calibrate(model, Signatures.NEXT_WORD, Signatures.NEXT_LOG_PROBABILITIES, data,
           out, new Calibrator.Options(kind, 8, 3, 0.05, 0.25, 8));
       try (SavedModelBundle b = SavedModelBundle.load(out.toString(), SavedModelBundle.DEFAULT_TAG)) {
-        Map<String, List<Gap>> gaps = gaps(gpu, Exported.of(b.graph(), b.signatures()), "GPU calibrated " + kind);
-        if (!gaps.isEmpty()) {
-          failures.put(kind.toString(), gaps);
-        }
+        addGaps(failures, kind.toString(), gaps(gpu, Exported.of(b.graph(), b.signatures()), "GPU calibrated " + kind));
       }
     }
     assertEquals(Map.of(), failures, "nodes of the calibrated SavedModel that would run on the CPU");
