@@ -10,6 +10,7 @@ import java.util.stream.Stream;
 import org.beyondsoftmax.ops.Kernels;
 import org.beyondsoftmax.ops.Losses;
 import org.beyondsoftmax.ops.Mappings;
+import org.beyondsoftmax.ops.testing.RandomValues;
 import org.beyondsoftmax.ops.testing.TestGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -75,14 +76,8 @@ class GradientCheckTest {
   @MethodSource("knots")
   void plif(int knots) {
     Random r = new Random(knots);
-    double[] x = new double[12];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = 3 * r.nextGaussian();
-    }
-    double[] v = new double[knots];
-    for (int i = 0; i < knots; i++) {
-      v[i] = r.nextGaussian();
-    }
+    double[] x = RandomValues.gaussian(r, 12, 3);
+    double[] v = RandomValues.gaussian(r, knots, 1);
     try (TestGraph g = new TestGraph()) {
       Operand<TFloat64> xin = g.input(x, 3, 4);
       Operand<TFloat64> vin = g.input(v, knots);
@@ -101,9 +96,9 @@ class GradientCheckTest {
   @MethodSource("knots")
   void plifCrossEntropy(int knots) {
     Random r = new Random(knots + 1);
-    double[] x = gaussian(r, 12, 3);
+    double[] x = RandomValues.gaussian(r, 12, 3);
     x[5] = Double.NEGATIVE_INFINITY;
-    double[] v = gaussian(r, knots, 1);
+    double[] v = RandomValues.gaussian(r, knots, 1);
     try (TestGraph g = new TestGraph()) {
       Operand<TFloat64> xin = g.input(x, 3, 4);
       Operand<TFloat64> vin = g.input(v, knots);
@@ -118,7 +113,7 @@ class GradientCheckTest {
   @Test
   void entmaxBisectAlpha() {
     Random r = new Random(11);
-    double[] x = gaussian(r, 15, 0.5);
+    double[] x = RandomValues.gaussian(r, 15, 0.5);
     x[7] = Double.NEGATIVE_INFINITY;
     try (TestGraph g = new TestGraph()) {
       Operand<TFloat64> xin = g.input(x, 3, 5);
@@ -139,7 +134,7 @@ class GradientCheckTest {
   void entmaxBisectLossAlpha(boolean perRow) {
     assertTrue(Kernels.nativeLoaded(), Kernels.status());
     Random r = new Random(perRow ? 12 : 13);
-    double[] x = gaussian(r, 15, 0.7);
+    double[] x = RandomValues.gaussian(r, 15, 0.7);
     x[2] = Double.NEGATIVE_INFINITY;
     try (TestGraph g = new TestGraph()) {
       Operand<TFloat64> xin = g.input(x, 3, 5);
@@ -149,21 +144,10 @@ class GradientCheckTest {
     }
   }
 
-  private static double[] gaussian(Random r, int n, double scale) {
-    double[] v = new double[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = scale * r.nextGaussian();
-    }
-    return v;
-  }
-
   /** tf.gradients of sum(dy * y) against central differences, for every input. */
   private static void gradients(String name, TestGraph g, Operand<TFloat64> y,
       List<Operand<TFloat64>> inputs, Random r) {
-    double[] dy = new double[(int) y.shape().size()];
-    for (int i = 0; i < dy.length; i++) {
-      dy[i] = r.nextGaussian();
-    }
+    double[] dy = RandomValues.gaussian(r, (int) y.shape().size(), 1);
     double[] values = g.run(y);
     for (int i = 0; i < dy.length; i++) {
       if (Double.isInfinite(values[i])) {

@@ -12,6 +12,7 @@ import org.beyondsoftmax.ops.LossOptions;
 import org.beyondsoftmax.ops.Losses;
 import org.beyondsoftmax.ops.Mappings;
 import org.beyondsoftmax.ops.Reduction;
+import org.beyondsoftmax.ops.testing.RandomValues;
 import org.beyondsoftmax.ops.testing.TestGraph;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.DeviceSpec;
@@ -95,18 +96,9 @@ class KernelsTest {
     Random r = new Random(4);
     int rows = 2000;
     int cols = 200;
-    double[] x = new double[rows * cols];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = 3 * r.nextGaussian();
-    }
-    int[] y = new int[rows];
-    for (int i = 0; i < rows; i++) {
-      y[i] = r.nextInt(cols);
-    }
-    double[] v = new double[5000];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = r.nextGaussian();
-    }
+    double[] x = RandomValues.gaussian(r, rows * cols, 3);
+    int[] y = RandomValues.labels(r, rows, cols);
+    double[] v = RandomValues.gaussian(r, 5000, 1);
     try (TestGraph g = new TestGraph()) {
       Operand<TFloat32> xin = g.input32(x, rows, cols);
       Operand<TFloat32> vin = g.input32(v, v.length);
@@ -133,14 +125,8 @@ class KernelsTest {
     Random r = new Random(9);
     int rows = 16;
     int cols = 12;
-    double[] z = new double[rows * cols];
-    for (int i = 0; i < z.length; i++) {
-      z[i] = r.nextGaussian();
-    }
-    int[] labels = new int[rows];
-    for (int i = 0; i < rows; i++) {
-      labels[i] = r.nextInt(cols);
-    }
+    double[] z = RandomValues.gaussian(r, rows * cols, 1);
+    int[] labels = RandomValues.labels(r, rows, cols);
     double[] v = new double[20];
     try (TestGraph g = new TestGraph()) {
       Operand<TFloat64> zin = g.input(z, rows, cols);

@@ -15,6 +15,7 @@ import org.beyondsoftmax.ops.Losses;
 import org.beyondsoftmax.ops.Mappings;
 import org.beyondsoftmax.ops.NativeKernels.Sparse;
 import org.beyondsoftmax.ops.Reduction;
+import org.beyondsoftmax.ops.testing.RandomValues;
 import org.beyondsoftmax.ops.testing.TestGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,10 +39,7 @@ class TwinTest {
     NORMAL, MASKED, TIES, HUGE, TINY, EXTREME;
 
     double[] data(Random r, int rows, int cols) {
-      double[] x = new double[rows * cols];
-      for (int i = 0; i < x.length; i++) {
-        x[i] = 2 * r.nextGaussian();
-      }
+      double[] x = RandomValues.gaussian(r, rows * cols, 2);
       switch (this) {
         case MASKED -> {
           for (int i = 0; i < x.length; i++) {
@@ -137,10 +135,7 @@ class TwinTest {
   /** k fixed raw PLIF slopes (seeded) as a constant of x's dtype. */
   private static <T extends TFloating> Operand<T> slopes(Ops tf, Operand<T> x, int k) {
     Random r = new Random(k);
-    double[] v = new double[k];
-    for (int i = 0; i < k; i++) {
-      v[i] = r.nextGaussian();
-    }
+    double[] v = RandomValues.gaussian(r, k, 1);
     return tf.dtypes.cast(tf.constant(v), x.type());
   }
 
@@ -166,10 +161,7 @@ class TwinTest {
       Family bisect, String what) {
     try (TestGraph g = new TestGraph()) {
       Operand<?> in = f64 ? g.input(x, rows, cols) : g.input32(x, rows, cols);
-      int[] y = new int[rows];
-      for (int i = 0; i < rows; i++) {
-        y[i] = r.nextInt(cols);
-      }
+      int[] y = RandomValues.labels(r, rows, cols);
       Operand<TInt32> labels = g.labels(y, rows);
       Operand<TFloat64> fused = toF64(g, build(g, op, in, labels));
       Operand<TFloat64> composite;
@@ -177,10 +169,7 @@ class TwinTest {
         composite = toF64(g, build(g, op, bisect != null ? toF64(g, in) : in, labels));
       }
       assertFalse(g.opTypes("Beyond").isEmpty(), what + ": no fused kernel in the graph");
-      double[] dy = new double[(int) fused.shape().size()];
-      for (int i = 0; i < dy.length; i++) {
-        dy[i] = r.nextGaussian();
-      }
+      double[] dy = RandomValues.gaussian(r, (int) fused.shape().size(), 1);
       Operand<TFloat64> w = g.input(dy, fused.shape().asArray());
       List<Operand<?>> fetch = new ArrayList<>(List.of(fused, composite));
       fetch.add(g.grads(g.objective(fused, w), List.of(in)).get(0));
@@ -281,10 +270,7 @@ class TwinTest {
     int rows = 6;
     int cols = 5000;
     for (double spread : new double[] {0.01, 0.1, 0.5}) {
-      double[] x = new double[rows * cols];
-      for (int i = 0; i < x.length; i++) {
-        x[i] = spread * r.nextGaussian();
-      }
+      double[] x = RandomValues.gaussian(r, rows * cols, spread);
       for (Sparse mapping : Sparse.values()) {
         try (TestGraph g = new TestGraph()) {
           Operand<TFloat64> in = g.input(x, rows, cols);
@@ -334,14 +320,6 @@ class TwinTest {
     return x;
   }
 
-  private static double[] gaussian(Random r, int n) {
-    double[] v = new double[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = r.nextGaussian();
-    }
-    return v;
-  }
-
   /** An op of two inputs of one floating dtype (float64 or float32). */
   interface Op2 {
     Operand<?> apply(Operand<TFloating> a, Operand<TFloating> b);
@@ -383,11 +361,11 @@ class TwinTest {
   void plifAgreesWithComposite(int knots, double range, int rows, int cols, boolean f64) {
     Random r = new Random(knots + rows);
     double[] x = plifInput(r, knots, range, rows, cols);
-    double[] v = gaussian(r, knots);
+    double[] v = RandomValues.gaussian(r, knots, 1);
     try (TestGraph g = new TestGraph()) {
       Operand<?> xin = f64 ? g.input(x, rows, cols) : g.input32(x, rows, cols);
       Operand<?> vin = f64 ? g.input(v, knots) : g.input32(v, knots);
-      double[] dy = gaussian(r, x.length);
+      double[] dy = RandomValues.gaussian(r, x.length, 1);
       dy[3] = 0;
       List<double[]> out = twin2(g, (a, b) -> Mappings.plif(g.tf, a, b, range),
           xin, vin, g.input(dy, rows, cols), false);
@@ -415,7 +393,7 @@ class TwinTest {
     for (int j = 0; j < cols; j++) {
       x[cols + j] = Double.NEGATIVE_INFINITY; // row 1: all masked
     }
-    double[] v = gaussian(r, knots);
+    double[] v = RandomValues.gaussian(r, knots, 1);
     int[] y = new int[rows];
     for (int i = 0; i < rows; i++) {
       y[i] = i == rows - 1 ? -1 : r.nextInt(cols);
@@ -426,7 +404,7 @@ class TwinTest {
       Operand<?> vin = f64 ? g.input(v, knots) : g.input32(v, knots);
       Operand<TInt32> labels = g.labels(y, rows);
       LossOptions opts = LossOptions.defaults().withIgnoreLabel(-1);
-      double[] dy = gaussian(r, rows);
+      double[] dy = RandomValues.gaussian(r, rows, 1);
       dy[0] = 0; // the +inf loss: its gradient is finite, but dy * inf is not
       List<double[]> out = twin2(g, (a, b) -> Losses.plifCrossEntropy(g.tf, a, labels, b, range, opts),
           xin, vin, g.input(dy, rows), false);
@@ -462,7 +440,7 @@ class TwinTest {
       Operand<?> ain = f64 ? g.input(a, rows) : g.input32(a, rows);
       // the composite in float64 also for float32 input: see twin()
       List<double[]> out = twin2(g, (xs, as) -> Mappings.entmaxBisect(g.tf, xs, as, -1),
-          xin, ain, g.input(gaussian(r, rows * cols), rows, cols), true);
+          xin, ain, g.input(RandomValues.gaussian(r, rows * cols, 1), rows, cols), true);
       assertTrue(g.opTypes("Beyond").contains("BeyondEntmaxBisect"));
       double atol = f64 ? 1e-9 : 3e-5;
       // at scale 1e-8 and alpha = 7 the float64 twin's p is off by a relative 4e-7 of the largest

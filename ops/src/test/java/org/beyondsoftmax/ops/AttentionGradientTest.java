@@ -9,6 +9,7 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.beyondsoftmax.ops.AttentionFixtures.Layout;
 import org.beyondsoftmax.ops.AttentionFixtures.Normaliser;
+import org.beyondsoftmax.ops.testing.RandomValues;
 import org.beyondsoftmax.ops.testing.TestGraph;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -44,10 +45,7 @@ class AttentionGradientTest {
       Operand<TFloat64> y = n.apply(g.tf, in, layout.mask(g.tf), p, layout.axis());
       assertEquals(org.tensorflow.ndarray.Shape.of(layout.shape()), y.shape(), "shape of y");
       Random r = new Random(5);
-      double[] dy = new double[x.length];
-      for (int i = 0; i < dy.length; i++) {
-        dy[i] = r.nextGaussian();
-      }
+      double[] dy = RandomValues.gaussian(r, x.length, 1);
       Operand<TFloat64> dyIn = g.input(dy, layout.shape());
       List<Operand<TFloat64>> wrt = new ArrayList<>(List.of(in));
       List<String> names = new ArrayList<>(List.of("dscores"));

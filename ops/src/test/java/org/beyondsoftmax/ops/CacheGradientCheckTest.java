@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Random;
 import org.beyondsoftmax.ops.NeuralCacheTest.Inputs;
+import org.beyondsoftmax.ops.testing.RandomValues;
 import org.beyondsoftmax.ops.testing.TestGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -176,8 +177,8 @@ class CacheGradientCheckTest {
   void similarities() {
     Random r = new Random(83);
     try (TestGraph g = new TestGraph()) {
-      Operand<TFloat64> q = g.input(CacheReference.gaussian(r, 2 * 3 * 4, 1), 2, 3, 4);
-      Operand<TFloat64> k = g.input(CacheReference.gaussian(r, 2 * 5 * 4, 1), 2, 5, 4);
+      Operand<TFloat64> q = g.input(RandomValues.gaussian(r, 2 * 3 * 4, 1), 2, 3, 4);
+      Operand<TFloat64> k = g.input(RandomValues.gaussian(r, 2 * 5 * 4, 1), 2, 5, 4);
       Operand<TFloat64> s = NeuralCache.similarities(g.tf, q, k);
       g.assertGradients(objective(g, s, r), List.of(q, k), List.of("dqueries", "dkeys"), EPS,
           ATOL, RTOL);
@@ -189,10 +190,10 @@ class CacheGradientCheckTest {
     Random r = new Random(89);
     int n = 4;
     int l = 5;
-    double[] logits = CacheReference.gaussian(r, n * V, 1.5);
+    double[] logits = RandomValues.gaussian(r, n * V, 1.5);
     logits[3] = Double.NEGATIVE_INFINITY; // a masked logit
     logits[V + 2] = Double.NEGATIVE_INFINITY; // the target of query 1: memories only
-    double[] sims = CacheReference.gaussian(r, n * l, 1.5);
+    double[] sims = RandomValues.gaussian(r, n * l, 1.5);
     boolean[] valid = new boolean[n * l];
     int[] words = new int[n * l];
     for (int i = 0; i < n * l; i++) {
@@ -218,8 +219,8 @@ class CacheGradientCheckTest {
     Random r = new Random(97);
     int n = 5;
     int l = 7;
-    double[] sims = CacheReference.gaussian(r, n * l, 0.01); // within a few margins: hinges active
-    double[] order = CacheReference.gaussian(r, n * l, 1);
+    double[] sims = RandomValues.gaussian(r, n * l, 0.01); // within a few margins: hinges active
+    double[] order = RandomValues.gaussian(r, n * l, 1);
     boolean[] valid = new boolean[n * l];
     int[] words = new int[n * l];
     for (int i = 0; i < n * l; i++) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Random;
+import org.beyondsoftmax.ops.testing.RandomValues;
 import org.beyondsoftmax.ops.testing.TestGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,8 +26,8 @@ class CacheLossesTest {
     int n = 6;
     int v = 5;
     int l = 4;
-    double[] logits = CacheReference.gaussian(r, n * v, 1.5);
-    double[] sims = CacheReference.gaussian(r, n * l, 1.5);
+    double[] logits = RandomValues.gaussian(r, n * v, 1.5);
+    double[] sims = RandomValues.gaussian(r, n * l, 1.5);
     boolean[] valid = new boolean[n * l];
     int[] words = new int[n * l];
     for (int i = 0; i < n * l; i++) {
@@ -81,7 +82,7 @@ class CacheLossesTest {
     Random r = new Random(103);
     int n = 7;
     int l = 9;
-    double[] sims = CacheReference.gaussian(r, n * l, 0.05);
+    double[] sims = RandomValues.gaussian(r, n * l, 0.05);
     double[] order = new double[n * l];
     boolean[] valid = new boolean[n * l];
     int[] words = new int[n * l];
@@ -143,7 +144,7 @@ class CacheLossesTest {
     Random r = new Random(107);
     int v = 5;
     int e = 3;
-    double[] emb = CacheReference.gaussian(r, v * e, 1);
+    double[] emb = RandomValues.gaussian(r, v * e, 1);
     int[] y = {0, 4};
     int[] w = {0, 1, 4, -1, 2, 3, 4, 5}; // -1 and 5: outside [0, V)
     try (TestGraph g = new TestGraph()) {
@@ -177,8 +178,8 @@ class CacheLossesTest {
     int n = 4;
     int v = 5;
     int l = 6;
-    double[] logits = CacheReference.gaussian(r, n * v, 1.5);
-    double[] sims = CacheReference.gaussian(r, n * l, 0.05);
+    double[] logits = RandomValues.gaussian(r, n * v, 1.5);
+    double[] sims = RandomValues.gaussian(r, n * l, 0.05);
     boolean[] valid = new boolean[n * l];
     int[] words = new int[n * l];
     for (int i = 0; i < n * l; i++) {
@@ -190,7 +191,7 @@ class CacheLossesTest {
       var tf = g.tf;
       Operand<TFloat64> z = g.input(logits, n, v);
       Operand<TFloat64> s = g.input(sims, n, l);
-      Operand<TFloat64> order = g.input(CacheReference.gaussian(r, n * l, 1), n, l);
+      Operand<TFloat64> order = g.input(RandomValues.gaussian(r, n * l, 1), n, l);
       Operand<TBool> ok = NeuralCacheTest.bools(g, valid, n, l);
       var w = g.labels(words, n, l);
       var t = g.labels(y, n);

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
+import org.beyondsoftmax.ops.testing.RandomValues;
 
 /**
  * Plain-Java loops for the cache ops and losses, written from the papers' formulas in probability
@@ -35,12 +36,9 @@ final class CacheReference {
   /** Random memories: Gaussian queries and keys (scale), words in [0, vocabulary), valid w.p. pValid. */
   static CacheReference random(Random r, int n, int t, int l, int d, int vocabulary, double scale,
       double pValid) {
-    double[] q = gaussian(r, n * t * d, scale);
-    double[] k = gaussian(r, n * l * d, scale);
-    int[] w = new int[n * l];
-    for (int i = 0; i < w.length; i++) {
-      w[i] = r.nextInt(vocabulary);
-    }
+    double[] q = RandomValues.gaussian(r, n * t * d, scale);
+    double[] k = RandomValues.gaussian(r, n * l * d, scale);
+    int[] w = RandomValues.labels(r, n * l, vocabulary);
     boolean[] v = new boolean[n * t * l];
     for (int i = 0; i < v.length; i++) {
       v[i] = r.nextDouble() < pValid;
@@ -234,17 +232,9 @@ final class CacheReference {
     return offsets == 0 ? 0 : total / offsets;
   }
 
-  static double[] gaussian(Random r, int size, double scale) {
-    double[] a = new double[size];
-    for (int i = 0; i < size; i++) {
-      a[i] = r.nextGaussian() * scale;
-    }
-    return a;
-  }
-
   /** Row-wise log-softmax of Gaussian logits [rows, vocabulary], a head's log-probabilities. */
   static double[] logSoftmaxRows(Random r, int rows, int vocabulary) {
-    double[] x = gaussian(r, rows * vocabulary, 1.5);
+    double[] x = RandomValues.gaussian(r, rows * vocabulary, 1.5);
     for (int a = 0; a < rows; a++) {
       double z = 0;
       for (int v = 0; v < vocabulary; v++) {

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
+import org.beyondsoftmax.ops.testing.RandomValues;
 import org.beyondsoftmax.ops.testing.TestGraph;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -120,7 +121,7 @@ class GradientCheckTest {
       n *= (int) d;
     }
     Random r = new Random(42 + n);
-    double[] x = gaussian(r, n, 1.5);
+    double[] x = RandomValues.gaussian(r, n, 1.5);
     double[] dy;
     if (masks) {
       x[1] = Double.NEGATIVE_INFINITY;
@@ -155,7 +156,7 @@ class GradientCheckTest {
   @org.junit.jupiter.api.Test
   void alphaGradient() {
     Random r = new Random(5);
-    double[] x = gaussian(r, 12, 1);
+    double[] x = RandomValues.gaussian(r, 12, 1);
     for (double[] alpha : new double[][] {{1.4}, {1.2, 1.7, 2.4}}) {
       try (TestGraph g = new TestGraph()) {
         Operand<TFloat64> in = g.input(x, 3, 4);
@@ -169,10 +170,10 @@ class GradientCheckTest {
   @org.junit.jupiter.api.Test
   void plifGradients() {
     Random r = new Random(9);
-    double[] x = gaussian(r, 15, 3);
+    double[] x = RandomValues.gaussian(r, 15, 3);
     x[3] = 7.5; // beyond +T
     x[4] = -6.2; // below -T
-    double[] v = gaussian(r, 8, 1);
+    double[] v = RandomValues.gaussian(r, 8, 1);
     try (TestGraph g = new TestGraph()) {
       Operand<TFloat64> in = g.input(x, 3, 5);
       Operand<TFloat64> slopes = g.input(v, 8);
@@ -185,9 +186,9 @@ class GradientCheckTest {
   @org.junit.jupiter.api.Test
   void plifFloat32MatchesFloat64() {
     Random r = new Random(21);
-    double[] x = gaussian(r, 40, 8);
+    double[] x = RandomValues.gaussian(r, 40, 8);
     x[7] = Double.NEGATIVE_INFINITY;
-    double[] v = gaussian(r, 50, 1);
+    double[] v = RandomValues.gaussian(r, 50, 1);
     try (TestGraph g = new TestGraph()) {
       var tf = g.tf;
       Operand<TFloat64> in = g.input(x, 4, 10);
@@ -211,7 +212,7 @@ class GradientCheckTest {
   @org.junit.jupiter.api.Test
   void mixtureGradients() {
     Random r = new Random(11);
-    double[] x = gaussian(r, 2 * 3 * 4, 1);
+    double[] x = RandomValues.gaussian(r, 2 * 3 * 4, 1);
     x[5] = Double.NEGATIVE_INFINITY;
     double[] prior = {0.3, -0.2, 1.1, 0.5, 0.0, -1.0};
     try (TestGraph g = new TestGraph()) {
@@ -228,16 +229,7 @@ class GradientCheckTest {
    */
   private static void assertGradients(TestGraph g, Random r, Operand<TFloat64> y,
       List<Operand<TFloat64>> xs, List<String> names, long... dyShape) {
-    double[] dy = gaussian(r, (int) java.util.Arrays.stream(dyShape).reduce(1, (a, b) -> a * b), 1);
+    double[] dy = RandomValues.gaussian(r, (int) java.util.Arrays.stream(dyShape).reduce(1, (a, b) -> a * b), 1);
     g.assertGradients(g.objective(y, g.input(dy, dyShape)), xs, names, EPS, ATOL, RTOL);
-  }
-
-  /** n draws of N(0, scale^2) from r, in order. */
-  private static double[] gaussian(Random r, int n, double scale) {
-    double[] a = new double[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = r.nextGaussian() * scale;
-    }
-    return a;
   }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import org.beyondsoftmax.ops.testing.RandomValues;
 import org.beyondsoftmax.ops.testing.TestGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -181,8 +182,8 @@ class NeuralCacheTest {
     int v = 5;
     int[] queryPos = {2, 3, 4, 5, 1, 2, 3, 4};
     int[] memoryPos = {0, 1, 2, 3, 4, 5, -1, 0, 1, 2, 3, 4};
-    double[] q = CacheReference.gaussian(r, n * t * d, 1);
-    double[] k = CacheReference.gaussian(r, n * l * d, 1);
+    double[] q = RandomValues.gaussian(r, n * t * d, 1);
+    double[] k = RandomValues.gaussian(r, n * l * d, 1);
     int[] w = {0, 1, 2, 3, 4, 0, 4, 3, 2, 1, 0, 4};
     double[] head = CacheReference.logSoftmaxRows(r, n * t, v);
     int[] y = {1, 2, 3, 4, 0, 1, 2, 3};
@@ -248,7 +249,7 @@ class NeuralCacheTest {
           queries, keys, words, valid, targets, lambda, theta);
       // a sum over queries: the gradient in query (a, b) depends on its own outputs only
       Operand<TFloat64> objective = tf.math.add(
-          g.objective(full, g.input(CacheReference.gaussian(new Random(1), n * t * v, 1), n, t, v)),
+          g.objective(full, g.input(RandomValues.gaussian(new Random(1), n * t * v, 1), n, t, v)),
           tf.reduceSum(perTarget, tf.constant(new int[] {0, 1})));
       List<Operand<?>> grads = g.grads(objective, List.of(queries, keys));
       return g.run(List.of(full, perTarget, grads.get(0), grads.get(1)));
@@ -285,7 +286,7 @@ class NeuralCacheTest {
       Operand<TFloat64> cache =
           NeuralCache.logCache(tf, in.queries, in.keys, in.words, in.valid, theta, v);
       Operand<TFloat64> mixture = NeuralCache.logMixture(tf, h, cache, lambda);
-      Operand<TFloat64> o = g.objective(full, g.input(CacheReference.gaussian(r, c.n * v, 1), c.n, v));
+      Operand<TFloat64> o = g.objective(full, g.input(RandomValues.gaussian(r, c.n * v, 1), c.n, v));
       List<Operand<?>> grads = g.grads(o, List.of(lambda, theta, in.queries, in.keys, h));
       List<double[]> out = g.run(List.of(full, cache, mixture, grads.get(0), grads.get(1),
           grads.get(2), grads.get(3)));

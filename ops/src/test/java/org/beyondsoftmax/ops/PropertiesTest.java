@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
+import org.beyondsoftmax.ops.testing.RandomValues;
 import org.beyondsoftmax.ops.testing.TestGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,12 +40,7 @@ class PropertiesTest {
   }
 
   static double[] random(long seed, int n, double scale) {
-    Random r = new Random(seed);
-    double[] x = new double[n];
-    for (int i = 0; i < n; i++) {
-      x[i] = r.nextGaussian() * scale;
-    }
-    return x;
+    return RandomValues.gaussian(new Random(seed), n, scale);
   }
 
   static double[] eval(Map f, double[] x, long rows, long cols) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.beyondsoftmax.ops.testing.RandomValues;
 import org.beyondsoftmax.ops.testing.TestGraph;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.DeviceSpec;
@@ -29,10 +30,7 @@ class ShardedEmbeddingTest {
   private static List<Operand<TFloat64>> tables(TestGraph g, Random r) {
     List<Operand<TFloat64>> tables = new ArrayList<>();
     for (int size : SPLIT) {
-      double[] t = new double[size * E];
-      for (int i = 0; i < t.length; i++) {
-        t[i] = r.nextGaussian();
-      }
+      double[] t = RandomValues.gaussian(r, size * E, 1);
       tables.add(g.input(t, size, E));
     }
     return tables;
@@ -64,10 +62,7 @@ class ShardedEmbeddingTest {
         System.arraycopy(g.value(tables.get(p)), id * E, expected, n * E, E);
       }
       TestGraph.assertClose("rows", expected, g.run(x), 0, 0);
-      double[] up = new double[IDS.length * E];
-      for (int i = 0; i < up.length; i++) {
-        up[i] = r.nextGaussian();
-      }
+      double[] up = RandomValues.gaussian(r, IDS.length * E, 1);
       g.assertGradients(g.objective(x, g.input(up, IDS.length, E)), tables, List.of("dE0", "dE1", "dE2"),
           1e-6, 1e-8, 1e-6);
     }

@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import org.beyondsoftmax.ops.testing.RandomValues;
 import org.beyondsoftmax.ops.testing.TestGraph;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.DeviceSpec;
@@ -48,16 +49,16 @@ class ShardedSoftmaxTest {
 
   private static Layer layer(TestGraph g, Random r, Kind kind, int[] labels, boolean bias) {
     int rows = labels.length;
-    Operand<TFloat64> h = g.input(gaussian(r, rows * D, 1), rows, D);
-    Operand<TFloat64> slopes = g.input(gaussian(r, KNOTS, 0.5), KNOTS);
+    Operand<TFloat64> h = g.input(RandomValues.gaussian(r, rows * D, 1), rows, D);
+    Operand<TFloat64> slopes = g.input(RandomValues.gaussian(r, KNOTS, 0.5), KNOTS);
     List<Operand<TFloat64>> w = new ArrayList<>();
     List<Operand<TFloat64>> b = new ArrayList<>();
     List<ShardedSoftmax.Shard<TFloat64>> shards = new ArrayList<>();
     Operand<TInt32> y = g.labels(labels, rows);
     int offset = 0;
     for (int size : SPLIT) {
-      Operand<TFloat64> wp = g.input(gaussian(r, size * D, 1.5), size, D);
-      Operand<TFloat64> bp = bias ? g.input(gaussian(r, size, 0.5), size) : null;
+      Operand<TFloat64> wp = g.input(RandomValues.gaussian(r, size * D, 1.5), size, D);
+      Operand<TFloat64> bp = bias ? g.input(RandomValues.gaussian(r, size, 0.5), size) : null;
       w.add(wp);
       b.add(bp);
       shards.add(switch (kind) {
@@ -141,7 +142,7 @@ class ShardedSoftmaxTest {
       Random r = new Random(2);
       try (TestGraph g = new TestGraph()) {
         Layer l = layer(g, r, kind, LABELS, true);
-        Operand<TFloat64> dy = g.input(gaussian(r, N, 1), N);
+        Operand<TFloat64> dy = g.input(RandomValues.gaussian(r, N, 1), N);
         List<Operand<TFloat64>> inputs = new ArrayList<>(List.of(l.h()));
         List<String> names = new ArrayList<>(List.of(kind + " dh"));
         for (int p = 0; p < SPLIT.length; p++) {
@@ -175,7 +176,7 @@ class ShardedSoftmaxTest {
       Random r = new Random(5);
       try (TestGraph g = new TestGraph()) {
         Layer l = layer(g, r, kind, rowLabels, true);
-        Operand<TFloat64> prior = g.input(gaussian(r, N * k, 1), N, k);
+        Operand<TFloat64> prior = g.input(RandomValues.gaussian(r, N * k, 1), N, k);
         Operand<TFloat64> logp = ShardedSoftmax.mixtureLogProbability(g.tf, l.shards(), prior);
         double[] pi = g.value(prior);
         double[] expected = new double[N];
@@ -190,7 +191,7 @@ class ShardedSoftmaxTest {
           expected[n] = Math.log(p);
         }
         TestGraph.assertClose(kind + " mixture log p", expected, g.run(logp), 1e-12, 1e-12);
-        Operand<TFloat64> dy = g.input(gaussian(r, N, 1), N);
+        Operand<TFloat64> dy = g.input(RandomValues.gaussian(r, N, 1), N);
         List<Operand<TFloat64>> inputs = new ArrayList<>(List.of(l.h(), prior, l.w().get(1), l.b().get(2)));
         List<String> names = List.of(kind + " dcontexts", "dprior", "dW1", "db2");
         g.assertGradients(g.objective(logp, dy), inputs, names, 1e-6, 1e-7, 1e-6);
@@ -234,10 +235,10 @@ class ShardedSoftmaxTest {
   void aLabelInNoShardFailsTheRun() {
     try (TestGraph g = new TestGraph()) {
       Random r = new Random(3);
-      Operand<TFloat64> h = g.input(gaussian(r, 2 * D, 1), 2, D);
+      Operand<TFloat64> h = g.input(RandomValues.gaussian(r, 2 * D, 1), 2, D);
       Operand<TInt32> labels = g.labels(new int[] {1, 3}, 2); // class 3 is in neither [0, 2) nor [4, 6)
-      var a = ShardedSoftmax.linearShard(g.tf, h, g.input(gaussian(r, 2 * D, 1), 2, D), g.input(new double[2], 2), labels, 0);
-      var b = ShardedSoftmax.linearShard(g.tf, h, g.input(gaussian(r, 2 * D, 1), 2, D), g.input(new double[2], 2), labels, 4);
+      var a = ShardedSoftmax.linearShard(g.tf, h, g.input(RandomValues.gaussian(r, 2 * D, 1), 2, D), g.input(new double[2], 2), labels, 0);
+      var b = ShardedSoftmax.linearShard(g.tf, h, g.input(RandomValues.gaussian(r, 2 * D, 1), 2, D), g.input(new double[2], 2), labels, 4);
       Operand<TFloat64> loss = ShardedSoftmax.crossEntropy(g.tf, List.of(a, b));
       Exception e = assertThrows(Exception.class, () -> g.run(loss));
       assertTrue(e.getMessage().contains("of exactly one shard"), e.getMessage());
@@ -287,14 +288,14 @@ class ShardedSoftmaxTest {
     try (TestGraph g = new TestGraph()) {
       Ops worker = g.tf.withDevice(DeviceSpec.newBuilder().job("worker").task(0).build());
       Random r = new Random(4);
-      Operand<TFloat64> h = worker.identity(g.input(gaussian(r, N * D, 1), N, D));
+      Operand<TFloat64> h = worker.identity(g.input(RandomValues.gaussian(r, N * D, 1), N, D));
       Operand<TInt32> labels = g.labels(LABELS, N);
       List<ShardedSoftmax.Shard<TFloat64>> shards = new ArrayList<>();
       List<Operand<TFloat64>> weights = new ArrayList<>();
       int offset = 0;
       for (int p = 0; p < SPLIT.length; p++) {
         Ops ps = g.tf.withDevice(DeviceSpec.newBuilder().job("ps").task(p).build());
-        Operand<TFloat64> w = ps.identity(g.input(gaussian(r, SPLIT[p] * D, 1), SPLIT[p], D));
+        Operand<TFloat64> w = ps.identity(g.input(RandomValues.gaussian(r, SPLIT[p] * D, 1), SPLIT[p], D));
         Operand<TFloat64> b = ps.identity(g.input(new double[SPLIT[p]], SPLIT[p]));
         weights.add(w);
         shards.add(switch (kind) {
@@ -332,13 +333,5 @@ class ShardedSoftmaxTest {
   private static void assertMessage(String start, Runnable build) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, build::run);
     assertTrue(e.getMessage().startsWith(start), e.getMessage());
-  }
-
-  private static double[] gaussian(Random r, int n, double scale) {
-    double[] x = new double[n];
-    for (int i = 0; i < n; i++) {
-      x[i] = scale * r.nextGaussian();
-    }
-    return x;
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.beyondsoftmax.ops.testing.RandomValues;
 import org.beyondsoftmax.ops.testing.TestGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -61,10 +62,7 @@ class TargetLossesTest {
 
   private static double[] logits(long seed, boolean masks) {
     Random r = new Random(seed);
-    double[] x = new double[N * M];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = 1.5 * r.nextGaussian();
-    }
+    double[] x = RandomValues.gaussian(r, N * M, 1.5);
     if (masks) {
       x[1] = Double.NEGATIVE_INFINITY;
       x[M + 4] = Double.NEGATIVE_INFINITY;

@@ -13,6 +13,7 @@ import org.beyondsoftmax.models.nn.Dropout;
 import org.beyondsoftmax.models.nn.Parameter;
 import org.beyondsoftmax.models.nn.PartitionedVariable;
 import org.beyondsoftmax.models.optim.Optimizer;
+import org.beyondsoftmax.ops.testing.RandomValues;
 import org.beyondsoftmax.ops.testing.TestGraph;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.DeviceSpec;
@@ -250,10 +251,7 @@ class ShardedLanguageModelGraphTest {
 
   private static int[] batch(long seed) {
     java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
-    int[] ids = new int[BATCH * STEPS];
-    for (int i = 0; i < ids.length; i++) {
-      ids[i] = r.nextInt(VOCAB);
-    }
+    int[] ids = RandomValues.labels(r, BATCH * STEPS, VOCAB);
     return ids;
   }
 
