@@ -370,14 +370,7 @@ class TwinTest {
       List<double[]> out = twin2(g, (a, b) -> Mappings.plif(g.tf, a, b, range),
           xin, vin, g.input(dy, rows, cols), false);
       assertTrue(g.opTypes("Beyond").contains("BeyondPlif"));
-      double atol = f64 ? 1e-9 : 1e-4;
-      double rtol = f64 ? 1e-9 : 1e-4;
-      TestGraph.assertClose("y", out.get(1), out.get(0), atol, rtol);
-      TestGraph.assertClose("dx", out.get(3), out.get(2), atol, rtol);
-      // float32: the composite sums each knot's gradient in float32 (bincount), the kernel in
-      // float32 per thread and float64 across knots: compare relative to the largest entry
-      double scale = maxAbs(out.get(5));
-      TestGraph.assertClose("dslopes_raw", out.get(5), out.get(4), f64 ? 1e-9 * scale : 2e-3 * scale, rtol);
+      assertPlifTwinsAgree("y", out, f64, f64 ? 1e-9 : 1e-4, f64 ? 1e-9 : 1e-4);
     }
   }
 
@@ -409,14 +402,22 @@ class TwinTest {
       List<double[]> out = twin2(g, (a, b) -> Losses.plifCrossEntropy(g.tf, a, labels, b, range, opts),
           xin, vin, g.input(dy, rows), false);
       assertTrue(g.opTypes("Beyond").contains("BeyondPlifCrossEntropy"));
-      double atol = f64 ? 1e-10 : 2e-5;
-      double rtol = f64 ? 1e-9 : 2e-4;
       assertEquals(Double.POSITIVE_INFINITY, out.get(0)[0]);
-      TestGraph.assertClose("loss", out.get(1), out.get(0), atol, rtol);
-      TestGraph.assertClose("dx", out.get(3), out.get(2), atol, rtol);
-      double scale = maxAbs(out.get(5));
-      TestGraph.assertClose("dslopes_raw", out.get(5), out.get(4), f64 ? 1e-9 * scale : 2e-3 * scale, rtol);
+      assertPlifTwinsAgree("loss", out, f64, f64 ? 1e-10 : 2e-5, f64 ? 1e-9 : 2e-4);
     }
+  }
+
+  /**
+   * The outputs of {@link #twin2} for a PLIF op (inputs x and slopes_raw) agree: the op's value
+   * ({@code name}) and dx within atol/rtol; dslopes_raw relative to its largest entry, since in
+   * float32 the composite sums each knot's gradient in float32 (bincount), the kernel in float32 per
+   * thread and float64 across knots.
+   */
+  private static void assertPlifTwinsAgree(String name, List<double[]> out, boolean f64, double atol, double rtol) {
+    TestGraph.assertClose(name, out.get(1), out.get(0), atol, rtol);
+    TestGraph.assertClose("dx", out.get(3), out.get(2), atol, rtol);
+    double scale = maxAbs(out.get(5));
+    TestGraph.assertClose("dslopes_raw", out.get(5), out.get(4), f64 ? 1e-9 * scale : 2e-3 * scale, rtol);
   }
 
   /**
