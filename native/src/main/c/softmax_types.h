@@ -22,13 +22,7 @@
 #define LOG1P01 bk_log1pf01
 #define FAST_LO -20.0f
 #define FAST_HI 40.0f
-#include BK_ROWS
-#undef REAL
-#undef SUFFIX
-#undef EXP
-#undef LOG1P01
-#undef FAST_LO
-#undef FAST_HI
+#include "softmax_instance.h"
 
 #define REAL double
 #define SUFFIX f64
@@ -36,10 +30,4 @@
 #define LOG1P01 bk_log1p01
 #define FAST_LO -300.0
 #define FAST_HI 300.0
-#include BK_ROWS
-#undef REAL
-#undef SUFFIX
-#undef EXP
-#undef LOG1P01
-#undef FAST_LO
-#undef FAST_HI
+#include "softmax_instance.h"
