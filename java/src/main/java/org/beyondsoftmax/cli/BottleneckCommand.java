@@ -13,6 +13,7 @@ import org.beyondsoftmax.models.heads.HeadFactory;
 import org.beyondsoftmax.models.heads.Heads;
 import org.beyondsoftmax.models.spec.Spec;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -91,9 +92,8 @@ public final class BottleneckCommand implements Callable<Integer> {
       description = "the context embeddings start normal(0, SIGMA^2) (default: ${DEFAULT-VALUE})")
   double contextInitStd;
 
-  @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
-      description = "seed of the targets and initial values (default: ${DEFAULT-VALUE})")
-  long seed;
+  @Mixin
+  BottleneckSeed seed;
 
   @Option(names = "--rank-rows", paramLabel = "N'", defaultValue = "256",
       description = "rows of log Q whose numerical rank is reported (default: ${DEFAULT-VALUE})")
@@ -129,7 +129,7 @@ public final class BottleneckCommand implements Callable<Integer> {
     }
     BottleneckSettings settings;
     try {
-      settings = new BottleneckSettings(contexts, classes, dims, alpha, heads, steps, seed,
+      settings = new BottleneckSettings(contexts, classes, dims, alpha, heads, steps, seed.seed,
           learningRate, contextInitStd, rankRows, klSmoothing);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "Invalid options: " + e.getMessage());

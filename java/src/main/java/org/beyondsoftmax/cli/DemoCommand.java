@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.beyondsoftmax.bottleneck.BottleneckSettings;
 import org.beyondsoftmax.models.heads.Heads;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
@@ -45,14 +46,13 @@ public final class DemoCommand implements Callable<Integer> {
       description = "where to write the figures and JSON (default: ${DEFAULT-VALUE})")
   Path out;
 
-  @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
-      description = "seed of the targets and initial values (default: ${DEFAULT-VALUE})")
-  long seed;
+  @Mixin
+  BottleneckSeed seed;
 
   @Override
   public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
-    return BottleneckCommand.run(settings(seed), out.resolve("bottleneck.json"),
+    return BottleneckCommand.run(settings(seed.seed), out.resolve("bottleneck.json"),
         out.resolve("bottleneck.png"), out, spec.commandLine().getOut(), err);
   }
 
