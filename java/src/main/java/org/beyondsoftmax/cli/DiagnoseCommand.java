@@ -73,7 +73,7 @@ public final class DiagnoseCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     ModelSplit data = options.load(spec.commandLine(), err);
-    DiagnosticReport r = Diagnosis.run(options.model, data.info(), data.stream(), settings, data.corpus(), options.split);
+    DiagnosticReport r = Diagnosis.run(options.model.dir, data.info(), data.stream(), settings, data.corpus(), options.split);
     for (DiagnosticReport.AttentionHead h : r.attentionHeads()) {
       out.println(String.format("layer %d head %d: entropy %s (log n %.3f), support %.2f of %.2f keys, top-1 mass %s%s",
           h.layer(), h.head(), h.meanEntropy() == null ? "n/a" : String.format("%.3f", h.meanEntropy()),

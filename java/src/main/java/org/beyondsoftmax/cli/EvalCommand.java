@@ -96,7 +96,7 @@ public final class EvalCommand implements Callable<Integer> {
     }
     long start = System.nanoTime();
     Perplexity p;
-    try (SavedLanguageModel m = SavedLanguageModel.load(options.model)) {
+    try (SavedLanguageModel m = SavedLanguageModel.load(options.model.dir)) {
       p = Perplexity.of(m::evaluate, stream, columns, info.steps(), vocabulary.size(), epsilon, null);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
@@ -184,7 +184,7 @@ public final class EvalCommand implements Callable<Integer> {
     long start = System.nanoTime();
     CacheTuning.Evaluation e;
     boolean joint;
-    try (LanguageModelSession session = CachedModel.open(options.model, info, cache, false)) {
+    try (LanguageModelSession session = CachedModel.open(options.model.dir, info, cache, false)) {
       joint = session.modelGraph().cache().joint();
       if (tune) {
         int[] valid = data.split(spec.commandLine(), "valid");

@@ -38,8 +38,8 @@ public final class ExportCacheCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--model", paramLabel = "DIR", required = true, description = "the --out DIR of 'beyond train'")
-  Path model;
+  @Mixin
+  TrainedModel model;
 
   @Option(names = "--out", paramLabel = "DIR2", required = true, description = "where the model with the cache goes")
   Path out;
@@ -54,9 +54,9 @@ public final class ExportCacheCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "give --cache L (L >= 1): the number of memories");
     }
     cacheHead.check(spec);
-    ModelDirectory from = new ModelDirectory(model);
+    ModelDirectory from = new ModelDirectory(model.dir);
     if (!Files.isRegularFile(from.modelInfo())) {
-      throw new ParameterException(spec.commandLine(), "--model " + model + ": no " + ModelDirectory.MODEL_INFO
+      throw new ParameterException(spec.commandLine(), "--model " + model.dir + ": no " + ModelDirectory.MODEL_INFO
           + " there (a directory written by 'beyond train')");
     }
     ModelDirectory to = new ModelDirectory(out);
@@ -71,7 +71,7 @@ public final class ExportCacheCommand implements Callable<Integer> {
     CacheOptions.requireLstm(spec, info);
     CacheSettings cache = cacheHead.settings(spec, own, null);
     Path staging = to.newStaging();
-    try (LanguageModelSession session = CachedModel.open(model, info, cache, true)) {
+    try (LanguageModelSession session = CachedModel.open(model.dir, info, cache, true)) {
       session.export(staging);
     } catch (IOException | RuntimeException e) {
       AtomicFiles.deleteTree(staging);
@@ -82,7 +82,7 @@ public final class ExportCacheCommand implements Callable<Integer> {
     Json.write(to.modelInfo(), new ModelInfo(info.corpus(), info.vocabulary(), info.vocabularyFingerprint(),
         info.head(), info.steps(), info.sparse(), info.parameters(), info.checkpoint(), info.validPerplexity(),
         info.settings().withCache(cache)));
-    err.printf("exported %s with a cache (L = %d, lambda %s, theta %s) to %s%n", model, cache.size(),
+    err.printf("exported %s with a cache (L = %d, lambda %s, theta %s) to %s%n", model.dir, cache.size(),
         cache.lambda(), cache.theta(), to.dir().toAbsolutePath().normalize());
     err.flush();
     return 0;

@@ -2,20 +2,19 @@ package org.beyondsoftmax.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * The options of the commands that read a trained model on a corpus split (eval, diagnose):
- * {@code --model DIR}, {@code --corpus brown|DIR} (default: the model's own), {@code --split}
+ * {@code --model DIR} ({@link TrainedModel}), {@code --corpus brown|DIR} (default: the model's own), {@code --split}
  * and, through {@link CorpusCache}, {@code --cache-dir DIR}. Each command sets its own default
  * split by constructing the mixin ({@code @Mixin ModelOptions model = new ModelOptions("test")}).
  */
 final class ModelOptions {
-  @Option(names = "--model", paramLabel = "DIR", required = true, description = "the --out DIR of 'beyond train'")
-  Path model;
+  @Mixin
+  TrainedModel model;
 
   @Option(names = "--corpus", paramLabel = "brown|DIR", description = "default: the corpus the model was trained on")
   String corpus;
@@ -33,6 +32,6 @@ final class ModelOptions {
 
   /** Reads the model directory and the split these options name ({@link ModelSplit#load}). */
   ModelSplit load(CommandLine cl, PrintWriter err) throws IOException {
-    return ModelSplit.load(cl, model, corpus, cache, split, err);
+    return ModelSplit.load(cl, model.dir, corpus, cache, split, err);
   }
 }
