@@ -18,14 +18,16 @@ public class PlotPerplexityAgainstD {
     XYChart chart = new XYChartBuilder().width(800).height(500).title("Brown, 250 steps: test perplexity against d")
         .xAxisTitle("d (hidden size)").yAxisTitle("test perplexity").build();
     for (String backbone : List.of("lstm", "transformer")) {
-      for (String head : List.of("softmax", "sigsoftmax", "plif_knots_1000", "mos_components_3")) {
+      for (String head : List.of("softmax", "sigsoftmax", "plif_knots_1000", "mos_components_3",
+          "mos_components_3_tanh_false")) {
         double[] d = {16, 32, 64};
         double[] ppl = new double[d.length];
         for (int i = 0; i < d.length; i++) {
           Path f = runs.resolve(backbone + (int) d[i] + "-" + head + "-test.json");
           ppl[i] = new ObjectMapper().readTree(f.toFile()).get("perplexity").asDouble();
         }
-        chart.addSeries(backbone + " " + head.split("_")[0], d, ppl).setMarker(SeriesMarkers.CIRCLE);
+        String label = head.split("_")[0] + (head.endsWith("tanh_false") ? " linear" : "");
+        chart.addSeries(backbone + " " + label, d, ppl).setMarker(SeriesMarkers.CIRCLE);
       }
     }
     BitmapEncoder.saveBitmap(chart, args[1], BitmapEncoder.BitmapFormat.PNG);

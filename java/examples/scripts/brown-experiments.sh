@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 13, experiments 1 and 2 as the README reports them (2026-12-02): each model trains 250 steps
+# Issue 13, experiments 1 and 2 as the README reports them (2026-12-02; MoS with linear contexts 2026-12-03): each model trains 250 steps
 # (0.35 epoch) on Brown, then eval on test and diagnose on valid. About 2-5 minutes a model on 2 cores.
 #   bash java/examples/scripts/brown-experiments.sh RUNS_DIR
 set -euo pipefail
@@ -21,7 +21,7 @@ for a in softmax sparsemax entmax:alpha=1.5 entmax:alpha=1.5,learn-alpha=true ss
 done
 # 2. hidden size x head x backbone
 for d in 16 32 64; do
-  for h in softmax sigsoftmax plif:knots=1000 mos:components=3; do
+  for h in softmax sigsoftmax plif:knots=1000 mos:components=3 mos:components=3,tanh=false; do
     one "lstm$d-$(slug $h)" --embed $d --hidden $d --head "$h"
     one "transformer$d-$(slug $h)" --backbone transformer --hidden $d --layers 2 --attention-heads 4 --head "$h"
   done

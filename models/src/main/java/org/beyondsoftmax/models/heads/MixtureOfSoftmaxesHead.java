@@ -23,16 +23,27 @@ import org.tensorflow.types.family.TFloating;
  * a {@link PlifFunction} shared by the components ({@code mos-plif}, Ganea et al. 2019). Computed in
  * log space ({@link Mappings#logMixtureOfSoftmaxes}). Adds K d^2 + K d parameters to the linear
  * head (and K knots for PLIF); costs K softmaxes per row.
+ *
+ * <p>With {@code tanh=false} the contexts are linear, h_k = P_k h. The mixture still breaks the
+ * rank bound (log p is a log-sum-exp of K linear maps, not one linear map; the paper's argument
+ * needs no nonlinearity in the contexts), and it trains much faster early on: on Brown with
+ * d = 32, after 250 steps, K = 1 reaches a validation perplexity of 481.7 with linear contexts and
+ * 538.8 with tanh (softmax: 489.0), and K = 3 reaches 477.8 against 566.1. Bounded contexts leave
+ * the logits' scale to W alone. Yang et al.'s tanh stays the default; see the README's Brown
+ * experiments.
  */
 public final class MixtureOfSoftmaxesHead<T extends TFloating> extends FullSupportHead<T> {
   /** K, the number of softmax components. */
   public static final Option<Integer> COMPONENTS =
       Option.integer("components", 4, 1, "K, the number of softmax components");
+  /** Whether the component contexts are tanh(P_k h) (Yang et al.) or linear, P_k h. */
+  public static final Option<Boolean> TANH =
+      Option.flag("tanh", true, "contexts tanh(P_k h) as in Yang et al.; false: linear P_k h");
   public static final Kind<HeadFactory> MOS = Kind.of("mos",
-      "mixture of softmaxes (Yang et al. 2018)", List.of(COMPONENTS, HeadOptions.BIAS),
+      "mixture of softmaxes (Yang et al. 2018)", List.of(COMPONENTS, HeadOptions.BIAS, TANH),
       MixtureOfSoftmaxesHead::new);
   public static final Kind<HeadFactory> MOS_SIGSOFTMAX = Kind.of("mos-sigsoftmax",
-      "mixture of sigsoftmaxes (Kanai et al. 2018)", List.of(COMPONENTS, HeadOptions.BIAS),
+      "mixture of sigsoftmaxes (Kanai et al. 2018)", List.of(COMPONENTS, HeadOptions.BIAS, TANH),
       MixtureOfSoftmaxesHead::new);
   public static final Kind<HeadFactory> MOS_PLIF = Kind.of("mos-plif",
       "mixture of softmaxes over one shared PLIF (Ganea et al. 2019)", plifOptions(),
@@ -40,7 +51,7 @@ public final class MixtureOfSoftmaxesHead<T extends TFloating> extends FullSuppo
   private static final List<Kind<HeadFactory>> KINDS = List.of(MOS, MOS_SIGSOFTMAX, MOS_PLIF);
 
   private static List<Option<?>> plifOptions() {
-    List<Option<?>> o = new ArrayList<>(List.of(COMPONENTS, HeadOptions.BIAS));
+    List<Option<?>> o = new ArrayList<>(List.of(COMPONENTS, HeadOptions.BIAS, TANH));
     o.addAll(HeadOptions.PLIF);
     return o;
   }
@@ -76,7 +87,8 @@ public final class MixtureOfSoftmaxesHead<T extends TFloating> extends FullSuppo
   @Override
   protected Operand<T> scores(Ops tf, Operand<T> h) {
     int d = config.hiddenSize();
-    Operand<T> contexts = tf.math.tanh(projections.apply(tf, h)); // [N, K d]
+    Operand<T> projected = projections.apply(tf, h); // [N, K d]
+    Operand<T> contexts = spec().get(TANH) ? tf.math.tanh(projected) : projected;
     Operand<T> z = logits(tf, tf.reshape(contexts, tf.constant(new int[] {-1, d})));
     if (spec().kind() == MOS_SIGSOFTMAX) {
       z = Mappings.logSigsoftmax(tf, z);

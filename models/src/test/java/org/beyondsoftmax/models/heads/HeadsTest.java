@@ -40,6 +40,7 @@ class HeadsTest {
         Arguments.of("softmax:bias=false", linear - M),
         Arguments.of("sigsoftmax", linear),
         Arguments.of("mos:components=2", mos),
+        Arguments.of("mos:components=2,tanh=false", mos),
         Arguments.of("mos-sigsoftmax:components=2", mos),
         Arguments.of("mos-plif:components=2,knots=7,range=3", mos + 7),
         Arguments.of("plif:knots=7,range=3", linear + 7),

@@ -4,6 +4,7 @@ import static org.beyondsoftmax.models.testing.Harness.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
+import java.util.function.DoubleUnaryOperator;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.beyondsoftmax.models.optim.Optimizer;
@@ -63,6 +64,8 @@ class ReferenceHeadsTest {
           }));
         }),
         Arguments.of("mos:components=2", (Formula) (h, v) -> mixture(h, v, 2, z -> softmax(z))),
+        Arguments.of("mos:components=2,tanh=false", (Formula) (h, v) ->
+            mixture(h, v, 2, x -> x, z -> softmax(z))),
         Arguments.of("mos-sigsoftmax:components=2", (Formula) (h, v) ->
             mixture(h, v, 2, z -> normalise(map(z, x -> Math.exp(x) / (1 + Math.exp(-x)))))),
         Arguments.of("mos-plif:components=2,knots=9,range=4", (Formula) (h, v) ->
@@ -128,7 +131,13 @@ class ReferenceHeadsTest {
   }
 
   static double[] mixture(double[] h, Vars v, int k, UnaryOperator<double[]> component) {
-    double[] contexts = map(affine(v.get("projection_weights"), null, h, k * D), Math::tanh);
+    return mixture(h, v, k, Math::tanh, component);
+  }
+
+  /** sum_c pi_c(h) component(W context_c(h) + b), context_c(h) = activation(P_c h). */
+  static double[] mixture(double[] h, Vars v, int k, DoubleUnaryOperator activation,
+      UnaryOperator<double[]> component) {
+    double[] contexts = map(affine(v.get("projection_weights"), null, h, k * D), activation);
     double[] prior = softmax(affine(v.get("prior_weights"), null, h, k));
     double[] p = new double[M];
     for (int c = 0; c < k; c++) {
@@ -196,7 +205,7 @@ class ReferenceHeadsTest {
     return s;
   }
 
-  static double[] map(double[] a, java.util.function.DoubleUnaryOperator f) {
+  static double[] map(double[] a, DoubleUnaryOperator f) {
     return Arrays.stream(a).map(f).toArray();
   }
 }
