@@ -9,12 +9,15 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.beyondsoftmax.ops.testing.ChildJvm;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -92,8 +95,16 @@ class LocalClusterTest {
       Arrays.stream(line.substring(3).split(" ")).map(Long::parseLong)
           .forEach(pid -> tasks.add(ProcessHandle.of(pid).orElseThrow()));
       assertEquals(2, tasks.size());
+      if (signal.equals("INT") && ignoresSigint(launcher.pid())) {
+        // A JVM started with SIGINT ignored (a job started with & in a non-interactive shell) keeps
+        // it ignored and installs no Ctrl-C hook; no launcher could react, so the test says so.
+        String why = "SIGINT is ignored by this test's JVM and so by the launcher it starts (Maven was "
+            + "started as a background job?): Ctrl-C cannot be tested here; run Maven in the foreground";
+        System.out.println("LocalClusterTest: skipped, " + why);
+        Assumptions.abort(why);
+      }
       assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(launcher.pid())).start().waitFor());
-      launcher.waitFor();
+      assertTrue(launcher.waitFor(60, TimeUnit.SECONDS), "the launcher still runs 60 s after SIG" + signal);
     } finally {
       launcher.destroyForcibly();
     }
@@ -102,6 +113,16 @@ class LocalClusterTest {
       Thread.sleep(100);
     }
     assertTrue(tasks.stream().noneMatch(ProcessHandle::isAlive), "left running after SIG" + signal + ": " + tasks);
+  }
+
+  /** Whether process {@code pid} ignores SIGINT (bit 1 of SigIgn in /proc/PID/status). */
+  private static boolean ignoresSigint(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("SigIgn:")) {
+        return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & 2L) != 0;
+      }
+    }
+    return false;
   }
 
   private static void assertGone(List<ProcessHandle> started, ClusterSpec spec) {
