@@ -11,9 +11,7 @@ import java.util.stream.Stream;
 import org.beyondsoftmax.models.optim.Optimizer;
 import org.beyondsoftmax.models.testing.Harness;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.core.Variable;
@@ -60,6 +58,15 @@ class HeadsTest {
     return Harness.random(11, N * D, 3.0);
   }
 
+  private static OutputHead<TFloat64> head(Harness g, String spec) {
+    return Heads.create(spec, g.config(D, M, 7));
+  }
+
+  /** Random soft targets q [N, M], rows summing to 1. */
+  private static Operand<TFloat64> softTargets(Harness g) {
+    return g.constant(Harness.randomTargets(3, N, M), N, M);
+  }
+
   private static Operand<TFloat64> oneHot(Harness g) {
     double[] q = new double[N * M];
     for (int i = 0; i < N; i++) {
@@ -73,16 +80,15 @@ class HeadsTest {
     RegisteredHeads.assertEveryHeadHasACase("HeadsTest", heads());
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("heads")
+  @ForEveryHead
   void probabilitiesLossesAndParameterCount(String spec, long params) {
     try (Harness g = new Harness()) {
-      OutputHead<TFloat64> head = Heads.create(spec, g.config(D, M, 7));
+      OutputHead<TFloat64> head = head(g, spec);
       Operand<TFloat64> h = g.constant(hidden(), N, D);
       Operand<TInt32> y = g.constantLabels(LABELS);
       List<double[]> out = g.run(List.of(head.logProbabilities(h), head.probabilities(h),
           head.loss(h, y), head.targetLoss(h, oneHot(g)),
-          head.targetLoss(h, g.constant(Harness.randomTargets(3, N, M), N, M))));
+          head.targetLoss(h, softTargets(g))));
       double[] logp = out.get(0);
       double[] p = out.get(1);
       assertEquals(N * M, logp.length, "log-probabilities [N, M]");
@@ -135,11 +141,10 @@ class HeadsTest {
     }
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("heads")
+  @ForEveryHead
   void topKIsConsistentWithTheProbabilities(String spec, long params) {
     try (Harness g = new Harness()) {
-      OutputHead<TFloat64> head = Heads.create(spec, g.config(D, M, 7));
+      OutputHead<TFloat64> head = head(g, spec);
       Operand<TFloat64> h = g.constant(hidden(), N, D);
       TopK<TFloat64> top = head.topK(h, 3);
       TopK<TFloat64> all = head.topK(h, M + 4);
@@ -169,20 +174,17 @@ class HeadsTest {
     }
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("heads")
+  @ForEveryHead
   void gradientsReachEveryVariableAndMatchFiniteDifferences(String spec, long params) {
     try (Harness g = new Harness()) {
-      OutputHead<TFloat64> head = Heads.create(spec, g.config(D, M, 7));
+      OutputHead<TFloat64> head = head(g, spec);
       Variable<TFloat64> h = g.variable(hidden(), N, D);
       List<Variable<TFloat64>> variables = new ArrayList<>();
       head.parameters().forEach(p -> variables.add(Harness.float64(p.variable())));
       variables.add(h);
-      Operand<TFloat64> labelLoss = sum(g, head.loss(h, g.constantLabels(LABELS)));
-      Operand<TFloat64> softLoss =
-          sum(g, head.targetLoss(h, g.constant(Harness.randomTargets(3, N, M), N, M)));
+      Objectives objectives = Objectives.of(g, head, h);
       List<String> names = variables.stream().map(v -> spec + " " + v.op().name()).toList();
-      for (Operand<TFloat64> objective : List.of(labelLoss, softLoss)) {
+      for (Operand<TFloat64> objective : List.of(objectives.label(), objectives.soft())) {
         List<double[]> analytic = g.assertGradients(objective, variables,
             names.stream().map(name -> name + ": gradient").toList(), 1e-6, 1e-6, 1e-5);
         for (int v = 0; v < variables.size(); v++) {
@@ -196,15 +198,13 @@ class HeadsTest {
     }
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("heads")
+  @ForEveryHead
   void trainingLowersBothLosses(String spec, long params) {
     try (Harness g = new Harness()) {
-      OutputHead<TFloat64> head = Heads.create(spec, g.config(D, M, 7));
-      Operand<TFloat64> h = g.constant(hidden(), N, D);
-      Operand<TFloat64> labelLoss = sum(g, head.loss(h, g.constantLabels(LABELS)));
-      Operand<TFloat64> softLoss =
-          sum(g, head.targetLoss(h, g.constant(Harness.randomTargets(3, N, M), N, M)));
+      OutputHead<TFloat64> head = head(g, spec);
+      Objectives objectives = Objectives.of(g, head, g.constant(hidden(), N, D));
+      Operand<TFloat64> labelLoss = objectives.label();
+      Operand<TFloat64> softLoss = objectives.soft();
       Op labelStep = Optimizer.minimize(g.tf, labelLoss, head.parameters(), 0.05, Optimizer.Settings.adam()).update();
       Op softStep = Optimizer.minimize(g.tf, softLoss, head.parameters(), 0.05, Optimizer.Settings.adam()).update();
       double[] before = g.run(List.of(labelLoss, softLoss)).stream().mapToDouble(a -> a[0]).toArray();
@@ -221,6 +221,13 @@ class HeadsTest {
       double softAfter = g.run(softLoss)[0];
       assertTrue(softAfter < softBefore - 0.05 * Math.abs(softBefore),
           spec + ": soft-target loss " + softBefore + " -> " + softAfter + " after 30 steps");
+    }
+  }
+
+  /** The label loss and the soft-target loss of a head at h, each summed over the rows. */
+  private record Objectives(Operand<TFloat64> label, Operand<TFloat64> soft) {
+    static Objectives of(Harness g, OutputHead<TFloat64> head, Operand<TFloat64> h) {
+      return new Objectives(sum(g, head.loss(h, g.constantLabels(LABELS))), sum(g, head.targetLoss(h, softTargets(g))));
     }
   }
 

@@ -10,9 +10,7 @@ import java.util.stream.Stream;
 import org.beyondsoftmax.models.optim.Optimizer;
 import org.beyondsoftmax.models.testing.Harness;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat64;
 
@@ -98,8 +96,7 @@ class ReferenceHeadsTest {
     RegisteredHeads.assertEveryHeadHasACase("ReferenceHeadsTest", heads());
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("heads")
+  @ForEveryHead
   void probabilitiesFollowTheFormula(String spec, Formula formula) {
     try (Harness g = new Harness()) {
       OutputHead<TFloat64> head = Heads.create(spec, g.config(D, M, 5));
