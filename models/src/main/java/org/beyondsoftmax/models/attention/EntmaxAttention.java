@@ -3,6 +3,7 @@ package org.beyondsoftmax.models.attention;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.beyondsoftmax.models.spec.EntmaxAlpha;
 import org.beyondsoftmax.models.spec.Kind;
 import org.beyondsoftmax.models.spec.Option;
 import org.beyondsoftmax.models.spec.Spec;
@@ -20,18 +21,12 @@ import org.tensorflow.types.family.TFloating;
  * Niculae &amp; Martins 2019, "Adaptively Sparse Transformers").
  */
 public final class EntmaxAttention<T extends TFloating> extends AbstractNormaliser<T> {
-  public static final Option<Double> ALPHA = Option.real("alpha", 1.5, v -> v > 1 && v <= 2,
-      "in (1, 2]", "alpha in (1, 2] (the initial value of every head's if learned)");
-  public static final Option<Boolean> LEARN_ALPHA =
-      Option.flag("learn-alpha", false, "learn alpha per head, kept in (1, 2)");
-  public static final Kind<AttentionFactory> KIND = Kind.<AttentionFactory>of("entmax",
+  public static final Option<Double> ALPHA =
+      EntmaxAlpha.alpha("alpha in (1, 2] (the initial value of every head's if learned)");
+  public static final Option<Boolean> LEARN_ALPHA = EntmaxAlpha.learn("learn alpha per head, kept in (1, 2)");
+  public static final Kind<AttentionFactory> KIND = EntmaxAlpha.checked(Kind.<AttentionFactory>of("entmax",
       "alpha-entmax over the keys, alpha constant or learned per head (Peters et al. 2019; Correia et al. 2019)",
-      List.of(ALPHA, LEARN_ALPHA), EntmaxAttention::new)
-      .withCheck(s -> {
-        if (s.get(LEARN_ALPHA) && s.get(ALPHA) >= 2) {
-          throw new IllegalArgumentException("alpha must be in (1, 2) when learned, got " + s.get(ALPHA));
-        }
-      });
+      List.of(ALPHA, LEARN_ALPHA), EntmaxAttention::new), ALPHA, LEARN_ALPHA);
 
   private final double alpha;
   private final Optional<Operand<T>> alphaRaw;
@@ -40,7 +35,7 @@ public final class EntmaxAttention<T extends TFloating> extends AbstractNormalis
     super(config, spec, KIND);
     this.alpha = spec.get(ALPHA);
     this.alphaRaw = spec.get(LEARN_ALPHA)
-        ? Optional.of(perHeadVariable("alpha_raw", Math.log((alpha - 1) / (2 - alpha))))
+        ? Optional.of(perHeadVariable("alpha_raw", EntmaxAlpha.raw(alpha)))
         : Optional.empty();
   }
 

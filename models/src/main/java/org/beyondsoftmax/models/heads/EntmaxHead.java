@@ -2,6 +2,7 @@ package org.beyondsoftmax.models.heads;
 
 import java.util.List;
 import java.util.Optional;
+import org.beyondsoftmax.models.spec.EntmaxAlpha;
 import org.beyondsoftmax.models.spec.Kind;
 import org.beyondsoftmax.models.spec.Option;
 import org.beyondsoftmax.models.spec.Spec;
@@ -24,18 +25,11 @@ import org.tensorflow.types.family.TIntegral;
  * Fenchel-Young gradient dH_alpha(p)/dalpha - dH_alpha(q)/dalpha.
  */
 public final class EntmaxHead<T extends TFloating> extends SparseHead<T> {
-  public static final Option<Double> ALPHA = Option.real("alpha", 1.5, v -> v > 1 && v <= 2,
-      "in (1, 2]", "alpha in (1, 2] (initial value if learned)");
-  public static final Option<Boolean> LEARN_ALPHA =
-      Option.flag("learn-alpha", false, "learn alpha in (1, 2)");
-  public static final Kind<HeadFactory> KIND = Kind.<HeadFactory>of("entmax",
+  public static final Option<Double> ALPHA = EntmaxAlpha.alpha("alpha in (1, 2] (initial value if learned)");
+  public static final Option<Boolean> LEARN_ALPHA = EntmaxAlpha.learn("learn alpha in (1, 2)");
+  public static final Kind<HeadFactory> KIND = EntmaxAlpha.checked(Kind.<HeadFactory>of("entmax",
       "alpha-entmax with its Fenchel-Young loss (Peters et al. 2019)",
-      List.of(ALPHA, LEARN_ALPHA, HeadOptions.BIAS), EntmaxHead::new)
-      .withCheck(s -> {
-        if (s.get(LEARN_ALPHA) && s.get(ALPHA) >= 2) {
-          throw new IllegalArgumentException("alpha must be in (1, 2) when learned, got " + s.get(ALPHA));
-        }
-      });
+      List.of(ALPHA, LEARN_ALPHA, HeadOptions.BIAS), EntmaxHead::new), ALPHA, LEARN_ALPHA);
 
   private final double alpha;
   private final Optional<Operand<T>> alphaRaw;
@@ -45,7 +39,7 @@ public final class EntmaxHead<T extends TFloating> extends SparseHead<T> {
     this.alpha = spec.get(ALPHA);
     classLayer(spec.get(HeadOptions.BIAS), false);
     this.alphaRaw = spec.get(LEARN_ALPHA)
-        ? Optional.of(params.constant("alpha_raw", Shape.scalar(), Math.log((alpha - 1) / (2 - alpha))))
+        ? Optional.of(params.constant("alpha_raw", Shape.scalar(), EntmaxAlpha.raw(alpha)))
         : Optional.empty();
   }
 
