@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.TreeSet;
 
 /**
@@ -69,62 +70,54 @@ public final class Config {
 
   /** A string value, or {@code fallback} when absent. */
   public String string(String key, String fallback) {
-    Object v = values.get(key);
-    if (v == null) {
-      return fallback;
-    }
-    if (!(v instanceof String s)) {
-      throw wrongKind(key, "a string", v);
-    }
-    return s;
+    return value(key, fallback, "a string", v -> v instanceof String s ? s : null);
   }
 
   /** An integral value (any {@link Number} without a fraction), or {@code fallback}. */
   public int integer(String key, int fallback) {
-    Object v = values.get(key);
-    if (v == null) {
-      return fallback;
-    }
-    if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())
-        || Math.abs(n.doubleValue()) > Integer.MAX_VALUE) {
-      throw wrongKind(key, "an integer", v);
-    }
-    return n.intValue();
+    return value(key, fallback, "an integer", v -> v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
+            && Math.abs(n.doubleValue()) <= Integer.MAX_VALUE ? n.intValue() : null);
   }
 
   /** A real value (any {@link Number}), or {@code fallback}. */
   public double real(String key, double fallback) {
+    return value(key, fallback, "a number", v -> v instanceof Number n ? n.doubleValue() : null);
+  }
+
+  /**
+   * The value of {@code key} converted by {@code convert} (null: not {@code kind}, refused), or
+   * {@code fallback} when absent.
+   */
+  private <V> V value(String key, V fallback, String kind, Function<Object, V> convert) {
     Object v = values.get(key);
     if (v == null) {
       return fallback;
     }
-    if (!(v instanceof Number n)) {
-      throw wrongKind(key, "a number", v);
+    V converted = convert.apply(v);
+    if (converted == null) {
+      throw wrongKind(key, kind, v);
     }
-    return n.doubleValue();
+    return converted;
   }
 
   /** An enum constant by its name in any case (as the framework's {@code Reduction.ofName}). */
   public <E extends Enum<E>> E constant(String key, Class<E> type, E fallback) {
-    Object v = values.get(key);
-    if (v == null) {
-      return fallback;
-    }
-    if (type.isInstance(v)) {
-      return type.cast(v);
-    }
-    if (v instanceof String s) {
-      for (E e : type.getEnumConstants()) {
-        if (e.name().equals(s.toUpperCase(Locale.ROOT))) {
-          return e;
-        }
-      }
-    }
     List<String> names = new ArrayList<>();
     for (E e : type.getEnumConstants()) {
       names.add(e.name().toLowerCase(Locale.ROOT));
     }
-    throw wrongKind(key, "one of " + names, v);
+    return value(key, fallback, "one of " + names,
+        v -> type.isInstance(v) ? type.cast(v) : v instanceof String s ? byName(type, s) : null);
+  }
+
+  /** The constant named {@code name} in any case, or null. */
+  private static <E extends Enum<E>> E byName(Class<E> type, String name) {
+    for (E e : type.getEnumConstants()) {
+      if (e.name().equals(name.toUpperCase(Locale.ROOT))) {
+        return e;
+      }
+    }
+    return null;
   }
 
   private IllegalArgumentException wrongKind(String key, String kind, Object v) {
