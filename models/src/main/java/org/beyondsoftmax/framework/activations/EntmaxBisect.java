@@ -44,7 +44,7 @@ public class EntmaxBisect extends MappingActivation {
    * @param axis the class axis, negative counts from the end
    */
   public EntmaxBisect(double alpha, int axis) {
-    super(NAME, Arguments.atLeast(ALPHA, alpha, 1) > 1, axis);
+    super(NAME, Arguments.atLeast(ALPHA, alpha, 1) > 1, axis, Map.of(ALPHA, alpha));
     this.alpha = alpha;
   }
 
@@ -59,11 +59,6 @@ public class EntmaxBisect extends MappingActivation {
 
   public double getAlpha() {
     return alpha;
-  }
-
-  @Override
-  protected Map<String, Object> parameters() {
-    return Map.of(ALPHA, alpha);
   }
 
   @Override

@@ -28,16 +28,30 @@ public abstract class MappingActivation extends AbstractActivation {
   private final String name;
   private final boolean sparse;
   private final int axis;
+  private final Map<String, Object> parameters;
 
   /**
+   * An activation without parameters besides the axis.
+   *
    * @param name the activation's name (as {@link BeyondActivations} knows it)
    * @param sparse whether its probabilities can be exactly 0
    * @param axis the class axis, negative counts from the end
    */
   protected MappingActivation(String name, boolean sparse, int axis) {
+    this(name, sparse, axis, Map.of());
+  }
+
+  /**
+   * @param name the activation's name (as {@link BeyondActivations} knows it)
+   * @param sparse whether its probabilities can be exactly 0
+   * @param axis the class axis, negative counts from the end
+   * @param parameters the parameters besides the axis (checked), in the configuration map's order
+   */
+  protected MappingActivation(String name, boolean sparse, int axis, Map<String, Object> parameters) {
     this.name = name;
     this.sparse = sparse;
     this.axis = axis;
+    this.parameters = parameters;
   }
 
   /** Reads a configuration map of the activation named {@code name} with parameters {@code keys}. */
@@ -71,9 +85,9 @@ public abstract class MappingActivation extends AbstractActivation {
   /** The mapping along the class axis {@code axis}. */
   protected abstract <T extends TFloating> Operand<T> map(Ops tf, Operand<T> x, int axis);
 
-  /** The parameters besides the axis, in the configuration map's order. */
+  /** The parameters besides the axis, in the configuration map's order (as the constructor took them). */
   protected Map<String, Object> parameters() {
-    return Map.of();
+    return parameters;
   }
 
   /** {@code name}, {@code axis} and the parameters. */

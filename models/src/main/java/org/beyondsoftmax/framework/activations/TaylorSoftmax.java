@@ -38,8 +38,8 @@ public class TaylorSoftmax extends MappingActivation {
    * @param axis the class axis, negative counts from the end
    */
   public TaylorSoftmax(int order, int axis) {
-    super(NAME, false, axis);
-    this.order = checkOrder(order);
+    super(NAME, false, axis, Map.of(ORDER, checkOrder(order)));
+    this.order = order;
   }
 
   /** {@code order} if it is even and &gt;= 2, else an {@link IllegalArgumentException}. */
@@ -61,11 +61,6 @@ public class TaylorSoftmax extends MappingActivation {
 
   public int getOrder() {
     return order;
-  }
-
-  @Override
-  protected Map<String, Object> parameters() {
-    return Map.of(ORDER, order);
   }
 
   @Override

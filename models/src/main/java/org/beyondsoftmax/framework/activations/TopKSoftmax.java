@@ -40,8 +40,8 @@ public class TopKSoftmax extends MappingActivation {
    * @param axis the class axis, negative counts from the end
    */
   public TopKSoftmax(int k, int axis) {
-    super(NAME, true, axis);
-    this.k = checkK(k);
+    super(NAME, true, axis, Map.of(K, checkK(k)));
+    this.k = k;
   }
 
   /** {@code k} if it is &gt;= 1, else an {@link IllegalArgumentException}. */
@@ -63,11 +63,6 @@ public class TopKSoftmax extends MappingActivation {
 
   public int getK() {
     return k;
-  }
-
-  @Override
-  protected Map<String, Object> parameters() {
-    return Map.of(K, k);
   }
 
   @Override
