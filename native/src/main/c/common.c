@@ -190,6 +190,14 @@ void bk_shape_outputs_like(TF_ShapeInferenceContext* ctx, TF_Status* status, int
   TF_DeleteShapeHandle(h);
 }
 
+void bk_shape_like_input1(TF_ShapeInferenceContext* ctx, TF_Status* status) {
+  bk_shape_outputs_like(ctx, status, 1, (const int[]){1});
+}
+
+void bk_shape_like_inputs1_2(TF_ShapeInferenceContext* ctx, TF_Status* status) {
+  bk_shape_outputs_like(ctx, status, 2, (const int[]){1, 2});
+}
+
 void bk_shape_two_per_row(TF_ShapeInferenceContext* ctx, TF_Status* status) {
   TF_ShapeHandle* x = TF_NewShapeHandle();
   TF_ShapeInferenceContextGetInput(ctx, 0, x, status);
@@ -323,6 +331,16 @@ void* bk_stateless_create(TF_OpKernelConstruction* ctx) {
 }
 
 void bk_stateless_delete(void* kernel) { (void)kernel; }
+
+void* bk_state_new(TF_OpKernelConstruction* ctx, size_t size) {
+  void* k = malloc(size);
+  if (k == NULL) {
+    bk_fail_construction(ctx, "out of memory");
+  }
+  return k;
+}
+
+void bk_state_delete(void* kernel) { free(kernel); }
 
 /* Registers every op and kernel when TensorFlow.loadLibrary (TF_LoadLibrary) opens the library. */
 __attribute__((constructor)) static void bk_register_all(void) {

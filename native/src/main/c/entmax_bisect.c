@@ -404,11 +404,6 @@ static void map_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
   bk_shape_same_as_input0(ctx, status);
 }
 
-/* dx: the shape of input 1 (p or x); dalpha: the shape of alpha (input `alpha`). */
-static void map_grad_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
-  bk_shape_outputs_like(ctx, status, 2, (const int[]){1, 2});
-}
-
 static void loss_grad_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
   bk_shape_outputs_like(ctx, status, 2, (const int[]){1, 4});
 }
@@ -420,7 +415,7 @@ int bk_register_entmax_bisect(TF_Status* status) {
        (const char* const[]){"p: T", NULL}, BK_ATTRS_T, map_shape, bk_stateless_create,
        map_compute, bk_stateless_delete},
       {"BeyondEntmaxBisectGrad", (const char* const[]){"dy: T", "p: T", "alpha: T", NULL},
-       grad_out, BK_ATTRS_T, map_grad_shape, bk_stateless_create, map_grad_compute,
+       grad_out, BK_ATTRS_T, bk_shape_like_inputs1_2, bk_stateless_create, map_grad_compute,
        bk_stateless_delete},
       {"BeyondEntmaxBisectLoss", (const char* const[]){"x: T", "labels: Tlabels", "alpha: T", NULL},
        (const char* const[]){"loss: T", "tau: T", NULL}, BK_ATTRS_T_LABELS, bk_shape_two_per_row,

@@ -126,6 +126,11 @@ int bk_register_op(const bk_op* op, TF_Status* status);
 void* bk_stateless_create(TF_OpKernelConstruction* ctx);
 void bk_stateless_delete(void* kernel);
 
+/* A kernel's state of `size` bytes (malloc); NULL, with the construction failed ("out of memory"),
+ * when there is no memory. bk_state_delete frees it. */
+void* bk_state_new(TF_OpKernelConstruction* ctx, size_t size);
+void bk_state_delete(void* kernel);
+
 /* Registration of each family's ops and kernels; 0 on success. */
 int bk_register_plif(TF_Status* status);
 int bk_register_softmax(TF_Status* status);
@@ -140,6 +145,13 @@ void bk_shape_same_as_input0(TF_ShapeInferenceContext* ctx, TF_Status* status);
 /* Shape function part: output i has the shape of input inputs[i], for i < n. */
 void bk_shape_outputs_like(TF_ShapeInferenceContext* ctx, TF_Status* status, int n,
                            const int* inputs);
+
+/* Shape function of a gradient op: dx has the shape of x (input 1). */
+void bk_shape_like_input1(TF_ShapeInferenceContext* ctx, TF_Status* status);
+
+/* Shape function of a gradient op: outputs 0 and 1 have the shapes of inputs 1 and 2 (dx like x,
+ * and the gradient of the second differentiated input, such as dslopes_raw or dalpha). */
+void bk_shape_like_inputs1_2(TF_ShapeInferenceContext* ctx, TF_Status* status);
 
 /* Shape function: outputs 0 and 1 have the shape of input 0 (x, rank >= 1 where known) without
  * its last axis (per-row values). */

@@ -49,16 +49,12 @@ void* bk_plif_create(TF_OpKernelConstruction* ctx) {
     bk_fail_construction(ctx, "range must be finite and > 0, got %s", buf);
     return NULL;
   }
-  bk_plif_kernel* k = malloc(sizeof *k);
-  if (k == NULL) {
-    bk_fail_construction(ctx, "out of memory");
-    return NULL;
+  bk_plif_kernel* k = bk_state_new(ctx, sizeof *k);
+  if (k != NULL) {
+    k->range = range;
   }
-  k->range = range;
   return k;
 }
-
-void bk_plif_delete(void* k) { free(k); }
 
 int32_t bk_plif_knots(TF_OpKernelContext* ctx, const TF_Tensor* v) {
   if (TF_NumDims(v) != 1) {
@@ -343,18 +339,13 @@ static void plif_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
   }
 }
 
-/* dx: the shape of x (input 1); dslopes_raw: the shape of slopes_raw (input 2). */
-static void plif_grad_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
-  bk_shape_outputs_like(ctx, status, 2, (const int[]){1, 2});
-}
-
 int bk_register_plif(TF_Status* status) {
   static const char* const attrs[] = {"T: {float, double}", "range: string", NULL};
   bk_op forward = {"BeyondPlif", (const char* const[]){"x: T", "slopes_raw: T", NULL},
                    (const char* const[]){"y: T", NULL}, attrs, plif_shape, bk_plif_create,
-                   plif_compute, bk_plif_delete};
+                   plif_compute, bk_state_delete};
   bk_op backward = {"BeyondPlifGrad", (const char* const[]){"dy: T", "x: T", "slopes_raw: T", NULL},
                     (const char* const[]){"dx: T", "dslopes_raw: T", NULL}, attrs,
-                    plif_grad_shape, bk_plif_create, plif_grad_compute, bk_plif_delete};
+                    bk_shape_like_inputs1_2, bk_plif_create, plif_grad_compute, bk_state_delete};
   return bk_register_op(&forward, status) != 0 ? -1 : bk_register_op(&backward, status);
 }

@@ -15,10 +15,9 @@ typedef struct {
   double range;
 } bk_plif_kernel;
 
-/* Reads and checks the "range" attribute (finite, > 0); NULL after failing ctx. */
+/* Reads and checks the "range" attribute (finite, > 0); NULL after failing ctx. The state is freed
+ * by bk_state_delete. */
 void* bk_plif_create(TF_OpKernelConstruction* ctx);
-
-void bk_plif_delete(void* kernel);
 
 /* The number of knots K of slopes_raw (rank 1, 1 <= K <= 2^24); -1 after failing ctx. */
 int32_t bk_plif_knots(TF_OpKernelContext* ctx, const TF_Tensor* slopes_raw);

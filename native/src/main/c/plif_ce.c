@@ -188,23 +188,18 @@ static void plif_ce_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
   }
 }
 
-/* dx: the shape of x (input 1); dslopes_raw: the shape of slopes_raw (input 2). */
-static void plif_ce_grad_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
-  bk_shape_outputs_like(ctx, status, 2, (const int[]){1, 2});
-}
-
 int bk_register_plif_ce(TF_Status* status) {
   static const char* const attrs[] = {"T: {float, double}", "Tlabels: {int32, int64}",
                                       "range: string", NULL};
   bk_op forward = {"BeyondPlifCrossEntropy",
                    (const char* const[]){"x: T", "labels: Tlabels", "slopes_raw: T", NULL},
                    (const char* const[]){"loss: T", "lse: T", NULL}, attrs, plif_ce_shape,
-                   bk_plif_create, plif_ce_compute, bk_plif_delete};
+                   bk_plif_create, plif_ce_compute, bk_state_delete};
   bk_op backward = {
       "BeyondPlifCrossEntropyGrad",
       (const char* const[]){"dloss: T", "x: T", "slopes_raw: T", "lse: T", "labels: Tlabels",
                             NULL},
-      (const char* const[]){"dx: T", "dslopes_raw: T", NULL}, attrs, plif_ce_grad_shape,
-      bk_plif_create, plif_ce_grad_compute, bk_plif_delete};
+      (const char* const[]){"dx: T", "dslopes_raw: T", NULL}, attrs, bk_shape_like_inputs1_2,
+      bk_plif_create, plif_ce_grad_compute, bk_state_delete};
   return bk_register_op(&forward, status) != 0 ? -1 : bk_register_op(&backward, status);
 }

@@ -116,11 +116,6 @@ static void sig_ce_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
   bk_release(4, in);
 }
 
-/* dx: the shape of x (input 1). */
-static void sig_ce_grad_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
-  bk_shape_outputs_like(ctx, status, 1, (const int[]){1});
-}
-
 int bk_register_sigsoftmax_ce(TF_Status* status) {
   bk_op forward = {"BeyondSigsoftmaxCrossEntropy",
                    (const char* const[]){"x: T", "labels: Tlabels", NULL},
@@ -129,7 +124,7 @@ int bk_register_sigsoftmax_ce(TF_Status* status) {
                    bk_stateless_delete};
   bk_op backward = {"BeyondSigsoftmaxCrossEntropyGrad",
                     (const char* const[]){"dloss: T", "x: T", "lse: T", "labels: Tlabels", NULL},
-                    (const char* const[]){"dx: T", NULL}, BK_ATTRS_T_LABELS, sig_ce_grad_shape,
+                    (const char* const[]){"dx: T", NULL}, BK_ATTRS_T_LABELS, bk_shape_like_input1,
                     bk_stateless_create, sig_ce_grad_compute, bk_stateless_delete};
   return bk_register_op(&forward, status) != 0 ? -1 : bk_register_op(&backward, status);
 }

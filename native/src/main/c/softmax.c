@@ -36,10 +36,8 @@ static void* softmax_create(TF_OpKernelConstruction* ctx) {
   }
   for (int i = 0; i < 4; i++) {
     if (strcmp(buf, MODES[i]) == 0) {
-      softmax_kernel* k = malloc(sizeof *k);
-      if (k == NULL) {
-        bk_fail_construction(ctx, "out of memory");
-      } else {
+      softmax_kernel* k = bk_state_new(ctx, sizeof *k);
+      if (k != NULL) {
         k->mode = i;
       }
       return k;
@@ -49,8 +47,6 @@ static void* softmax_create(TF_OpKernelConstruction* ctx) {
                        buf);
   return NULL;
 }
-
-static void softmax_delete(void* k) { free(k); }
 
 typedef struct {
   int mode;
@@ -155,11 +151,6 @@ static void softmax_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
   TF_DeleteShapeHandle(x);
 }
 
-/* dx: the shape of x (input 1). */
-static void softmax_grad_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
-  bk_shape_outputs_like(ctx, status, 1, (const int[]){1});
-}
-
 static const char* const MODE_ATTRS[] = {
     "T: {float, double}", "mode: {'softmax', 'log_softmax', 'sigsoftmax', 'log_sigsoftmax'}",
     NULL};
@@ -167,9 +158,9 @@ static const char* const MODE_ATTRS[] = {
 int bk_register_softmax(TF_Status* status) {
   bk_op forward = {"BeyondSoftmax", (const char* const[]){"x: T", NULL},
                    (const char* const[]){"y: T", "lse: T", NULL}, MODE_ATTRS, softmax_shape,
-                   softmax_create, softmax_compute, softmax_delete};
+                   softmax_create, softmax_compute, bk_state_delete};
   bk_op backward = {"BeyondSoftmaxGrad", (const char* const[]){"dy: T", "x: T", "lse: T", NULL},
-                    (const char* const[]){"dx: T", NULL}, MODE_ATTRS, softmax_grad_shape,
-                    softmax_create, softmax_grad_compute, softmax_delete};
+                    (const char* const[]){"dx: T", NULL}, MODE_ATTRS, bk_shape_like_input1,
+                    softmax_create, softmax_grad_compute, bk_state_delete};
   return bk_register_op(&forward, status) != 0 ? -1 : bk_register_op(&backward, status);
 }

@@ -202,16 +202,12 @@ static void* threshold_create(TF_OpKernelConstruction* ctx) {
     bk_fail_construction(ctx, "mapping must be sparsemax or entmax15, got %s", buf);
     return NULL;
   }
-  threshold_kernel* k = malloc(sizeof *k);
-  if (k == NULL) {
-    bk_fail_construction(ctx, "out of memory");
-    return NULL;
+  threshold_kernel* k = bk_state_new(ctx, sizeof *k);
+  if (k != NULL) {
+    k->entmax = entmax;
   }
-  k->entmax = entmax;
   return k;
 }
-
-static void threshold_delete(void* k) { free(k); }
 
 typedef struct {
   int entmax;
@@ -361,11 +357,6 @@ static void loss_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
   bk_release(4, in);
 }
 
-/* dx: the shape of x (input 1). */
-static void loss_grad_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
-  bk_shape_outputs_like(ctx, status, 1, (const int[]){1});
-}
-
 int bk_register_thresholds(TF_Status* status) {
   static const char* const attrs[] = {"T: {float, double}", "mapping: {'sparsemax', 'entmax15'}",
                                       NULL};
@@ -374,14 +365,14 @@ int bk_register_thresholds(TF_Status* status) {
   bk_op ops[] = {
       {"BeyondSparseThreshold", (const char* const[]){"x: T", NULL},
        (const char* const[]){"tau: T", "support: int32", NULL}, attrs, bk_shape_two_per_row,
-       threshold_create, threshold_compute, threshold_delete},
+       threshold_create, threshold_compute, bk_state_delete},
       {"BeyondFenchelYoungLoss", (const char* const[]){"x: T", "labels: Tlabels", NULL},
        (const char* const[]){"loss: T", "tau: T", NULL}, loss_attrs, bk_shape_two_per_row,
-       threshold_create, loss_compute, threshold_delete},
+       threshold_create, loss_compute, bk_state_delete},
       {"BeyondFenchelYoungLossGrad",
        (const char* const[]){"dloss: T", "x: T", "tau: T", "labels: Tlabels", NULL},
-       (const char* const[]){"dx: T", NULL}, loss_attrs, loss_grad_shape, threshold_create,
-       loss_grad_compute, threshold_delete}};
+       (const char* const[]){"dx: T", NULL}, loss_attrs, bk_shape_like_input1, threshold_create,
+       loss_grad_compute, bk_state_delete}};
   for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
     if (bk_register_op(&ops[i], status) != 0) return -1;
   }
