@@ -3,6 +3,7 @@ package org.beyondsoftmax.ops;
 import static org.beyondsoftmax.ops.testing.TestGraph.assertClose;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.beyondsoftmax.ops.NeuralCacheTest.Inputs;
@@ -190,16 +191,14 @@ class CacheGradientCheckTest {
     Random r = new Random(89);
     int n = 4;
     int l = 5;
-    double[] logits = RandomValues.gaussian(r, n * V, 1.5);
+    CacheLossInputs in = CacheLossInputs.random(r, n, V, l, 1.5, 0.7, V);
+    double[] logits = in.logits();
     logits[3] = Double.NEGATIVE_INFINITY; // a masked logit
     logits[V + 2] = Double.NEGATIVE_INFINITY; // the target of query 1: memories only
-    double[] sims = RandomValues.gaussian(r, n * l, 1.5);
-    boolean[] valid = new boolean[n * l];
-    int[] words = new int[n * l];
-    for (int i = 0; i < n * l; i++) {
-      valid[i] = r.nextDouble() < 0.7 && i / l != 3; // query 3: no memories (cross-entropy)
-      words[i] = r.nextInt(V);
-    }
+    double[] sims = in.sims();
+    boolean[] valid = in.valid();
+    int[] words = in.words();
+    Arrays.fill(valid, 3 * l, 4 * l, false); // query 3: no memories (cross-entropy)
     int[] targets = {words[0], 2, words[2 * l + 1], 5};
     valid[0] = true;
     valid[l + 1] = true;
@@ -223,10 +222,7 @@ class CacheGradientCheckTest {
     double[] order = RandomValues.gaussian(r, n * l, 1);
     boolean[] valid = new boolean[n * l];
     int[] words = new int[n * l];
-    for (int i = 0; i < n * l; i++) {
-      valid[i] = r.nextDouble() < 0.8;
-      words[i] = r.nextInt(3);
-    }
+    CacheLossInputs.memories(r, valid, words, 0.8, 3);
     int[] targets = {0, 1, 2, 1, 0};
     try (TestGraph g = new TestGraph()) {
       Operand<TFloat64> s = g.input(sims, n, l);

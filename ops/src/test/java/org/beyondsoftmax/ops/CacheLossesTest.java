@@ -26,14 +26,11 @@ class CacheLossesTest {
     int n = 6;
     int v = 5;
     int l = 4;
-    double[] logits = RandomValues.gaussian(r, n * v, 1.5);
-    double[] sims = RandomValues.gaussian(r, n * l, 1.5);
-    boolean[] valid = new boolean[n * l];
-    int[] words = new int[n * l];
-    for (int i = 0; i < n * l; i++) {
-      valid[i] = r.nextDouble() < 0.6;
-      words[i] = r.nextInt(v);
-    }
+    CacheLossInputs in = CacheLossInputs.random(r, n, v, l, 1.5, 0.6, v);
+    double[] logits = in.logits();
+    double[] sims = in.sims();
+    boolean[] valid = in.valid();
+    int[] words = in.words();
     int[] y = {words[0], 1, 2, 3, 4, 0};
     valid[0] = true;
     logits[2] = NEG; // a masked logit
@@ -178,22 +175,15 @@ class CacheLossesTest {
     int n = 4;
     int v = 5;
     int l = 6;
-    double[] logits = RandomValues.gaussian(r, n * v, 1.5);
-    double[] sims = RandomValues.gaussian(r, n * l, 0.05);
-    boolean[] valid = new boolean[n * l];
-    int[] words = new int[n * l];
-    for (int i = 0; i < n * l; i++) {
-      valid[i] = r.nextDouble() < 0.8;
-      words[i] = r.nextInt(3);
-    }
+    CacheLossInputs in = CacheLossInputs.random(r, n, v, l, 0.05, 0.8, 3);
     int[] y = {0, 1, 2, 1};
     try (TestGraph g = new TestGraph()) {
       var tf = g.tf;
-      Operand<TFloat64> z = g.input(logits, n, v);
-      Operand<TFloat64> s = g.input(sims, n, l);
+      Operand<TFloat64> z = g.input(in.logits(), n, v);
+      Operand<TFloat64> s = g.input(in.sims(), n, l);
       Operand<TFloat64> order = g.input(RandomValues.gaussian(r, n * l, 1), n, l);
-      Operand<TBool> ok = NeuralCacheTest.bools(g, valid, n, l);
-      var w = g.labels(words, n, l);
+      Operand<TBool> ok = NeuralCacheTest.bools(g, in.valid(), n, l);
+      var w = g.labels(in.words(), n, l);
       var t = g.labels(y, n);
       List<double[]> out = g.run(List.of(
           CacheLosses.trimeLoss(tf, z, s, ok, w, t),
