@@ -342,6 +342,31 @@ void* bk_state_new(TF_OpKernelConstruction* ctx, size_t size) {
 
 void bk_state_delete(void* kernel) { free(kernel); }
 
+bk_choice_kernel* bk_choice_create(TF_OpKernelConstruction* ctx, const char* attr,
+                                   const char* const* names, int n) {
+  char buf[64];
+  if (bk_string_attr(ctx, attr, buf) != 0) {
+    return NULL;
+  }
+  for (int i = 0; i < n; i++) {
+    if (strcmp(buf, names[i]) == 0) {
+      bk_choice_kernel* k = bk_state_new(ctx, sizeof *k);
+      if (k != NULL) {
+        k->choice = i;
+      }
+      return k;
+    }
+  }
+  char list[256] = "";
+  for (int i = 0; i < n; i++) {
+    const char* sep = i == 0 ? "" : i == n - 1 ? " or " : ", ";
+    size_t used = strlen(list);
+    snprintf(list + used, sizeof list - used, "%s%s", sep, names[i]);
+  }
+  bk_fail_construction(ctx, "%s must be %s, got %s", attr, list, buf);
+  return NULL;
+}
+
 /* Registers every op and kernel when TensorFlow.loadLibrary (TF_LoadLibrary) opens the library. */
 __attribute__((constructor)) static void bk_register_all(void) {
   TF_Status* s = TF_NewStatus();

@@ -131,6 +131,16 @@ void bk_stateless_delete(void* kernel);
 void* bk_state_new(TF_OpKernelConstruction* ctx, size_t size);
 void bk_state_delete(void* kernel);
 
+/* The state of a kernel whose string attribute picks one of a list of names: the index. */
+typedef struct {
+  int choice;
+} bk_choice_kernel;
+
+/* Reads the string attribute `attr` and finds it among names[0..n): a new state with its index
+ * (freed by bk_state_delete), or NULL after failing ctx with "ATTR must be A, B or C, got X". */
+bk_choice_kernel* bk_choice_create(TF_OpKernelConstruction* ctx, const char* attr,
+                                   const char* const* names, int n);
+
 /* Registration of each family's ops and kernels; 0 on success. */
 int bk_register_plif(TF_Status* status);
 int bk_register_softmax(TF_Status* status);

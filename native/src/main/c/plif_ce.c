@@ -102,32 +102,46 @@ static int64_t plif_ce_grain(int64_t cols, int32_t k) {
   return g > by_knots ? g : by_knots;
 }
 
+/* Reads the n inputs (x is input xi, slopes_raw input 2) and starts the job with what both
+ * directions take from them: dtype, columns, knots, range, delta and x; 0 on success, -1 after
+ * failing ctx. */
+static int plif_ce_start(const bk_plif_kernel* kern, TF_OpKernelContext* ctx, int n,
+                         TF_Tensor** in, int xi, int64_t* rows, plif_ce_job* job) {
+  int64_t cols;
+  int32_t k;
+  if (bk_inputs(ctx, n, in) != 0 || bk_rows_cols(ctx, in[xi], "x", rows, &cols) != 0 ||
+      (k = bk_plif_knots(ctx, in[2])) <= 0) {
+    return -1;
+  }
+  int f32 = TF_TensorType(in[xi]) == TF_FLOAT;
+  *job = (plif_ce_job){f32, cols, k, kern->range, bk_plif_delta(kern->range, k, f32), NULL,
+                       TF_TensorData(in[xi]), {NULL, 0}, NULL, NULL, NULL, NULL};
+  return 0;
+}
+
 static void plif_ce_compute(void* kernel, TF_OpKernelContext* ctx) {
   bk_plif_kernel* kern = kernel;
   TF_Tensor* in[3] = {NULL, NULL, NULL};  /* x, labels, slopes_raw */
   TF_Tensor* out[2] = {NULL, NULL};       /* loss, lse */
   void* table = NULL;
-  int64_t rows, cols;
-  int32_t k;
-  if (bk_inputs(ctx, 3, in) == 0 && bk_rows_cols(ctx, in[0], "x", &rows, &cols) == 0 &&
-      (k = bk_plif_knots(ctx, in[2])) > 0) {
+  int64_t rows;
+  plif_ce_job job;
+  if (plif_ce_start(kern, ctx, 3, in, 0, &rows, &job) == 0) {
     TF_DataType dtype = TF_TensorType(in[0]);
-    int f32 = dtype == TF_FLOAT;
-    plif_ce_job job = {f32, cols, k, kern->range, bk_plif_delta(kern->range, k, f32), NULL,
-                       TF_TensorData(in[0]), {NULL, 0}, NULL, NULL, NULL, NULL};
-    if (bk_get_labels(ctx, in[1], rows, cols, &job.labels) == 0) {
+    if (bk_get_labels(ctx, in[1], rows, job.cols, &job.labels) == 0) {
       out[0] = bk_allocate(ctx, 0, dtype, in[0], 1);
       out[1] = out[0] != NULL ? bk_allocate(ctx, 1, dtype, in[0], 1) : NULL;
     }
-    table = out[1] != NULL ? bk_plif_table(in[2], k, f32, job.delta, 1) : NULL;
+    table = out[1] != NULL ? bk_plif_table(in[2], job.knots, job.f32, job.delta, 1) : NULL;
     if (out[1] != NULL && table == NULL) {
-      bk_fail(ctx, TF_RESOURCE_EXHAUSTED, "out of memory for the PLIF table of %d knots", k);
+      bk_fail(ctx, TF_RESOURCE_EXHAUSTED, "out of memory for the PLIF table of %d knots",
+              job.knots);
     }
     if (table != NULL) {
       job.table = table;
       job.out = TF_TensorData(out[0]);
       job.lse = TF_TensorData(out[1]);
-      bk_parallel_for(rows, bk_row_grain(cols), plif_ce_part, &job);
+      bk_parallel_for(rows, bk_row_grain(job.cols), plif_ce_part, &job);
     }
   }
   free(table);
@@ -141,15 +155,15 @@ static void plif_ce_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
   TF_Tensor* out[2] = {NULL, NULL};                  /* dx, dslopes_raw */
   void* table = NULL;
   void* acc = NULL;
-  int64_t rows, cols;
-  int32_t k;
-  if (bk_inputs(ctx, 5, in) == 0 && bk_rows_cols(ctx, in[1], "x", &rows, &cols) == 0 &&
-      (k = bk_plif_knots(ctx, in[2])) > 0) {
+  int64_t rows;
+  plif_ce_job job;
+  if (plif_ce_start(kern, ctx, 5, in, 1, &rows, &job) == 0) {
     TF_DataType dtype = TF_TensorType(in[1]);
-    int f32 = dtype == TF_FLOAT;
-    plif_ce_job job = {f32, cols, k, kern->range, bk_plif_delta(kern->range, k, f32), NULL,
-                       TF_TensorData(in[1]), {NULL, 0}, TF_TensorData(in[0]),
-                       TF_TensorData(in[3]), NULL, NULL};
+    int64_t cols = job.cols;
+    int32_t k = job.knots;
+    int f32 = job.f32;
+    job.g = TF_TensorData(in[0]);
+    job.lse = TF_TensorData(in[3]);
     int64_t grain = plif_ce_grain(cols, k);
     int workers = bk_workers(rows, grain);
     if (bk_check_per_row(ctx, in[0], "dloss", rows) == 0 &&

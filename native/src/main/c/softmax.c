@@ -25,27 +25,9 @@ enum { BK_SOFTMAX, BK_LOG_SOFTMAX, BK_SIGSOFTMAX, BK_LOG_SIGSOFTMAX };
 
 static const char* const MODES[] = {"softmax", "log_softmax", "sigsoftmax", "log_sigsoftmax"};
 
-typedef struct {
-  int mode;
-} softmax_kernel;
-
+/* The kernels' state: the mode, an index into MODES. */
 static void* softmax_create(TF_OpKernelConstruction* ctx) {
-  char buf[64];
-  if (bk_string_attr(ctx, "mode", buf) != 0) {
-    return NULL;
-  }
-  for (int i = 0; i < 4; i++) {
-    if (strcmp(buf, MODES[i]) == 0) {
-      softmax_kernel* k = bk_state_new(ctx, sizeof *k);
-      if (k != NULL) {
-        k->mode = i;
-      }
-      return k;
-    }
-  }
-  bk_fail_construction(ctx, "mode must be softmax, log_softmax, sigsoftmax or log_sigsoftmax, got %s",
-                       buf);
-  return NULL;
+  return bk_choice_create(ctx, "mode", MODES, 4);
 }
 
 typedef struct {
@@ -87,7 +69,7 @@ static void softmax_grad_part(void* arg, int64_t begin, int64_t end, int worker)
 }
 
 static void softmax_compute(void* kernel, TF_OpKernelContext* ctx) {
-  softmax_kernel* k = kernel;
+  bk_choice_kernel* k = kernel;
   TF_Tensor* x = NULL;
   TF_Tensor* out[2] = {NULL, NULL}; /* y, lse */
   int64_t rows, cols;
@@ -96,7 +78,7 @@ static void softmax_compute(void* kernel, TF_OpKernelContext* ctx) {
     out[0] = bk_allocate(ctx, 0, dtype, x, 0);
     out[1] = out[0] != NULL ? bk_allocate(ctx, 1, dtype, x, 1) : NULL;
     if (out[1] != NULL) {
-      softmax_job job = {k->mode, dtype == TF_FLOAT, cols, NULL, TF_TensorData(x),
+      softmax_job job = {k->choice, dtype == TF_FLOAT, cols, NULL, TF_TensorData(x),
                          TF_TensorData(out[0]), TF_TensorData(out[1])};
       bk_parallel_for(rows, bk_row_grain(cols), softmax_part, &job);
     }
@@ -106,7 +88,7 @@ static void softmax_compute(void* kernel, TF_OpKernelContext* ctx) {
 }
 
 static void softmax_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
-  softmax_kernel* k = kernel;
+  bk_choice_kernel* k = kernel;
   TF_Tensor* in[3] = {NULL, NULL, NULL}; /* dy, x, lse */
   TF_Tensor* dx = NULL;
   int64_t rows, cols;
@@ -119,7 +101,7 @@ static void softmax_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
       TF_DataType dtype = TF_TensorType(in[1]);
       dx = bk_allocate(ctx, 0, dtype, in[1], 0);
       if (dx != NULL) {
-        softmax_job job = {k->mode, dtype == TF_FLOAT, cols, TF_TensorData(in[0]),
+        softmax_job job = {k->choice, dtype == TF_FLOAT, cols, TF_TensorData(in[0]),
                            TF_TensorData(in[1]), TF_TensorData(dx), TF_TensorData(in[2])};
         bk_parallel_for(rows, bk_row_grain(cols), softmax_grad_part, &job);
       }

@@ -188,25 +188,11 @@ static void bk_threshold(double* z, int64_t n, int entmax, double* tau_out, int6
 #undef REAL
 #undef SUFFIX
 
-typedef struct {
-  int entmax;
-} threshold_kernel;
+static const char* const MAPPINGS[] = {"sparsemax", "entmax15"};
 
+/* The kernels' state: the mapping, 1 for entmax15 (an index into MAPPINGS). */
 static void* threshold_create(TF_OpKernelConstruction* ctx) {
-  char buf[64];
-  if (bk_string_attr(ctx, "mapping", buf) != 0) {
-    return NULL;
-  }
-  int entmax = strcmp(buf, "entmax15") == 0;
-  if (!entmax && strcmp(buf, "sparsemax") != 0) {
-    bk_fail_construction(ctx, "mapping must be sparsemax or entmax15, got %s", buf);
-    return NULL;
-  }
-  threshold_kernel* k = bk_state_new(ctx, sizeof *k);
-  if (k != NULL) {
-    k->entmax = entmax;
-  }
-  return k;
+  return bk_choice_create(ctx, "mapping", MAPPINGS, 2);
 }
 
 typedef struct {
@@ -299,13 +285,13 @@ static void fy_grad_part(void* arg, int64_t begin, int64_t end, int worker) {
 }
 
 /* BeyondSparseThreshold (loss = 0) and BeyondFenchelYoungLoss (loss = 1). */
-static void threshold_or_loss(threshold_kernel* k, TF_OpKernelContext* ctx, int loss) {
+static void threshold_or_loss(bk_choice_kernel* k, TF_OpKernelContext* ctx, int loss) {
   TF_Tensor* in[2] = {NULL, NULL};
   TF_Tensor* out[2] = {NULL, NULL};
   int64_t rows, cols;
   if (bk_inputs(ctx, loss ? 2 : 1, in) == 0 && bk_rows_cols(ctx, in[0], "x", &rows, &cols) == 0) {
     TF_DataType dtype = TF_TensorType(in[0]);
-    threshold_job job = {k->entmax, dtype == TF_FLOAT, cols, TF_TensorData(in[0]), {NULL, 0},
+    threshold_job job = {k->choice, dtype == TF_FLOAT, cols, TF_TensorData(in[0]), {NULL, 0},
                          NULL, NULL, NULL, NULL, 0};
     if (!loss || bk_get_labels(ctx, in[1], rows, cols, &job.labels) == 0) {
       out[0] = bk_allocate(ctx, 0, dtype, in[0], 1);
@@ -334,13 +320,13 @@ static void loss_compute(void* kernel, TF_OpKernelContext* ctx) {
 }
 
 static void loss_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
-  threshold_kernel* k = kernel;
+  bk_choice_kernel* k = kernel;
   TF_Tensor* in[4] = {NULL, NULL, NULL, NULL}; /* dloss, x, tau, labels */
   TF_Tensor* dx = NULL;
   int64_t rows, cols;
   if (bk_inputs(ctx, 4, in) == 0 && bk_rows_cols(ctx, in[1], "x", &rows, &cols) == 0) {
     TF_DataType dtype = TF_TensorType(in[1]);
-    threshold_job job = {k->entmax, dtype == TF_FLOAT, cols, TF_TensorData(in[1]), {NULL, 0},
+    threshold_job job = {k->choice, dtype == TF_FLOAT, cols, TF_TensorData(in[1]), {NULL, 0},
                          TF_TensorData(in[0]), TF_TensorData(in[2]), NULL, NULL, 0};
     if (TF_TensorElementCount(in[0]) != rows || TF_TensorElementCount(in[2]) != rows) {
       bk_fail(ctx, TF_INVALID_ARGUMENT,
