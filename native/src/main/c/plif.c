@@ -92,16 +92,8 @@ static void plif_release(plif_inputs* in) {
   bk_release(1, &in->v);
 }
 
-static int plif_get_inputs(TF_OpKernelContext* ctx, int backward, plif_inputs* in) {
-  memset(in, 0, sizeof *in);
-  TF_Tensor* t[3] = {NULL, NULL, NULL};
-  int ok = bk_inputs(ctx, backward ? 3 : 2, t) == 0;
-  in->dy = backward ? t[0] : NULL;
-  in->x = t[backward ? 1 : 0];
-  in->v = t[backward ? 2 : 1];
-  if (!ok) {
-    return -1;
-  }
+/* Checks the inputs and reads their dtype and knots; 0 on success, -1 after failing ctx. */
+static int plif_check_inputs(TF_OpKernelContext* ctx, int backward, plif_inputs* in) {
   in->dtype = TF_TensorType(in->x);
   if (in->dtype != TF_FLOAT && in->dtype != TF_DOUBLE) {
     bk_fail(ctx, TF_INVALID_ARGUMENT, "x must be float32 or float64, got type %d", in->dtype);
@@ -117,6 +109,22 @@ static int plif_get_inputs(TF_OpKernelContext* ctx, int backward, plif_inputs* i
     return -1;
   }
   return 0;
+}
+
+/* Reads and checks the inputs (backward: dy, x, v; forward: x, v); 0 on success, -1 after failing
+ * ctx and releasing them. */
+static int plif_get_inputs(TF_OpKernelContext* ctx, int backward, plif_inputs* in) {
+  memset(in, 0, sizeof *in);
+  TF_Tensor* t[3] = {NULL, NULL, NULL};
+  int ok = bk_inputs(ctx, backward ? 3 : 2, t) == 0;
+  in->dy = backward ? t[0] : NULL;
+  in->x = t[backward ? 1 : 0];
+  in->v = t[backward ? 2 : 1];
+  if (ok && plif_check_inputs(ctx, backward, in) == 0) {
+    return 0;
+  }
+  plif_release(in);
+  return -1;
 }
 
 /* softplus(v) of the k raw slopes into s[], in double (vectorized: K can be 10^5 and more). */
@@ -215,7 +223,6 @@ static void plif_compute(void* kernel, TF_OpKernelContext* ctx) {
   bk_plif_kernel* kern = kernel;
   plif_inputs in;
   if (plif_get_inputs(ctx, 0, &in) != 0) {
-    plif_release(&in);
     return;
   }
   double t = kern->range;
@@ -239,7 +246,6 @@ static void plif_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
   bk_plif_kernel* kern = kernel;
   plif_inputs in;
   if (plif_get_inputs(ctx, 1, &in) != 0) {
-    plif_release(&in);
     return;
   }
   int32_t k = in.knots;

@@ -40,6 +40,22 @@ class BadInputTest {
         "message should name '" + parameter + "': " + e.getMessage());
   }
 
+  /**
+   * Output 0 of the library's op {@code type} built directly, without its Java wrapper's checks:
+   * the inputs in order and, unless {@code attr} is null, one string attribute.
+   */
+  private static Operand<?> rawOp(TestGraph g, String type, String name, String attr, String value,
+      Operand<?>... inputs) {
+    var b = g.tf.scope().opBuilder(type, name);
+    for (Operand<?> in : inputs) {
+      b.addInput(in.asOutput());
+    }
+    if (attr != null) {
+      b.setAttr(attr, value);
+    }
+    return b.build().output(0);
+  }
+
   @Test
   void builderChecks() {
     try (TestGraph g = new TestGraph()) {
@@ -114,23 +130,12 @@ class BadInputTest {
       failsAtRun("x", g, kernels.entmaxBisect(g.tf, g.inputUnknownShape(new double[] {1}), g.tf.constant(1.5)));
       failsAtRun("x", g, kernels.sigsoftmaxCrossEntropy(g.tf, g.inputUnknownShape(new double[] {1}), good));
       for (String range : List.of("NaN", "-1", "x")) {
-        Operand<?> raw = g.tf.scope().opBuilder("BeyondPlifCrossEntropy", "RawPlifCe")
-            .addInput(x.asOutput())
-            .addInput(good.asOutput())
-            .addInput(v.asOutput())
-            .setAttr("range", range)
-            .build()
-            .output(0);
-        failsAtRun("range", g, raw);
+        failsAtRun("range", g,
+            rawOp(g, "BeyondPlifCrossEntropy", "RawPlifCe", "range", range, x, good, v));
       }
-      Operand<?> grad = g.tf.scope().opBuilder("BeyondEntmaxBisectLossGrad", "RawEntmaxGrad")
-          .addInput(g.input(new double[] {1}, 1).asOutput())
-          .addInput(x.asOutput())
-          .addInput(g.input(new double[] {0, 0}, 2).asOutput())
-          .addInput(good.asOutput())
-          .addInput(g.tf.constant(1.5).asOutput())
-          .build()
-          .output(0);
+      Operand<?> grad = rawOp(g, "BeyondEntmaxBisectLossGrad", "RawEntmaxGrad", null, null,
+          g.input(new double[] {1}, 1), x, g.input(new double[] {0, 0}, 2), good,
+          g.tf.constant(1.5));
       failsAtRun("dloss", g, grad);
     }
   }
@@ -143,13 +148,8 @@ class BadInputTest {
       failsAtRun("slopes_raw",
           g, kernels.plif(g.tf, x, g.inputUnknownShape(new double[4], 2, 2), 1));
       for (String range : List.of("NaN", "Infinity", "0.0", "-2", "abc")) {
-        Operand<?> raw = g.tf.scope().opBuilder("BeyondPlif", "RawPlif")
-            .addInput(x.asOutput())
-            .addInput(g.input(new double[] {0.1, 0.2}, 2).asOutput())
-            .setAttr("range", range)
-            .build()
-            .output(0);
-        failsAtRun("range", g, raw);
+        failsAtRun("range", g,
+            rawOp(g, "BeyondPlif", "RawPlif", "range", range, x, g.input(new double[] {0.1, 0.2}, 2)));
       }
     }
   }
@@ -167,18 +167,9 @@ class BadInputTest {
           kernels.fenchelYoungLoss(g.tf, x, g.labels(new int[] {-1, 0}, 2), Sparse.ENTMAX15));
       failsAtRun("labels", g,
           kernels.fenchelYoungLoss(g.tf, x, g.labels(new int[] {0, 1, 2}, 3), Sparse.ENTMAX15));
-      Operand<?> raw = g.tf.scope().opBuilder("BeyondSoftmax", "RawSoftmax")
-          .addInput(x.asOutput())
-          .setAttr("mode", "softmax")
-          .build()
-          .output(0);
-      Operand<?> grad = g.tf.scope().opBuilder("BeyondSoftmaxGrad", "RawSoftmaxGrad")
-          .addInput(x.asOutput())
-          .addInput(x.asOutput())
-          .addInput(g.input(new double[] {1, 2, 3}, 3).asOutput())
-          .setAttr("mode", "softmax")
-          .build()
-          .output(0);
+      Operand<?> raw = rawOp(g, "BeyondSoftmax", "RawSoftmax", "mode", "softmax", x);
+      Operand<?> grad = rawOp(g, "BeyondSoftmaxGrad", "RawSoftmaxGrad", "mode", "softmax", x, x,
+          g.input(new double[] {1, 2, 3}, 3));
       failsAtRun("lse", g, grad);
       g.run(raw);
     }
