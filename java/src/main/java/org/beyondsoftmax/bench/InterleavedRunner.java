@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Random;
+import org.beyondsoftmax.args.Arguments;
 
 /**
  * The timing harness for the ops of one shape (or the language-model steps of one size): warm-up
@@ -25,12 +26,8 @@ public final class InterleavedRunner {
   public record Outcome(Map<String, double[]> millis, Map<String, String> errors) {}
 
   public InterleavedRunner(int warmup, int rounds, long seed, PrintWriter progress) {
-    if (warmup < 0) {
-      throw new IllegalArgumentException("warmup must be >= 0, got " + warmup);
-    }
-    if (rounds < 1) {
-      throw new IllegalArgumentException("rounds must be >= 1, got " + rounds);
-    }
+    Arguments.atLeast("warmup", warmup, 0);
+    Arguments.atLeast("rounds", rounds, 1);
     this.warmup = warmup;
     this.rounds = rounds;
     this.seed = seed;

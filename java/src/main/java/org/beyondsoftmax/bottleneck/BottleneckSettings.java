@@ -1,5 +1,7 @@
 package org.beyondsoftmax.bottleneck;
 
+import static org.beyondsoftmax.args.Arguments.atLeast;
+
 import java.util.List;
 import org.beyondsoftmax.models.heads.HeadFactory;
 import org.beyondsoftmax.models.spec.Spec;
@@ -71,11 +73,5 @@ public record BottleneckSettings(
   /** The number of runs: one per (M, D, head). */
   public int runs() {
     return classes.size() * dims.size() * heads.size();
-  }
-
-  private static void atLeast(String name, int value, int min) {
-    if (value < min) {
-      throw new IllegalArgumentException(name + " must be >= " + min + ", got " + value);
-    }
   }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.beyondsoftmax.args.Arguments;
 import org.beyondsoftmax.bottleneck.Fetch;
 import org.beyondsoftmax.bottleneck.SingularValues;
 import org.beyondsoftmax.models.lm.LanguageModel;
@@ -37,15 +38,9 @@ public final class Diagnosis {
    */
   public record Settings(int windows, int batch, int contexts) {
     public Settings {
-      if (windows < 1) {
-        throw new IllegalArgumentException("--windows must be >= 1, got " + windows);
-      }
-      if (batch < 1) {
-        throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
-      }
-      if (contexts < 1) {
-        throw new IllegalArgumentException("--contexts must be >= 1, got " + contexts);
-      }
+      Arguments.atLeast("--windows", windows, 1);
+      Arguments.atLeast("--batch", batch, 1);
+      Arguments.atLeast("--contexts", contexts, 1);
     }
   }
 

@@ -1,6 +1,7 @@
 package org.beyondsoftmax.recall;
 
 import java.util.SplittableRandom;
+import org.beyondsoftmax.args.Arguments;
 
 /**
  * The associative-recall task (as in Ba et al. 2016's fast weights and the Zoology benchmark, Arora
@@ -32,12 +33,8 @@ public final class RecallTask {
    * @param values V &gt;= 2
    */
   public RecallTask(int keys, int values) {
-    if (keys < 2) {
-      throw new IllegalArgumentException("--keys must be >= 2, got " + keys);
-    }
-    if (values < 2) {
-      throw new IllegalArgumentException("--values must be >= 2, got " + values);
-    }
+    Arguments.atLeast("--keys", keys, 2);
+    Arguments.atLeast("--values", values, 2);
     this.keys = keys;
     this.values = values;
   }

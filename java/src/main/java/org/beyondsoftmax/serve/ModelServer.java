@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.beyondsoftmax.args.Arguments;
 
 /**
  * The HTTP front of {@code beyond serve}, on the JDK's HTTP server: TensorFlow Serving's REST
@@ -57,20 +58,14 @@ public final class ModelServer implements AutoCloseable {
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("--port must be in [0, 65535], got " + port);
       }
-      positive("--max-batch", maxBatch);
-      positive("--queue-size", queueSize);
-      positive("--threads", threads);
-      positive("--max-body-bytes", maxBodyBytes);
+      Arguments.atLeast("--max-batch", maxBatch, 1);
+      Arguments.atLeast("--queue-size", queueSize, 1);
+      Arguments.atLeast("--threads", threads, 1);
+      Arguments.atLeast("--max-body-bytes", maxBodyBytes, 1);
       if (batchTimeout.isNegative() || requestTimeout.isNegative() || requestTimeout.isZero()
           || shutdownGrace.isNegative()) {
         throw new IllegalArgumentException("--batch-timeout-ms and --shutdown-grace-s must be >= 0, "
             + "the request timeout > 0");
-      }
-    }
-
-    private static void positive(String name, int value) {
-      if (value < 1) {
-        throw new IllegalArgumentException(name + " must be >= 1, got " + value);
       }
     }
 

@@ -1,5 +1,6 @@
 package org.beyondsoftmax.train;
 
+import org.beyondsoftmax.args.Arguments;
 import org.beyondsoftmax.models.attention.AttentionFactory;
 import org.beyondsoftmax.models.cache.CacheSettings;
 import org.beyondsoftmax.models.heads.HeadFactory;
@@ -138,9 +139,7 @@ public record TrainSettings(String corpus, int minCount, Spec<HeadFactory> head,
   }
 
   private static void positive(String name, int value) {
-    if (value < 1) {
-      throw new IllegalArgumentException("--" + name + " must be >= 1, got " + value);
-    }
+    Arguments.atLeast("--" + name, value, 1);
   }
 
   static Optimizer.Kind kind(String optimizer) {
