@@ -3,6 +3,7 @@ package org.beyondsoftmax.bottleneck;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Arrays;
+import org.beyondsoftmax.bench.BenchResult;
 
 /**
  * One (head, D, M) run of the experiment, as written to the JSON report.
@@ -52,14 +53,11 @@ public record BottleneckResult(
 
     /** @param values at least one */
     public static Stats of(double[] values) {
-      if (values.length == 0) {
-        throw new IllegalArgumentException("values must not be empty");
-      }
+      double median = BenchResult.median(values); // fails on no values
       double[] v = values.clone();
       Arrays.sort(v);
       double mean = Arrays.stream(v).average().orElse(Double.NaN);
       double var = Arrays.stream(v).map(x -> (x - mean) * (x - mean)).average().orElse(Double.NaN);
-      double median = v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
       return new Stats(mean, Math.sqrt(var), v[0], median, v[v.length - 1]);
     }
   }

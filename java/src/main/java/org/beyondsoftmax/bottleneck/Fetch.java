@@ -14,9 +14,7 @@ public final class Fetch {
     int n = (int) t.shape().size();
     double[] a = new double[n];
     if (t instanceof TFloat64 d) {
-      var b = DataBuffers.ofDoubles(n);
-      d.copyTo(b);
-      b.read(a);
+      d.copyTo(DataBuffers.of(a, false, false));
       return a;
     }
     float[] f = floats(t);
@@ -30,14 +28,10 @@ public final class Fetch {
     int n = (int) t.shape().size();
     float[] a = new float[n];
     if (t instanceof TFloat32 f) {
-      var b = DataBuffers.ofFloats(n);
-      f.copyTo(b);
-      b.read(a);
+      f.copyTo(DataBuffers.of(a, false, false));
     } else if (t instanceof TInt32 i) {
-      var b = DataBuffers.ofInts(n);
-      i.copyTo(b);
       int[] ia = new int[n];
-      b.read(ia);
+      i.copyTo(DataBuffers.of(ia, false, false));
       for (int k = 0; k < n; k++) {
         a[k] = ia[k];
       }
