@@ -130,6 +130,15 @@ class KernelCoverageTest {
     }
   }
 
+  /**
+   * The graph {@code e} (called {@code name}) has CPU kernels for every node its signatures run and
+   * holds TensorFlow's own ops only; {@code what} heads the failure messages.
+   */
+  static void assertRunsOnTheCpuWithOwnOps(KernelCoverage cpu, Exported e, String name, String what) {
+    assertEquals(Map.of(), gaps(cpu, e, "CPU " + name), what);
+    assertEquals(Set.of(), e.foreign(), what + ": the exported graph holds TensorFlow's own ops only");
+  }
+
   /** Adds the {@code gaps} of the graph {@code key} to {@code failures}, unless there are none. */
   static void addGaps(Map<String, Map<String, List<Gap>>> failures, String key, Map<String, List<Gap>> gaps) {
     if (!gaps.isEmpty()) {
@@ -301,10 +310,7 @@ class KernelCoverageTest {
   @Test
   void cachedGraphsRunOnTheCpuWithTensorFlowsOwnOps() {
     KernelCoverage cpu = KernelCoverage.registered("CPU");
-    cachedGraphs().forEach((what, graph) -> {
-      assertEquals(Map.of(), gaps(cpu, graph, "CPU " + what), what);
-      assertEquals(Set.of(), graph.foreign(), what + ": the exported graph holds TensorFlow's own ops only");
-    });
+    cachedGraphs().forEach((what, graph) -> assertRunsOnTheCpuWithOwnOps(cpu, graph, what, what));
   }
 
   @Test
@@ -323,9 +329,7 @@ class KernelCoverageTest {
         "a case for every registered attention normaliser");
     KernelCoverage cpu = KernelCoverage.registered("CPU");
     for (String attention : attentions()) {
-      Exported e = transformer(attention);
-      assertEquals(Map.of(), gaps(cpu, e, "CPU transformer " + attention), attention);
-      assertEquals(Set.of(), e.foreign(), attention + ": the exported graph holds TensorFlow's own ops only");
+      assertRunsOnTheCpuWithOwnOps(cpu, transformer(attention), "transformer " + attention, attention);
     }
   }
 
