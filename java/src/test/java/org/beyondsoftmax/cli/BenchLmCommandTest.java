@@ -1,34 +1,25 @@
 package org.beyondsoftmax.cli;
 
+import static org.beyondsoftmax.testing.BeyondRun.beyond;
+import static org.beyondsoftmax.testing.BeyondRun.fails;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.beyondsoftmax.testing.CommandLineRun;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code beyond bench lm} end to end on the tiny text corpus, and its option validation. */
-class BenchLmCommandTest {
+class BenchLmCommandTest extends CommandRunTest {
   static final Path CORPUS = Path.of("src", "test", "resources", "corpus", "text-mini");
-
-  @TempDir
-  Path dir;
-
-  private final CommandLineRun run = new CommandLineRun();
 
   @Test
   void timesEveryHeadAgainstTheFloorAndWritesJson() throws Exception {
-    Path json = dir.resolve("lm.json");
-    int code = run.execute("bench", "lm", "--corpus", CORPUS.toString(), "--heads", "softmax,plif:knots=50,entmax",
-        "--embed", "8", "--hidden", "8", "--bptt", "5", "--batch", "4", "--rounds", "3", "--warmup", "1",
-        "--batches", "3", "--json", json.toString());
-    assertEquals(0, code, "exit code; stderr:\n" + run.err());
-    JsonNode report = new ObjectMapper().readTree(json.toFile());
+    JsonNode report = report("lm.json", "bench", "lm", "--corpus", CORPUS.toString(), "--heads",
+        "softmax,plif:knots=50,entmax", "--embed", "8", "--hidden", "8", "--bptt", "5", "--batch", "4", "--rounds", "3",
+        "--warmup", "1", "--batches", "3");
     double floor = report.get("floor_ms_per_step").asDouble();
     assertTrue(floor > 0, "the floor was timed: " + report);
     List<String> heads = new ArrayList<>();
@@ -47,12 +38,9 @@ class BenchLmCommandTest {
 
   @Test
   void profilesSayWhereEachHeadsStepSpendsItsTime() throws Exception {
-    Path json = dir.resolve("profile.json");
-    int code = run.execute("bench", "lm", "--corpus", CORPUS.toString(), "--heads", "softmax,entmax",
-        "--embed", "8", "--hidden", "8", "--bptt", "5", "--batch", "4", "--rounds", "1", "--warmup", "0",
-        "--batches", "2", "--profile", "2", "--profile-top", "5", "--json", json.toString());
-    assertEquals(0, code, "exit code; stderr:\n" + run.err());
-    JsonNode profiles = new ObjectMapper().readTree(json.toFile()).get("profiles");
+    JsonNode profiles = report("profile.json", "bench", "lm", "--corpus", CORPUS.toString(), "--heads",
+        "softmax,entmax", "--embed", "8", "--hidden", "8", "--bptt", "5", "--batch", "4", "--rounds", "1", "--warmup",
+        "0", "--batches", "2", "--profile", "2", "--profile-top", "5").get("profiles");
     assertEquals(List.of("softmax", "entmax"), fieldNames(profiles));
     for (String head : List.of("softmax", "entmax")) {
       JsonNode p = profiles.get(head);
@@ -92,13 +80,10 @@ class BenchLmCommandTest {
 
   @Test
   void badOptionsAreOneLineAndExitTwo() {
-    assertEquals(2, run.execute("bench", "lm", "--corpus", CORPUS.toString(), "--heads", "nosuch"));
-    assertTrue(run.err().contains("--heads: unknown head 'nosuch'"), run.err());
-    assertEquals(2, run.execute("bench", "lm", "--corpus", CORPUS.toString(), "--bptt", "0"));
-    assertTrue(run.err().contains("--bptt must be >= 1, got 0"), run.err());
-    assertEquals(2, run.execute("bench", "lm", "--corpus", CORPUS.toString(), "--profile", "-1"));
-    assertTrue(run.err().contains("--profile must be >= 0, got -1"), run.err());
-    assertEquals(2, run.execute("bench", "lm", "--corpus", CORPUS.toString(), "--profile-top", "0"));
-    assertTrue(run.err().contains("--profile-top must be >= 1, got 0"), run.err());
+    fails(beyond("bench", "lm", "--corpus", CORPUS.toString(), "--heads", "nosuch"), 2, "--heads: unknown head 'nosuch'");
+    fails(beyond("bench", "lm", "--corpus", CORPUS.toString(), "--bptt", "0"), 2, "--bptt must be >= 1, got 0");
+    fails(beyond("bench", "lm", "--corpus", CORPUS.toString(), "--profile", "-1"), 2, "--profile must be >= 0, got -1");
+    fails(beyond("bench", "lm", "--corpus", CORPUS.toString(), "--profile-top", "0"), 2,
+        "--profile-top must be >= 1, got 0");
   }
 }

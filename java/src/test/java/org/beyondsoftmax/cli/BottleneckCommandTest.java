@@ -1,40 +1,31 @@
 package org.beyondsoftmax.cli;
 
+import static org.beyondsoftmax.testing.BeyondRun.beyond;
+import static org.beyondsoftmax.testing.BeyondRun.fails;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.beyondsoftmax.bottleneck.BottleneckSettings;
 import org.beyondsoftmax.models.heads.Heads;
-import org.beyondsoftmax.testing.CommandLineRun;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code beyond bottleneck} end to end on a tiny problem, its files, and its option errors. */
-class BottleneckCommandTest {
+class BottleneckCommandTest extends CommandRunTest {
   private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-
-  @TempDir
-  Path dir;
-
-  private final CommandLineRun run = new CommandLineRun();
 
   @Test
   void runsPrintsTheTableAndWritesJsonAndFigures() throws Exception {
-    Path json = dir.resolve("out/results.json");
     Path plot = dir.resolve("out/bottleneck.png");
-    int code = run.execute("bottleneck", "--contexts", "40", "--classes", "12", "--dims", "2,4",
+    JsonNode root = report("out/results.json", "bottleneck", "--contexts", "40", "--classes", "12", "--dims", "2,4",
         "--heads", "softmax;plif:knots=500,range=10;sparsemax", "--steps", "20", "--seed", "3",
-        "--json", json.toString(), "--plot", plot.toString(), "--diagnostics", dir.resolve("diag").toString());
-    assertEquals(0, code, "exit code; stderr:\n" + run.err());
-    JsonNode root = new ObjectMapper().readTree(json.toFile());
+        "--plot", plot.toString(), "--diagnostics", dir.resolve("diag").toString());
     JsonNode results = root.get("results");
     assertEquals(6, results.size(), "2 dims x 3 heads");
     for (JsonNode r : results) {
@@ -67,14 +58,10 @@ class BottleneckCommandTest {
 
   @Test
   void unknownHeadsAndOptionsListTheValidOnes() {
-    assertEquals(2, run.execute("bottleneck", "--heads", "softmax,nosuch"));
-    assertTrue(run.err().contains("unknown head 'nosuch'; valid heads: softmax, sigsoftmax"), run.err());
-    assertEquals(2, run.execute("bottleneck", "--heads", "plif:knot=3"));
-    assertTrue(run.err().contains("unknown option 'knot'; valid options: knots, range"), run.err());
-    assertEquals(2, run.execute("bottleneck", "--contexts", "1"));
-    assertTrue(run.err().contains("contexts must be >= 2, got 1"), run.err());
-    assertEquals(2, run.execute("bottleneck", "--context-init", "0"));
-    assertTrue(run.err().contains("context init std must be finite and > 0, got 0.0"), run.err());
+    fails(beyond("bottleneck", "--heads", "softmax,nosuch"), 2, "unknown head 'nosuch'; valid heads: softmax, sigsoftmax");
+    fails(beyond("bottleneck", "--heads", "plif:knot=3"), 2, "unknown option 'knot'; valid options: knots, range");
+    fails(beyond("bottleneck", "--contexts", "1"), 2, "contexts must be >= 2, got 1");
+    fails(beyond("bottleneck", "--context-init", "0"), 2, "context init std must be finite and > 0, got 0.0");
   }
 
   @Test
