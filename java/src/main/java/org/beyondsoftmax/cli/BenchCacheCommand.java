@@ -2,7 +2,6 @@ package org.beyondsoftmax.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 import org.beyondsoftmax.bench.BenchReport;
 import org.beyondsoftmax.bench.CacheBenchmark;
 import org.beyondsoftmax.bench.ResultTable;
@@ -10,9 +9,7 @@ import org.beyondsoftmax.models.spec.Spec;
 import org.beyondsoftmax.models.heads.HeadFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 
 /** {@code beyond bench cache}: a cache head's cost per language-model step, as ratios to none. */
 @Command(
@@ -26,12 +23,9 @@ import picocli.CommandLine.ParameterException;
         "Also the state each carries between batches: 2 H floats per row, L (H + 1) more with a cache."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:all ran", "1:some variant failed to build or run", "2:invalid options"})
-public final class BenchCacheCommand implements Callable<Integer> {
+public final class BenchCacheCommand extends BeyondCommand {
   @Mixin
   JsonReport json;
-
-  @picocli.CommandLine.Spec
-  CommandSpec spec;
 
   @Option(names = "--vocabulary", paramLabel = "V", defaultValue = "10000", description = "words (default: ${DEFAULT-VALUE})")
   int vocabulary;
@@ -57,17 +51,15 @@ public final class BenchCacheCommand implements Callable<Integer> {
   TimingOptions timing;
 
   @Override
-  public Integer call() throws IOException {
+  int run(PrintWriter out, PrintWriter err) throws IOException {
     for (int[] v : new int[][] {{vocabulary, 2}, {hidden, 1}, {bptt, 1}, {batch, 1}, {cache, 1}}) {
       if (v[0] < v[1]) {
-        throw new ParameterException(spec.commandLine(), "--vocabulary must be >= 2 and --hidden, --bptt, --batch, "
+        throw invalid("--vocabulary must be >= 2 and --hidden, --bptt, --batch, "
             + "--cache >= 1, got " + v[0]);
       }
     }
-    PrintWriter err = spec.commandLine().getErr();
     CacheBenchmark.Report report = CacheBenchmark.run(new CacheBenchmark.Settings(vocabulary, hidden, bptt, batch,
         cache, head.toString(), timing.warmup, timing.rounds, timing.seed), err);
-    PrintWriter out = spec.commandLine().getOut();
     out.print(ResultTable.format(new BenchReport(report.results(), report.failed())));
     for (CacheBenchmark.Memory m : report.memory()) {
       out.printf("state carried by %-9s %,9d floats per row, %,12d bytes per batch of %d%n", m.variant() + ":",

@@ -3,7 +3,6 @@ package org.beyondsoftmax.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.beyondsoftmax.bench.LanguageModelBench;
 import org.beyondsoftmax.bench.StepProfile;
 import org.beyondsoftmax.corpus.Corpus;
@@ -12,12 +11,9 @@ import org.beyondsoftmax.models.heads.Heads;
 import org.beyondsoftmax.models.lm.LanguageModelGraph;
 import org.beyondsoftmax.models.optim.Optimizer;
 import org.beyondsoftmax.models.spec.Spec;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 
 /** {@code beyond bench lm}: the language model's training step per head, against its matmul floor. */
 @Command(
@@ -33,10 +29,7 @@ import picocli.CommandLine.ParameterException;
             + "as 'beyond train' runs them."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:every head ran", "1:some head failed (the others are reported)", "2:invalid options"})
-public final class BenchLmCommand implements Callable<Integer> {
-  @CommandLine.Spec
-  CommandSpec spec;
-
+public final class BenchLmCommand extends BeyondCommand {
   @Mixin
   CorpusOptions corpus;
 
@@ -75,15 +68,8 @@ public final class BenchLmCommand implements Callable<Integer> {
   int profileTop;
 
   @Override
-  public Integer call() throws IOException {
-    PrintWriter err = spec.commandLine().getErr();
-    PrintWriter out = spec.commandLine().getOut();
-    List<Spec<HeadFactory>> specs;
-    try {
-      specs = Heads.parseList(heads);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--heads: " + e.getMessage());
-    }
+  int run(PrintWriter out, PrintWriter err) throws IOException {
+    List<Spec<HeadFactory>> specs = checked("--heads: ", () -> Heads.parseList(heads));
     shape.checkPositive(spec);
     OptionRanges.atLeast(spec, "--rounds", rounds, 1);
     OptionRanges.atLeast(spec, "--batches", batches, 1);

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import org.beyondsoftmax.bench.AttentionCases;
 import org.beyondsoftmax.bench.BenchCase;
 import org.beyondsoftmax.bench.BenchReport;
@@ -17,10 +16,7 @@ import org.beyondsoftmax.bench.BenchmarkCases;
 import org.beyondsoftmax.bench.ResultTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code beyond bench ops}: times forward+backward of every mapping and loss against the
@@ -44,10 +40,7 @@ import picocli.CommandLine.Spec;
     exitCodeList = {
         "0:all ops ran", "1:some op failed to build or run (the others are reported)",
         "2:invalid options"})
-public final class BenchOpsCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
-
+public final class BenchOpsCommand extends BeyondCommand {
   @Option(names = "--json", paramLabel = "FILE",
       description = "also write the results as JSON to FILE (atomically)")
   Path json;
@@ -84,9 +77,7 @@ public final class BenchOpsCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws IOException {
-    PrintWriter err = spec.commandLine().getErr();
-    PrintWriter out = spec.commandLine().getOut();
+  int run(PrintWriter out, PrintWriter err) throws IOException {
     BenchSuite suite = new BenchSuite(timing.warmup, timing.rounds, timing.seed, err);
     List<BenchCase> ops = selected(BenchmarkCases.ALL, BenchmarkCases.BASELINE);
     List<BenchCase> attention = selected(AttentionCases.ALL, AttentionCases.BASELINE);

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.beyondsoftmax.bottleneck.BottleneckExperiment;
 import org.beyondsoftmax.bottleneck.BottleneckReport;
 import org.beyondsoftmax.bottleneck.BottleneckSettings;
@@ -14,10 +13,7 @@ import org.beyondsoftmax.models.heads.Heads;
 import org.beyondsoftmax.models.spec.Spec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine;
 
 /**
  * {@code beyond bottleneck}: the synthetic softmax-bottleneck experiment of Ganea et al. 2019
@@ -43,11 +39,8 @@ import picocli.CommandLine;
             + "'=' starts the next head: softmax,plif:knots=1000,range=20,mos"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:a figure could not be drawn", "2:invalid options"})
-public final class BottleneckCommand implements Callable<Integer> {
+public final class BottleneckCommand extends BeyondCommand {
   static final String DEFAULT_HEADS = Heads.DEFAULT_LIST;
-
-  @CommandLine.Spec
-  CommandSpec spec;
 
   @Option(names = "--contexts", paramLabel = "N", defaultValue = "1000",
       description = "number of contexts N (default: ${DEFAULT-VALUE})")
@@ -70,13 +63,7 @@ public final class BottleneckCommand implements Callable<Integer> {
   @Option(names = "--heads", paramLabel = "SPECS",
       description = "heads to compare (default: " + DEFAULT_HEADS + "); see --list-heads")
   void setHeads(String value) {
-    try {
-      List<Spec<HeadFactory>> parsed = Heads.parseList(value);
-      heads = parsed;
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(),
-          "Invalid value for option '--heads': " + e.getMessage());
-    }
+    heads = checked("Invalid value for option '--heads': ", () -> Heads.parseList(value));
   }
 
   @Option(names = "--steps", paramLabel = "S", defaultValue = "400",
@@ -120,22 +107,15 @@ public final class BottleneckCommand implements Callable<Integer> {
   boolean listHeads;
 
   @Override
-  public Integer call() throws IOException {
-    PrintWriter out = spec.commandLine().getOut();
+  int run(PrintWriter out, PrintWriter err) throws IOException {
     if (listHeads) {
       out.print(Heads.help());
       out.flush();
       return 0;
     }
-    BottleneckSettings settings;
-    try {
-      settings = new BottleneckSettings(contexts, classes, dims, alpha, heads, steps, seed.seed,
-          learningRate, contextInitStd, rankRows, klSmoothing);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "Invalid options: " + e.getMessage());
-    }
-    return run(settings, json, plot, diagnostics, spec.commandLine().getOut(),
-        spec.commandLine().getErr());
+    BottleneckSettings settings = checked("Invalid options: ", () -> new BottleneckSettings(contexts, classes, dims,
+        alpha, heads, steps, seed.seed, learningRate, contextInitStd, rankRows, klSmoothing));
+    return run(settings, json, plot, diagnostics, out, err);
   }
 
   /** Runs the experiment with a progress display, prints the table, writes the files. */

@@ -4,17 +4,13 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import org.beyondsoftmax.json.Json;
 import org.beyondsoftmax.models.calibration.LogitCalibration;
 import org.beyondsoftmax.models.lm.ModelDirectory;
 import org.beyondsoftmax.savedmodel.Calibrator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** {@code beyond calibrate}: PLIF or temperature calibration of any SavedModel's logits. */
 @Command(
@@ -36,10 +32,7 @@ import picocli.CommandLine.Spec;
             + "data lines {\"ids\": [..up to T word ids..], \"label\": next word id}."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:failed", "2:invalid options"})
-public final class CalibrateCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
-
+public final class CalibrateCommand extends BeyondCommand {
   @Option(names = "--model", paramLabel = "DIR", required = true, description = "a SavedModel directory")
   Path model;
 
@@ -80,23 +73,16 @@ public final class CalibrateCommand implements Callable<Integer> {
   JsonReport json;
 
   @Override
-  public Integer call() throws IOException {
-    PrintWriter o = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+  int run(PrintWriter o, PrintWriter err) throws IOException {
     LogitCalibration.Kind kind = switch (method) {
       case "plif" -> LogitCalibration.Kind.PLIF;
       case "temperature" -> LogitCalibration.Kind.TEMPERATURE;
-      default -> throw new ParameterException(spec.commandLine(), "--method must be plif or temperature, got '" + method + "'");
+      default -> throw invalid("--method must be plif or temperature, got '" + method + "'");
     };
     if (Files.exists(out.resolve(ModelDirectory.SAVED_MODEL))) {
-      throw new ParameterException(spec.commandLine(), "--out " + out + " holds a SavedModel already");
+      throw invalid("--out " + out + " holds a SavedModel already");
     }
-    Calibrator.Options options;
-    try {
-      options = new Calibrator.Options(kind, knots, steps, lr, holdout, batch);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
-    }
+    Calibrator.Options options = checked(() -> new Calibrator.Options(kind, knots, steps, lr, holdout, batch));
     Calibrator.Report r;
     try {
       r = Calibrator.calibrate(model, signature, logits, data, out, options);

@@ -2,14 +2,11 @@ package org.beyondsoftmax.cli;
 
 import java.io.PrintWriter;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import org.beyondsoftmax.cluster.ClusterSpec;
 import org.beyondsoftmax.cluster.Task;
 import org.beyondsoftmax.cluster.TaskServer;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code beyond cluster-server}: the TensorFlow server of one task of a cluster, until killed. */
 @Command(
@@ -25,10 +22,7 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"1:bad cluster spec, task outside its job, port in use, or the server could not start",
         "2:invalid options", "143:stopped by SIGTERM"})
-public final class ClusterServerCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
-
+public final class ClusterServerCommand extends BeyondCommand {
   @Option(names = "--cluster", paramLabel = "SPEC", required = true,
       description = "the cluster's tasks, e.g. ps=h1:2222,h2:2222;worker=h3:2222 (task i of a job is its i-th address)")
   String cluster;
@@ -44,8 +38,7 @@ public final class ClusterServerCommand implements Callable<Integer> {
   Long stopWith;
 
   @Override
-  public Integer call() {
-    PrintWriter err = spec.commandLine().getErr();
+  int run(PrintWriter out, PrintWriter err) {
     TaskServer server;
     try {
       ClusterSpec c = ClusterSpec.parse(cluster);

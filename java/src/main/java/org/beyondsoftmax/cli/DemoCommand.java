@@ -4,14 +4,11 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.beyondsoftmax.bottleneck.BottleneckSettings;
 import org.beyondsoftmax.models.heads.Heads;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /**
  * {@code beyond demo}: a quick bottleneck comparison of the main heads at a few small D, sized for
@@ -31,16 +28,13 @@ import picocli.CommandLine;
             + ReportFiles.FUNCTIONS_PNG + ", " + ReportFiles.SPECTRA_PNG + " and bottleneck.json."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:a figure could not be drawn", "2:invalid options"})
-public final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand extends BeyondCommand {
   static final int CONTEXTS = 500;
   static final int CLASSES = 200;
   static final List<Integer> DIMS = List.of(2, 5, 10, 20);
   static final String DIMS_TEXT = "{2, 5, 10, 20}";
   static final int STEPS = 500;
   static final String HEADS = Heads.DEFAULT_LIST;
-
-  @CommandLine.Spec
-  CommandSpec spec;
 
   @Option(names = "--out", paramLabel = "DIR", defaultValue = "beyond-output/demo",
       description = "where to write the figures and JSON (default: ${DEFAULT-VALUE})")
@@ -50,10 +44,9 @@ public final class DemoCommand implements Callable<Integer> {
   BottleneckSeed seed;
 
   @Override
-  public Integer call() throws IOException {
-    PrintWriter err = spec.commandLine().getErr();
+  int run(PrintWriter stdout, PrintWriter err) throws IOException {
     return BottleneckCommand.run(settings(seed.seed), out.resolve("bottleneck.json"),
-        out.resolve("bottleneck.png"), out, spec.commandLine().getOut(), err);
+        out.resolve("bottleneck.png"), out, stdout, err);
   }
 
   /** The demo's experiment. */

@@ -4,16 +4,12 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import org.beyondsoftmax.diagnose.DiagnosePlots;
 import org.beyondsoftmax.diagnose.Diagnosis;
 import org.beyondsoftmax.diagnose.DiagnosticReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** {@code beyond diagnose}: where the bottleneck shows in a trained model (attention and output layer). */
 @Command(
@@ -34,12 +30,9 @@ import picocli.CommandLine.Spec;
         "--plots DIR writes spectra.png and, for a Transformer, attention.png."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:failed", "2:invalid options"})
-public final class DiagnoseCommand implements Callable<Integer> {
+public final class DiagnoseCommand extends BeyondCommand {
   static final String SPECTRA_PNG = "spectra.png";
   static final String ATTENTION_PNG = "attention.png";
-
-  @Spec
-  CommandSpec spec;
 
   @Mixin
   ModelOptions options = new ModelOptions("valid");
@@ -63,15 +56,8 @@ public final class DiagnoseCommand implements Callable<Integer> {
   JsonReport json;
 
   @Override
-  public Integer call() throws IOException {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
-    Diagnosis.Settings settings;
-    try {
-      settings = new Diagnosis.Settings(windows, batch, contexts);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
-    }
+  int run(PrintWriter out, PrintWriter err) throws IOException {
+    Diagnosis.Settings settings = checked(() -> new Diagnosis.Settings(windows, batch, contexts));
     ModelSplit data = options.load(spec.commandLine(), err);
     DiagnosticReport r = Diagnosis.run(options.model.dir, data.info(), data.stream(), settings, data.corpus(), options.split);
     for (DiagnosticReport.AttentionHead h : r.attentionHeads()) {

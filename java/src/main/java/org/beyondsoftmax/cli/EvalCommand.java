@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.beyondsoftmax.corpus.Vocabulary;
 import org.beyondsoftmax.models.cache.CacheSettings;
 import org.beyondsoftmax.models.lm.LanguageModelSession;
@@ -16,10 +15,7 @@ import org.beyondsoftmax.train.ModelInfo;
 import org.beyondsoftmax.train.Perplexity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** {@code beyond eval}: the perplexity of an exported language model on a corpus split. */
 @Command(
@@ -42,10 +38,7 @@ import picocli.CommandLine.Spec;
             + "on the validation split (reported), then evaluates --split with them."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:failed", "2:invalid options"})
-public final class EvalCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
-
+public final class EvalCommand extends BeyondCommand {
   @Mixin
   ModelOptions options = new ModelOptions("test");
 
@@ -75,11 +68,9 @@ public final class EvalCommand implements Callable<Integer> {
   List<Double> tuneThetas;
 
   @Override
-  public Integer call() throws IOException {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+  int run(PrintWriter out, PrintWriter err) throws IOException {
     if (!(epsilon > 0)) {
-      throw new ParameterException(spec.commandLine(), "--epsilon must be > 0, got " + epsilon);
+      throw invalid("--epsilon must be > 0, got " + epsilon);
     }
     boolean withCache = cacheHead.given() || tune;
     if (withCache) {
@@ -92,7 +83,7 @@ public final class EvalCommand implements Callable<Integer> {
     int[] stream = data.stream();
     int columns = batch != null ? batch : info.settings() != null ? info.settings().evalBatch() : 10;
     if (withCache) {
-      return evaluateWithCache(data, columns);
+      return evaluateWithCache(data, columns, out, err);
     }
     long start = System.nanoTime();
     Perplexity p;
@@ -145,18 +136,17 @@ public final class EvalCommand implements Callable<Integer> {
   /** Fails with status 2 for a cache option outside its range or a conflicting pair. */
   private void checkCacheOptions() {
     if (tune && (cacheHead.lambda != null || cacheHead.theta != null)) {
-      throw new ParameterException(spec.commandLine(),
-          "give --tune-cache or --cache-lambda/--cache-theta, not both");
+      throw invalid("give --tune-cache or --cache-lambda/--cache-theta, not both");
     }
     cacheHead.check(spec);
     for (double l : lambdas()) {
       if (!(l >= 0 && l <= 1)) {
-        throw new ParameterException(spec.commandLine(), "--tune-lambdas must each be in [0, 1], got " + l);
+        throw invalid("--tune-lambdas must each be in [0, 1], got " + l);
       }
     }
     for (double t : thetas()) {
       if (!(t > 0) || Double.isInfinite(t)) {
-        throw new ParameterException(spec.commandLine(), "--tune-thetas must each be finite and > 0, got " + t);
+        throw invalid("--tune-thetas must each be finite and > 0, got " + t);
       }
     }
   }
@@ -170,13 +160,11 @@ public final class EvalCommand implements Callable<Integer> {
   }
 
   /** The perplexity with a cache: lambda and theta given, the model's own, or tuned on valid. */
-  private Integer evaluateWithCache(ModelSplit data, int columns) throws IOException {
+  private Integer evaluateWithCache(ModelSplit data, int columns, PrintWriter out, PrintWriter err) throws IOException {
     ModelInfo info = data.info();
     Vocabulary vocabulary = data.vocabulary();
     String corpusSpec = data.corpus();
     int[] stream = data.stream();
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
     CacheSettings own = info.settings() == null ? null : info.settings().cache();
     CacheOptions.requireLstm(spec, info);
     CacheSettings cache = cacheHead.settings(spec, own, null);

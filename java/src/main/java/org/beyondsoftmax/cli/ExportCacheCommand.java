@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import org.beyondsoftmax.json.Json;
 import org.beyondsoftmax.models.cache.CacheSettings;
 import org.beyondsoftmax.models.io.AtomicFiles;
@@ -14,10 +13,7 @@ import org.beyondsoftmax.train.CachedModel;
 import org.beyondsoftmax.train.ModelInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** {@code beyond export-cache}: a trained language model exported again with a cache head. */
 @Command(
@@ -34,10 +30,7 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:failed (a model directory that cannot take a cache, a write error)",
         "2:invalid options"})
-public final class ExportCacheCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
-
+public final class ExportCacheCommand extends BeyondCommand {
   @Mixin
   TrainedModel model;
 
@@ -48,23 +41,22 @@ public final class ExportCacheCommand implements Callable<Integer> {
   CacheOptions cacheHead;
 
   @Override
-  public Integer call() throws IOException {
-    PrintWriter err = spec.commandLine().getErr();
+  int run(PrintWriter stdout, PrintWriter err) throws IOException {
     if (cacheHead.size == null) {
-      throw new ParameterException(spec.commandLine(), "give --cache L (L >= 1): the number of memories");
+      throw invalid("give --cache L (L >= 1): the number of memories");
     }
     cacheHead.check(spec);
     ModelDirectory from = new ModelDirectory(model.dir);
     if (!Files.isRegularFile(from.modelInfo())) {
-      throw new ParameterException(spec.commandLine(), "--model " + model.dir + ": no " + ModelDirectory.MODEL_INFO
+      throw invalid("--model " + model.dir + ": no " + ModelDirectory.MODEL_INFO
           + " there (a directory written by 'beyond train')");
     }
     ModelDirectory to = new ModelDirectory(out);
     if (to.dir().toAbsolutePath().normalize().equals(from.dir().toAbsolutePath().normalize())) {
-      throw new ParameterException(spec.commandLine(), "--out must be another directory than --model");
+      throw invalid("--out must be another directory than --model");
     }
     if (to.hasSavedModel()) {
-      throw new ParameterException(spec.commandLine(), "--out " + out + " holds a SavedModel already");
+      throw invalid("--out " + out + " holds a SavedModel already");
     }
     ModelInfo info = Json.read(from.modelInfo(), ModelInfo.class);
     CacheSettings own = info.settings() == null ? null : info.settings().cache();

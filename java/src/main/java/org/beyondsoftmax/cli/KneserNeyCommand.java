@@ -4,13 +4,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.beyondsoftmax.corpus.Corpus;
 import org.beyondsoftmax.corpus.KneserNey;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** {@code beyond kneser-ney}: the count-based baseline on the language models' exact data. */
 @Command(
@@ -20,10 +17,7 @@ import picocli.CommandLine.Spec;
     description = "Perplexity of an interpolated modified Kneser-Ney trigram model (Chen & Goodman "
         + "1999) counted on the training split, on the validation and test splits, with the "
         + "vocabulary and token stream the language models use (the baseline to beat).")
-public final class KneserNeyCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
-
+public final class KneserNeyCommand extends BeyondCommand {
   @Mixin
   CorpusOptions corpus;
 
@@ -31,9 +25,7 @@ public final class KneserNeyCommand implements Callable<Integer> {
   JsonReport json;
 
   @Override
-  public Integer call() throws IOException {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+  int run(PrintWriter out, PrintWriter err) throws IOException {
     Corpus c = corpus.load(err);
     KneserNey kn = new KneserNey(c.train(), c.vocabulary().size());
     Map<String, Object> r = new LinkedHashMap<>();

@@ -11,15 +11,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.Callable;
 import java.util.function.IntFunction;
 import org.beyondsoftmax.json.Json;
 import org.beyondsoftmax.serve.LoadTest;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** {@code beyond loadtest}: throughput and latency of a running predict endpoint. */
 @Command(
@@ -34,10 +30,7 @@ import picocli.CommandLine.Spec;
             + "{\"instances\": [[ids]]} of --prompt-length random word ids below --max-id (seeded)."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:every request answered 200", "1:some were not", "2:invalid options"})
-public final class LoadtestCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
-
+public final class LoadtestCommand extends BeyondCommand {
   @Option(names = "--url", required = true, description = "e.g. http://127.0.0.1:8501/v1/models/lm:predict")
   URI url;
 
@@ -70,11 +63,9 @@ public final class LoadtestCommand implements Callable<Integer> {
   Path json;
 
   @Override
-  public Integer call() throws IOException, InterruptedException {
-    PrintWriter out = spec.commandLine().getOut();
+  int run(PrintWriter out, PrintWriter err) throws IOException, InterruptedException {
     if (requests < 1 || warmup < 0 || promptLength < 1 || maxId < 1 || concurrency.stream().anyMatch(c -> c < 1)) {
-      throw new ParameterException(spec.commandLine(),
-          "--requests, --prompt-length, --max-id and every --concurrency must be >= 1, --warmup >= 0");
+      throw invalid("--requests, --prompt-length, --max-id and every --concurrency must be >= 1, --warmup >= 0");
     }
     IntFunction<String> bodies;
     if (body != null) {

@@ -4,16 +4,12 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import org.beyondsoftmax.memorytask.MemoryTask;
 import org.beyondsoftmax.memorytask.MemoryTaskExperiment;
 import org.beyondsoftmax.models.io.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** {@code beyond memory-task}: the synthetic copy task without a cache, with it, with TRIME and HistAlign. */
 @Command(
@@ -32,10 +28,7 @@ import picocli.CommandLine.Spec;
         "About 2 minutes on 2 cores with the defaults."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:failed", "2:invalid options"})
-public final class MemoryTaskCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
-
+public final class MemoryTaskCommand extends BeyondCommand {
   @Option(names = "--keys", defaultValue = "12", description = "distinct keys (default: ${DEFAULT-VALUE})")
   int keys;
 
@@ -82,20 +75,15 @@ public final class MemoryTaskCommand implements Callable<Integer> {
   JsonReport json;
 
   @Override
-  public Integer call() throws IOException {
+  int run(PrintWriter out, PrintWriter err) throws IOException {
     if (episodes.length != 3) {
-      throw new ParameterException(spec.commandLine(), "--episodes must be TRAIN,VALID,TEST, got " + episodes.length
+      throw invalid("--episodes must be TRAIN,VALID,TEST, got " + episodes.length
           + " numbers");
     }
     CacheOptions.checkSize(spec, cache);
-    MemoryTaskExperiment.Settings settings;
-    try {
-      settings = new MemoryTaskExperiment.Settings(new MemoryTask.Settings(keys, values, fillers, pairs, maxGap,
-          episodes[0], episodes[1], episodes[2], seed), hidden, hidden, bptt, batch, epochs, lr, cache, seed);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
-    }
-    PrintWriter err = spec.commandLine().getErr();
+    MemoryTaskExperiment.Settings settings = checked(() -> new MemoryTaskExperiment.Settings(new MemoryTask.Settings(
+        keys, values, fillers, pairs, maxGap, episodes[0], episodes[1], episodes[2], seed), hidden, hidden, bptt, batch,
+        epochs, lr, cache, seed));
     Path work = Files.createTempDirectory("beyond-memory-task-");
     MemoryTaskExperiment.Report report;
     try {
@@ -106,7 +94,6 @@ public final class MemoryTaskCommand implements Callable<Integer> {
     } finally {
       AtomicFiles.deleteTree(work);
     }
-    PrintWriter out = spec.commandLine().getOut();
     out.println(String.format("%-10s %9s %10s %11s %7s %7s %7s", "mode", "accuracy", "mean rank", "perplexity",
         "lambda", "theta", "train s"));
     for (MemoryTaskExperiment.Result r : report.results()) {

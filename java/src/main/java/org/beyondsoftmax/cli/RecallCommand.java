@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.beyondsoftmax.models.attention.AttentionFactory;
 import org.beyondsoftmax.models.attention.Normalisers;
 import org.beyondsoftmax.recall.RecallExperiment;
@@ -12,10 +11,7 @@ import org.beyondsoftmax.recall.RecallPlots;
 import org.beyondsoftmax.recall.RecallReport;
 import org.beyondsoftmax.recall.RecallSettings;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** {@code beyond recall}: associative recall trained at one length, tested at longer ones, per normaliser. */
 @Command(
@@ -31,11 +27,8 @@ import picocli.CommandLine.Spec;
         "Seeded and deterministic: every normaliser sees the same data."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:failed", "2:invalid options"})
-public final class RecallCommand implements Callable<Integer> {
+public final class RecallCommand extends BeyondCommand {
   static final String DEFAULT_ATTENTION = "softmax,sparsemax,entmax,ssmax,softpick,sigmoid";
-
-  @Spec
-  CommandSpec spec;
 
   private List<org.beyondsoftmax.models.spec.Spec<AttentionFactory>> attention = Normalisers.REGISTRY.parseList(DEFAULT_ATTENTION);
 
@@ -45,7 +38,7 @@ public final class RecallCommand implements Callable<Integer> {
     try {
       attention = Normalisers.REGISTRY.parseList(value);
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "Invalid value for option '--attention': "
+      throw invalid("Invalid value for option '--attention': "
           + e.getMessage().lines().findFirst().orElse("") + "; attention normalisers: "
           + String.join(", ", Normalisers.REGISTRY.names()));
     }
@@ -98,16 +91,9 @@ public final class RecallCommand implements Callable<Integer> {
   Path plot;
 
   @Override
-  public Integer call() throws IOException {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
-    RecallSettings settings;
-    try {
-      settings = new RecallSettings(attention, keys, values, trainLength, testLengths, width, layers, heads, steps,
-          batch, learningRate, testSequences, seed);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
-    }
+  int run(PrintWriter out, PrintWriter err) throws IOException {
+    RecallSettings settings = checked(() -> new RecallSettings(attention, keys, values, trainLength, testLengths, width,
+        layers, heads, steps, batch, learningRate, testSequences, seed));
     StringBuilder header = new StringBuilder(String.format("%-28s", "attention"));
     settings.testLengths().forEach(l -> header.append(String.format(" %8s", "L=" + l)));
     out.println(header.append("  final loss  seconds"));

@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.net.BindException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 import org.beyondsoftmax.serve.Device;
@@ -13,10 +12,7 @@ import org.beyondsoftmax.serve.ModelManager;
 import org.beyondsoftmax.serve.ModelServer;
 import org.beyondsoftmax.serve.ServerMetrics;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** {@code beyond serve}: a SavedModel behind TensorFlow Serving's REST API, with dynamic batching. */
 @Command(
@@ -38,10 +34,7 @@ import picocli.CommandLine.Spec;
             + "loaded leave the current version serving. SIGTERM or Ctrl-C shuts down gracefully."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"1:could not start", "2:invalid options", "143:stopped by SIGTERM, after a graceful shutdown"})
-public final class ServeCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
-
+public final class ServeCommand extends BeyondCommand {
   @Option(names = "--model", paramLabel = "DIR", required = true, description = "the SavedModel directory")
   Path model;
 
@@ -93,20 +86,14 @@ public final class ServeCommand implements Callable<Integer> {
   boolean quiet;
 
   @Override
-  public Integer call() throws InterruptedException {
-    PrintWriter err = spec.commandLine().getErr();
-    Device d;
-    ModelServer.Options options;
-    try {
-      d = Device.parse(device);
-      if (!(pollSeconds >= 0)) {
-        throw new IllegalArgumentException("--poll-s must be >= 0, got " + pollSeconds);
-      }
-      options = new ModelServer.Options(host, port, maxBatch, Duration.ofMillis(batchTimeoutMs), queueSize, threads,
-          maxBodyBytes, Duration.ofMillis(requestTimeoutMs), Duration.ofSeconds(graceSeconds));
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
+  int run(PrintWriter out, PrintWriter err) throws InterruptedException {
+    Device d = checked(() -> Device.parse(device));
+    if (!(pollSeconds >= 0)) {
+      throw invalid("--poll-s must be >= 0, got " + pollSeconds);
     }
+    ModelServer.Options options = checked(() -> new ModelServer.Options(host, port, maxBatch,
+        Duration.ofMillis(batchTimeoutMs), queueSize, threads, maxBodyBytes, Duration.ofMillis(requestTimeoutMs),
+        Duration.ofSeconds(graceSeconds)));
     String modelName = name != null ? name : model.toAbsolutePath().normalize().getFileName().toString();
     Consumer<String> log = line -> {
       synchronized (err) {

@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -26,10 +25,7 @@ import org.beyondsoftmax.train.TrainState;
 import org.beyondsoftmax.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine;
 
 /**
  * {@code beyond train}: a language model (LSTM or Transformer backbone, any attention normaliser,
@@ -68,16 +64,13 @@ import picocli.CommandLine;
             + "and biases are partitioned by class range over the parameter servers; steps are synchronous."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:training failed", "2:invalid options"})
-public final class TrainCommand implements Callable<Integer> {
+public final class TrainCommand extends BeyondCommand {
   private static final List<String> MODEL_OPTIONS = List.of("--corpus", "--min-count", "--head", "--backbone",
       "--attention", "--attention-heads", "--embed", "--hidden", "--layers", "--bptt", "--batch", "--eval-batch",
       "--optimizer", "--lr", "--clip", "--dropout", "--lr-decay", "--patience", "--seed", "--top-k", "--cache",
       "--cache-lambda", "--cache-theta", "--cache-train", "--histalign-weight", "--histalign-margin");
   /** The Transformer's attention heads unless --attention-heads says otherwise. */
   static final int DEFAULT_ATTENTION_HEADS = 4;
-
-  @CommandLine.Spec
-  CommandSpec spec;
 
   @Mixin
   CorpusOptions corpus;
@@ -171,10 +164,9 @@ public final class TrainCommand implements Callable<Integer> {
   Double histAlignMargin;
 
   @Override
-  public Integer call() throws IOException, InterruptedException {
-    PrintWriter err = spec.commandLine().getErr();
+  int run(PrintWriter stdout, PrintWriter err) throws IOException, InterruptedException {
     if ((out == null) == (resume == null)) {
-      throw new ParameterException(spec.commandLine(), "give exactly one of --out DIR and --resume DIR");
+      throw invalid("give exactly one of --out DIR and --resume DIR");
     }
     TrainSettings settings;
     Path dir;
@@ -182,12 +174,12 @@ public final class TrainCommand implements Callable<Integer> {
     if (resume != null) {
       dir = resume;
       if (!Trainer.hasCheckpoint(dir)) {
-        throw new ParameterException(spec.commandLine(), "--resume " + dir + ": no checkpoint there");
+        throw invalid("--resume " + dir + ": no checkpoint there");
       }
       for (String o : MODEL_OPTIONS) {
         if (parsed.hasMatchedOption(o)) {
-          throw new ParameterException(spec.commandLine(),
-              o + " cannot be changed when resuming (the run's settings are in " + dir.resolve(ModelDirectory.SETTINGS) + ")");
+          throw invalid(o + " cannot be changed when resuming (the run's settings are in "
+              + dir.resolve(ModelDirectory.SETTINGS) + ")");
         }
       }
       TrainSettings saved = Trainer.settingsOf(dir);
@@ -196,21 +188,17 @@ public final class TrainCommand implements Callable<Integer> {
     } else {
       dir = out;
       if (Trainer.hasCheckpoint(dir) && !cluster.active()) { // a cluster's chief decides, knowing the cluster
-        throw new ParameterException(spec.commandLine(),
-            "--out " + dir + " holds a run already: continue it with --resume " + dir + ", or choose another --out");
+        throw invalid("--out " + dir + " holds a run already: continue it with --resume " + dir
+            + ", or choose another --out");
       }
       boolean transformer = backbone.equals(Backbone.Transformer.NAME);
       Spec<AttentionFactory> normaliser = attention == null && transformer ? Normalisers.parse("softmax") : attention;
       int heads = attentionHeads != null ? attentionHeads : transformer ? DEFAULT_ATTENTION_HEADS : 0;
-      try {
-        settings = new TrainSettings(corpus.corpus, corpus.minCount, head,
-            transformer && !parsed.hasMatchedOption("--embed") ? shape.hidden : shape.embed, shape.hidden, shape.layers,
-            shape.bptt, shape.batch,
-            evalBatch, optimizer, lr, clip, dropout, epochs, maxSteps, lrDecay, patience, seed, topK, backbone,
-            normaliser, heads, cacheSettings());
-      } catch (IllegalArgumentException e) {
-        throw new ParameterException(spec.commandLine(), e.getMessage());
-      }
+      settings = checked(() -> new TrainSettings(corpus.corpus, corpus.minCount, head,
+          transformer && !parsed.hasMatchedOption("--embed") ? shape.hidden : shape.embed, shape.hidden, shape.layers,
+          shape.bptt, shape.batch,
+          evalBatch, optimizer, lr, clip, dropout, epochs, maxSteps, lrDecay, patience, seed, topK, backbone,
+          normaliser, heads, cacheSettings()));
     }
     if (cluster.active()) {
       return TrainOnCluster.run(cluster, settings, dir, resume != null, corpus, err, parsed.originalArgs());
@@ -229,8 +217,7 @@ public final class TrainCommand implements Callable<Integer> {
     boolean histAlignGiven = histAlignWeight != null || histAlignMargin != null;
     if (cacheHead.size == null) {
       if (cacheHead.given() || cacheTrain != null || histAlignGiven) {
-        throw new ParameterException(spec.commandLine(),
-            "--cache-lambda, --cache-theta, --cache-train and --histalign-* need --cache L");
+        throw invalid("--cache-lambda, --cache-theta, --cache-train and --histalign-* need --cache L");
       }
       return null;
     }
@@ -238,24 +225,24 @@ public final class TrainCommand implements Callable<Integer> {
     try {
       training = cacheTrain == null ? CacheTraining.NONE : CacheTraining.parse(cacheTrain);
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--cache-train must be trime or histalign, got '"
+      throw invalid("--cache-train must be trime or histalign, got '"
           + cacheTrain + "'");
     }
     if (training == CacheTraining.NONE && cacheTrain != null) {
-      throw new ParameterException(spec.commandLine(), "--cache-train must be trime or histalign, got 'none' "
+      throw invalid("--cache-train must be trime or histalign, got 'none' "
           + "(leave it out to train without the cache)");
     }
     if (histAlignGiven && training != CacheTraining.HISTALIGN) {
-      throw new ParameterException(spec.commandLine(), "--histalign-weight and --histalign-margin need "
+      throw invalid("--histalign-weight and --histalign-margin need "
           + "--cache-train histalign");
     }
     double weight = histAlignWeight != null ? histAlignWeight : CacheLosses.HISTALIGN_WEIGHT;
     double margin = histAlignMargin != null ? histAlignMargin : CacheLosses.HISTALIGN_MARGIN;
     if (!(weight >= 0) || Double.isInfinite(weight)) {
-      throw new ParameterException(spec.commandLine(), "--histalign-weight must be finite and >= 0, got " + weight);
+      throw invalid("--histalign-weight must be finite and >= 0, got " + weight);
     }
     if (!(margin >= 0) || Double.isInfinite(margin)) {
-      throw new ParameterException(spec.commandLine(), "--histalign-margin must be finite and >= 0, got " + margin);
+      throw invalid("--histalign-margin must be finite and >= 0, got " + margin);
     }
     Double trainedTheta = training == CacheTraining.NONE ? null : CacheSettings.DEFAULT_TRAINED_THETA;
     return cacheHead.settings(spec, null, trainedTheta).withTraining(training, weight, margin);
