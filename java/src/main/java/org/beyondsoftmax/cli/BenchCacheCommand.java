@@ -14,14 +14,11 @@ import picocli.CommandLine.Option;
 /** {@code beyond bench cache}: a cache head's cost per language-model step, as ratios to none. */
 @Command(
     name = "cache",
-    mixinStandardHelpOptions = true,
-    version = Main.VERSION,
     description = {
         "Times a training and an evaluation step of an LSTM language model without a cache, with the "
             + "untrained cache, TRIME and HistAlign (a full memory of --cache pairs), interleaved; each "
             + "ratio is to the same step without the cache.",
         "Also the state each carries between batches: 2 H floats per row, L (H + 1) more with a cache."},
-    exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:all ran", "1:some variant failed to build or run", "2:invalid options"})
 public final class BenchCacheCommand extends BeyondCommand {
   @Mixin

@@ -18,8 +18,6 @@ import picocli.CommandLine.Option;
 /** {@code beyond bench lm}: the language model's training step per head, against its matmul floor. */
 @Command(
     name = "lm",
-    mixinStandardHelpOptions = true,
-    version = Main.VERSION,
     description = {
         "Times the training step of the language model (forward, backward, Adam update; the "
             + "README's Brown settings by default) with each head, interleaved round by round with "
@@ -27,7 +25,6 @@ import picocli.CommandLine.Option;
             + "the ratio to the first head and the ratio to the floor.",
         "Steps walk through real batches of the corpus's training split with the state carried, "
             + "as 'beyond train' runs them."},
-    exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:every head ran", "1:some head failed (the others are reported)", "2:invalid options"})
 public final class BenchLmCommand extends BeyondCommand {
   @Mixin

@@ -2,7 +2,6 @@ package org.beyondsoftmax.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,8 +24,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "ops",
-    mixinStandardHelpOptions = true,
-    version = Main.VERSION,
     description = {
         "Times one forward+backward step (Session.run fetching the gradient w.r.t. the logits) of "
             + "each op on float32 logits, interleaving the ops round by round, and reports the "
@@ -36,14 +33,12 @@ import picocli.CommandLine.Option;
         "The attention normalisers (*_attention) run on [B, H, Tq, Tk] scores with a causal mask "
             + "(gradient w.r.t. the scores and the per-head alpha or s), each as a ratio to "
             + "softmax_attention at the same shape."},
-    exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:all ops ran", "1:some op failed to build or run (the others are reported)",
         "2:invalid options"})
 public final class BenchOpsCommand extends BeyondCommand {
-  @Option(names = "--json", paramLabel = "FILE",
-      description = "also write the results as JSON to FILE (atomically)")
-  Path json;
+  @Mixin
+  JsonReport json;
 
   @Option(names = "--shapes", paramLabel = "NxM", split = ",", converter = ShapeConverter.class,
       defaultValue = "2048x10000,256x100000",
@@ -86,7 +81,7 @@ public final class BenchOpsCommand extends BeyondCommand {
         attention.isEmpty() ? EMPTY : suite.run(attentionShapes, attention, AttentionCases.BASELINE)));
     out.print(ResultTable.format(report));
     out.flush();
-    JsonReport.write(json, report, err);
+    json.write(report, err);
     return report.failed().isEmpty() ? 0 : 1;
   }
 

@@ -4,15 +4,19 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * What every {@code ./beyond} command that does work shares: its command line (picocli's
- * {@code @Spec}), its two writers (results on standard output; progress, files written and
- * failures on standard error) and the invalid-option error, exit status 2 with one line.
+ * What every {@code ./beyond} command that does work shares: {@code --help} and {@code --version},
+ * the heading of its exit codes (each command's {@code @Command} adds its name, description and
+ * exit codes), its command line (picocli's {@code @Spec}), its two writers (results on standard
+ * output; progress, files written and failures on standard error) and the invalid-option error,
+ * exit status 2 with one line.
  */
+@Command(mixinStandardHelpOptions = true, version = Main.VERSION, exitCodeListHeading = "%nExit codes:%n")
 abstract class BeyondCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

@@ -21,8 +21,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "bottleneck",
-    mixinStandardHelpOptions = true,
-    version = Main.VERSION,
     description = {
         "The synthetic softmax-bottleneck experiment (Ganea et al. 2019, section 5.1): N contexts, "
             + "each with a target distribution P*(.|c) ~ Dirichlet(alpha) over M classes; class "
@@ -37,7 +35,6 @@ import picocli.CommandLine.Option;
         "Heads (--heads, --list-heads): name or name:key=value,...; heads separated by ';' or "
             + "','. After a head's ':', an item with '=' is one more option and an item without "
             + "'=' starts the next head: softmax,plif:knots=1000,range=20,mos"},
-    exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:a figure could not be drawn", "2:invalid options"})
 public final class BottleneckCommand extends BeyondCommand {
   static final String DEFAULT_HEADS = Heads.DEFAULT_LIST;
@@ -91,8 +88,8 @@ public final class BottleneckCommand extends BeyondCommand {
           + "(default: ${DEFAULT-VALUE})")
   double klSmoothing;
 
-  @Option(names = "--json", paramLabel = "FILE", description = "write the results as JSON (atomically)")
-  Path json;
+  @Mixin
+  JsonReport json;
 
   @Option(names = "--plot", paramLabel = "FILE.png",
       description = "write mode match and KL against D as a PNG (Ganea et al. figures 2 and 3)")
@@ -115,7 +112,7 @@ public final class BottleneckCommand extends BeyondCommand {
     }
     BottleneckSettings settings = checked("Invalid options: ", () -> new BottleneckSettings(contexts, classes, dims,
         alpha, heads, steps, seed.seed, learningRate, contextInitStd, rankRows, klSmoothing));
-    return run(settings, json, plot, diagnostics, out, err);
+    return run(settings, json.json, plot, diagnostics, out, err);
   }
 
   /** Runs the experiment with a progress display, prints the table, writes the files. */

@@ -15,8 +15,6 @@ import picocli.CommandLine.Option;
 /** {@code beyond calibrate}: PLIF or temperature calibration of any SavedModel's logits. */
 @Command(
     name = "calibrate",
-    mixinStandardHelpOptions = true,
-    version = Main.VERSION,
     description = {
         "Fits an increasing transform f of the logits that a SavedModel's signature outputs "
             + "(PLIF: piecewise-linear with positive slopes, Ganea et al. 2019; or temperature "
@@ -30,11 +28,10 @@ import picocli.CommandLine.Option;
             + "{\"x\": [0.5, -1.2], \"label\": 2}. The last --holdout of the lines only checks the fit.",
         "For a model of 'beyond train': --signature next_word --logits log_probabilities, "
             + "data lines {\"ids\": [..up to T word ids..], \"label\": next word id}."},
-    exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:failed", "2:invalid options"})
 public final class CalibrateCommand extends BeyondCommand {
-  @Option(names = "--model", paramLabel = "DIR", required = true, description = "a SavedModel directory")
-  Path model;
+  @Mixin
+  SavedModelDir model;
 
   @Option(names = "--signature", paramLabel = "NAME", defaultValue = "serving_default",
       description = "the signature whose output holds the logits (default: ${DEFAULT-VALUE})")
@@ -85,7 +82,7 @@ public final class CalibrateCommand extends BeyondCommand {
     Calibrator.Options options = checked(() -> new Calibrator.Options(kind, knots, steps, lr, holdout, batch));
     Calibrator.Report r;
     try {
-      r = Calibrator.calibrate(model, signature, logits, data, out, options);
+      r = Calibrator.calibrate(model.dir, signature, logits, data, out, options);
     } catch (IllegalArgumentException e) {
       err.println("calibrate: " + e.getMessage());
       err.flush();

@@ -11,15 +11,12 @@ import picocli.CommandLine.Option;
 /** {@code beyond cluster-server}: the TensorFlow server of one task of a cluster, until killed. */
 @Command(
     name = "cluster-server",
-    mixinStandardHelpOptions = true,
-    version = Main.VERSION,
     description = {
         "Starts the TensorFlow gRPC server of one task of a cluster of parameter servers (ps) and workers, and "
             + "waits until it is killed (TensorFlow cannot stop such a server otherwise). A ps task holds the "
             + "variables placed on it; a worker's server runs the worker's part of each step and is the master "
             + "its training sessions connect to (grpc://HOST:PORT). Run one per task, each on its host; the "
             + "server listens on its port on every interface."},
-    exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"1:bad cluster spec, task outside its job, port in use, or the server could not start",
         "2:invalid options", "143:stopped by SIGTERM"})
 public final class ClusterServerCommand extends BeyondCommand {

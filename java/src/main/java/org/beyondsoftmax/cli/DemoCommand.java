@@ -16,8 +16,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "demo",
-    mixinStandardHelpOptions = true,
-    version = Main.VERSION,
     description = {
         "A quick softmax-bottleneck comparison (see 'beyond bottleneck --help'): "
             + "softmax, sigsoftmax, mixture of softmaxes, LMS-PLIF, sparsemax and 1.5-entmax, "
@@ -26,7 +24,6 @@ import picocli.CommandLine.Option;
             + " Adam steps per run. About 3 minutes on 2 CPU cores; no data to download.",
         "Prints the table and writes bottleneck.png (mode match and KL against D), "
             + ReportFiles.FUNCTIONS_PNG + ", " + ReportFiles.SPECTRA_PNG + " and bottleneck.json."},
-    exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:a figure could not be drawn", "2:invalid options"})
 public final class DemoCommand extends BeyondCommand {
   static final int CONTEXTS = 500;

@@ -14,8 +14,6 @@ import picocli.CommandLine.Option;
 /** {@code beyond diagnose}: where the bottleneck shows in a trained model (attention and output layer). */
 @Command(
     name = "diagnose",
-    mixinStandardHelpOptions = true,
-    version = Main.VERSION,
     description = {
         "Diagnostics of a model trained by 'beyond train' (LSTM or Transformer, any head), read from its "
             + "exported variables, on windows of T tokens of a corpus split:",
@@ -28,7 +26,6 @@ import picocli.CommandLine.Option;
             + "bound; NumPy's default beside it), and the anisotropy (mean "
             + "pairwise cosine) of the last hidden states.",
         "--plots DIR writes spectra.png and, for a Transformer, attention.png."},
-    exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:failed", "2:invalid options"})
 public final class DiagnoseCommand extends BeyondCommand {
   static final String SPECTRA_PNG = "spectra.png";

@@ -20,8 +20,6 @@ import picocli.CommandLine.Option;
 /** {@code beyond eval}: the perplexity of an exported language model on a corpus split. */
 @Command(
     name = "eval",
-    mixinStandardHelpOptions = true,
-    version = Main.VERSION,
     description = {
         "Perplexity of a language model exported by 'beyond train' (loaded as a SavedModel: no "
             + "model code involved) on a split of a corpus, read as in training: --batch columns, "
@@ -36,7 +34,6 @@ import picocli.CommandLine.Option;
             + "model.json with the cache and the SavedModel's variables (the perplexity without the "
             + "cache comes from the same run). --tune-cache chooses lambda and theta by a grid search "
             + "on the validation split (reported), then evaluates --split with them."},
-    exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:failed", "2:invalid options"})
 public final class EvalCommand extends BeyondCommand {
   @Mixin

@@ -18,8 +18,6 @@ import picocli.CommandLine.Option;
 /** {@code beyond export-cache}: a trained language model exported again with a cache head. */
 @Command(
     name = "export-cache",
-    mixinStandardHelpOptions = true,
-    version = Main.VERSION,
     description = {
         "Exports the language model in --model (a directory of 'beyond train') to --out with a neural "
             + "cache of the last L (hidden state, next word) pairs (Grave et al. 2017): its signatures "
@@ -27,7 +25,6 @@ import picocli.CommandLine.Option;
             + "the memory filled from each request's own prompt; the graph's cache_lambda and "
             + "cache_theta inputs default to --cache-lambda and --cache-theta (e.g. those of "
             + "'beyond eval --tune-cache'). TensorFlow's own ops only; model.json and vocab.txt beside it."},
-    exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:failed (a model directory that cannot take a cache, a write error)",
         "2:invalid options"})
 public final class ExportCacheCommand extends BeyondCommand {

@@ -13,17 +13,9 @@ final class JsonReport {
 
   /** Writes {@code report} to the {@code --json} file, if one was given, and says so on {@code err}. */
   void write(Object report, PrintWriter err) throws IOException {
-    write(json, report, err);
-  }
-
-  /**
-   * Writes {@code report} to {@code file} (atomically), unless it is null, and says so on
-   * {@code err}: for the commands whose own {@code --json} option words its help differently.
-   */
-  static void write(Path file, Object report, PrintWriter err) throws IOException {
-    if (file != null) {
-      Json.write(file, report);
-      err.println("wrote " + file);
+    if (json != null) {
+      Json.write(json, report);
+      err.println("wrote " + json);
       err.flush();
     }
   }

@@ -12,11 +12,10 @@ import picocli.CommandLine.Mixin;
 /** {@code beyond kneser-ney}: the count-based baseline on the language models' exact data. */
 @Command(
     name = "kneser-ney",
-    mixinStandardHelpOptions = true,
-    version = Main.VERSION,
     description = "Perplexity of an interpolated modified Kneser-Ney trigram model (Chen & Goodman "
         + "1999) counted on the training split, on the validation and test splits, with the "
-        + "vocabulary and token stream the language models use (the baseline to beat).")
+        + "vocabulary and token stream the language models use (the baseline to beat).",
+    exitCodeList = {"0:done", "1:failed", "2:invalid options"})
 public final class KneserNeyCommand extends BeyondCommand {
   @Mixin
   CorpusOptions corpus;

@@ -15,20 +15,18 @@ import java.util.function.IntFunction;
 import org.beyondsoftmax.json.Json;
 import org.beyondsoftmax.serve.LoadTest;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code beyond loadtest}: throughput and latency of a running predict endpoint. */
 @Command(
     name = "loadtest",
-    mixinStandardHelpOptions = true,
-    version = Main.VERSION,
     description = {
         "Sends --requests predict requests to --url from C concurrent clients (closed loop: each waits for its "
             + "answer before the next) for each C of --concurrency, after --warmup requests, and reports "
             + "requests per second and latency percentiles (p50, p90, p99, max) with the answers by status.",
         "Bodies: --body FILE (the same JSON for every request), or by default a language-model request "
             + "{\"instances\": [[ids]]} of --prompt-length random word ids below --max-id (seeded)."},
-    exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:every request answered 200", "1:some were not", "2:invalid options"})
 public final class LoadtestCommand extends BeyondCommand {
   @Option(names = "--url", required = true, description = "e.g. http://127.0.0.1:8501/v1/models/lm:predict")
@@ -59,8 +57,8 @@ public final class LoadtestCommand extends BeyondCommand {
   @Option(names = "--seed", defaultValue = "1", description = "of the generated prompts (default: ${DEFAULT-VALUE})")
   long seed;
 
-  @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON")
-  Path json;
+  @Mixin
+  JsonReport json;
 
   @Override
   int run(PrintWriter out, PrintWriter err) throws IOException, InterruptedException {
@@ -97,11 +95,11 @@ public final class LoadtestCommand extends BeyondCommand {
           r.p50Ms(), r.p90Ms(), r.p99Ms(), r.maxMs(), r.statuses());
       out.flush();
     }
-    if (json != null) {
+    if (json.json != null) {
       Map<String, Object> report = new LinkedHashMap<>();
       report.put("url", url.toString());
       report.put("results", results);
-      Json.write(json, report);
+      Json.write(json.json, report);
     }
     return allOk ? 0 : 1;
   }

@@ -14,8 +14,6 @@ import picocli.CommandLine.Option;
 /** {@code beyond memory-task}: the synthetic copy task without a cache, with it, with TRIME and HistAlign. */
 @Command(
     name = "memory-task",
-    mixinStandardHelpOptions = true,
-    version = Main.VERSION,
     description = {
         "A synthetic task where memory is necessary: episodes of random (key, value) pairs, then the "
             + "same keys again, each to be followed by its value, which only an earlier occurrence in "
@@ -26,7 +24,6 @@ import picocli.CommandLine.Option;
             + "tuned on validation), the perplexity, and the mean rank of the right memory among those "
             + "the query may use (the alignment of current and cached states).",
         "About 2 minutes on 2 cores with the defaults."},
-    exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:failed", "2:invalid options"})
 public final class MemoryTaskCommand extends BeyondCommand {
   @Option(names = "--keys", defaultValue = "12", description = "distinct keys (default: ${DEFAULT-VALUE})")

@@ -11,13 +11,12 @@ import org.beyondsoftmax.recall.RecallPlots;
 import org.beyondsoftmax.recall.RecallReport;
 import org.beyondsoftmax.recall.RecallSettings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code beyond recall}: associative recall trained at one length, tested at longer ones, per normaliser. */
 @Command(
     name = "recall",
-    mixinStandardHelpOptions = true,
-    version = Main.VERSION,
     description = {
         "Synthetic associative recall: a sequence of L - 1 key-value pairs (one pair per position, K keys, "
             + "V values) then a query key; the model answers the value of the one pair with that key (chance "
@@ -25,7 +24,6 @@ import picocli.CommandLine.Option;
             + "(recall needs content only; learned positions could not extrapolate), is trained at "
             + "--train-length and tested at each of --test-lengths on fresh sequences.",
         "Seeded and deterministic: every normaliser sees the same data."},
-    exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:failed", "2:invalid options"})
 public final class RecallCommand extends BeyondCommand {
   static final String DEFAULT_ATTENTION = "softmax,sparsemax,entmax,ssmax,softpick,sigmoid";
@@ -84,8 +82,8 @@ public final class RecallCommand extends BeyondCommand {
   @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1", description = "(default: ${DEFAULT-VALUE})")
   long seed;
 
-  @Option(names = "--json", paramLabel = "FILE", description = "write the results as JSON (atomically)")
-  Path json;
+  @Mixin
+  JsonReport json;
 
   @Option(names = "--plot", paramLabel = "FILE.png", description = "write accuracy against length as a PNG")
   Path plot;
@@ -106,7 +104,7 @@ public final class RecallCommand extends BeyondCommand {
     });
     out.println(String.format("chance %.3f; positions: %s", report.chance(), report.positions()));
     out.flush();
-    JsonReport.write(json, report, err);
+    json.write(report, err);
     return plot == null || ReportFiles.figure(report, RecallPlots::accuracy, plot, "accuracy against length", err)
         ? 0 : 1;
   }

@@ -3,7 +3,6 @@ package org.beyondsoftmax.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
@@ -12,13 +11,12 @@ import org.beyondsoftmax.serve.ModelManager;
 import org.beyondsoftmax.serve.ModelServer;
 import org.beyondsoftmax.serve.ServerMetrics;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code beyond serve}: a SavedModel behind TensorFlow Serving's REST API, with dynamic batching. */
 @Command(
     name = "serve",
-    mixinStandardHelpOptions = true,
-    version = Main.VERSION,
     description = {
         "Serves a SavedModel (a language model of 'beyond train', or any SavedModel whose signatures take and "
             + "give batched numbers) over HTTP/JSON with the request and response shapes of TensorFlow "
@@ -32,11 +30,10 @@ import picocli.CommandLine.Option;
             + "support.",
         "The model directory is polled (--poll-s): new files load as the next version; files that cannot be "
             + "loaded leave the current version serving. SIGTERM or Ctrl-C shuts down gracefully."},
-    exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"1:could not start", "2:invalid options", "143:stopped by SIGTERM, after a graceful shutdown"})
 public final class ServeCommand extends BeyondCommand {
-  @Option(names = "--model", paramLabel = "DIR", required = true, description = "the SavedModel directory")
-  Path model;
+  @Mixin
+  SavedModelDir model;
 
   @Option(names = "--name", description = "the model's name in URLs (default: the directory's name)")
   String name;
@@ -94,7 +91,7 @@ public final class ServeCommand extends BeyondCommand {
     ModelServer.Options options = checked(() -> new ModelServer.Options(host, port, maxBatch,
         Duration.ofMillis(batchTimeoutMs), queueSize, threads, maxBodyBytes, Duration.ofMillis(requestTimeoutMs),
         Duration.ofSeconds(graceSeconds)));
-    String modelName = name != null ? name : model.toAbsolutePath().normalize().getFileName().toString();
+    String modelName = name != null ? name : model.dir.toAbsolutePath().normalize().getFileName().toString();
     Consumer<String> log = line -> {
       synchronized (err) {
         err.println(line);
@@ -102,7 +99,7 @@ public final class ServeCommand extends BeyondCommand {
       }
     };
     ServerMetrics metrics = new ServerMetrics(maxBatch);
-    ModelManager manager = new ModelManager(modelName, model, d, Duration.ofMillis(Math.round(pollSeconds * 1000)),
+    ModelManager manager = new ModelManager(modelName, model.dir, d, Duration.ofMillis(Math.round(pollSeconds * 1000)),
         log, metrics);
     ModelServer server;
     try {

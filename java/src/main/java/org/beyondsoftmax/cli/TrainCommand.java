@@ -33,8 +33,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "train",
-    mixinStandardHelpOptions = true,
-    version = Main.VERSION,
     description = {
         "Trains a word-level language model (embedding -> the --backbone -> the output head --head) "
             + "with truncated BPTT on a corpus, validates after each epoch, writes a checkpoint "
@@ -62,7 +60,6 @@ import picocli.CommandLine.Option;
         "--local-cluster ps=P,workers=W trains on P parameter servers and W workers started on this machine; "
             + "--cluster SPEC --job worker --task I runs one worker of a cluster of machines. The class embeddings "
             + "and biases are partitioned by class range over the parameter servers; steps are synchronous."},
-    exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:training failed", "2:invalid options"})
 public final class TrainCommand extends BeyondCommand {
   private static final List<String> MODEL_OPTIONS = List.of("--corpus", "--min-count", "--head", "--backbone",
