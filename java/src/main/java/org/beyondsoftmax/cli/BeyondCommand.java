@@ -11,12 +11,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * What every {@code ./beyond} command that does work shares: {@code --help} and {@code --version},
- * the heading of its exit codes (each command's {@code @Command} adds its name, description and
- * exit codes), its command line (picocli's {@code @Spec}), its two writers (results on standard
- * output; progress, files written and failures on standard error) and the invalid-option error,
- * exit status 2 with one line.
+ * its exit codes (0 done, 1 failed ({@link Failures}), 2 invalid options, unless its own
+ * {@code @Command}, which adds its name and description, lists others), its command line
+ * (picocli's {@code @Spec}), its two writers (results on standard output; progress, files written
+ * and failures on standard error) and the invalid-option error, exit status 2 with one line.
  */
-@Command(mixinStandardHelpOptions = true, version = Main.VERSION, exitCodeListHeading = "%nExit codes:%n")
+@Command(mixinStandardHelpOptions = true, version = Main.VERSION, exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:done", "1:failed", "2:invalid options"})
 abstract class BeyondCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

@@ -27,8 +27,7 @@ import picocli.CommandLine.Option;
             + "(numbers or nested arrays, without the batch axis) and an integer \"label\", e.g. "
             + "{\"x\": [0.5, -1.2], \"label\": 2}. The last --holdout of the lines only checks the fit.",
         "For a model of 'beyond train': --signature next_word --logits log_probabilities, "
-            + "data lines {\"ids\": [..up to T word ids..], \"label\": next word id}."},
-    exitCodeList = {"0:done", "1:failed", "2:invalid options"})
+            + "data lines {\"ids\": [..up to T word ids..], \"label\": next word id}."})
 public final class CalibrateCommand extends BeyondCommand {
   @Mixin
   SavedModelDir model;

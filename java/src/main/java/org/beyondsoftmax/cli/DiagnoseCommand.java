@@ -25,8 +25,7 @@ import picocli.CommandLine.Option;
             + "--contexts contexts (tolerance 2^-23 sqrt(rows cols) max |log p|, the float32 rounding "
             + "bound; NumPy's default beside it), and the anisotropy (mean "
             + "pairwise cosine) of the last hidden states.",
-        "--plots DIR writes spectra.png and, for a Transformer, attention.png."},
-    exitCodeList = {"0:done", "1:failed", "2:invalid options"})
+        "--plots DIR writes spectra.png and, for a Transformer, attention.png."})
 public final class DiagnoseCommand extends BeyondCommand {
   static final String SPECTRA_PNG = "spectra.png";
   static final String ATTENTION_PNG = "attention.png";

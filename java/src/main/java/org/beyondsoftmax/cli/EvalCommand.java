@@ -33,8 +33,7 @@ import picocli.CommandLine.Option;
             + "(Grave et al. 2017): p = (1 - lambda) p_head + lambda p_cache, the graph rebuilt from "
             + "model.json with the cache and the SavedModel's variables (the perplexity without the "
             + "cache comes from the same run). --tune-cache chooses lambda and theta by a grid search "
-            + "on the validation split (reported), then evaluates --split with them."},
-    exitCodeList = {"0:done", "1:failed", "2:invalid options"})
+            + "on the validation split (reported), then evaluates --split with them."})
 public final class EvalCommand extends BeyondCommand {
   @Mixin
   ModelOptions options = new ModelOptions("test");

@@ -14,8 +14,7 @@ import picocli.CommandLine.Mixin;
     name = "kneser-ney",
     description = "Perplexity of an interpolated modified Kneser-Ney trigram model (Chen & Goodman "
         + "1999) counted on the training split, on the validation and test splits, with the "
-        + "vocabulary and token stream the language models use (the baseline to beat).",
-    exitCodeList = {"0:done", "1:failed", "2:invalid options"})
+        + "vocabulary and token stream the language models use (the baseline to beat).")
 public final class KneserNeyCommand extends BeyondCommand {
   @Mixin
   CorpusOptions corpus;

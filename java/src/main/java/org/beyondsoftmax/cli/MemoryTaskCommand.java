@@ -23,8 +23,7 @@ import picocli.CommandLine.Option;
             + "for no cache, the untrained cache, TRIME and HistAlign (each cache's lambda and theta "
             + "tuned on validation), the perplexity, and the mean rank of the right memory among those "
             + "the query may use (the alignment of current and cached states).",
-        "About 2 minutes on 2 cores with the defaults."},
-    exitCodeList = {"0:done", "1:failed", "2:invalid options"})
+        "About 2 minutes on 2 cores with the defaults."})
 public final class MemoryTaskCommand extends BeyondCommand {
   @Option(names = "--keys", defaultValue = "12", description = "distinct keys (default: ${DEFAULT-VALUE})")
   int keys;

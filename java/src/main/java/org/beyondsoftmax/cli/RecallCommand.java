@@ -23,8 +23,7 @@ import picocli.CommandLine.Option;
             + "1 / V). A small causal Transformer per attention normaliser, without positional embeddings "
             + "(recall needs content only; learned positions could not extrapolate), is trained at "
             + "--train-length and tested at each of --test-lengths on fresh sequences.",
-        "Seeded and deterministic: every normaliser sees the same data."},
-    exitCodeList = {"0:done", "1:failed", "2:invalid options"})
+        "Seeded and deterministic: every normaliser sees the same data."})
 public final class RecallCommand extends BeyondCommand {
   static final String DEFAULT_ATTENTION = "softmax,sparsemax,entmax,ssmax,softpick,sigmoid";
 
