@@ -63,13 +63,8 @@ public final class BottleneckCommand extends BeyondCommand {
     heads = checked("Invalid value for option '--heads': ", () -> Heads.parseList(value));
   }
 
-  @Option(names = "--steps", paramLabel = "S", defaultValue = "400",
-      description = "full-batch Adam steps per run (default: ${DEFAULT-VALUE})")
-  int steps;
-
-  @Option(names = "--lr", paramLabel = "LR", defaultValue = "0.05",
-      description = "Adam learning rate (default: ${DEFAULT-VALUE})")
-  double learningRate;
+  @Mixin
+  AdamOptions adam = new AdamOptions(400, 0.05);
 
   @Option(names = "--context-init", paramLabel = "SIGMA",
       defaultValue = "" + BottleneckSettings.DEFAULT_CONTEXT_INIT_STD,
@@ -111,7 +106,7 @@ public final class BottleneckCommand extends BeyondCommand {
       return 0;
     }
     BottleneckSettings settings = checked("Invalid options: ", () -> new BottleneckSettings(contexts, classes, dims,
-        alpha, heads, steps, seed.seed, learningRate, contextInitStd, rankRows, klSmoothing));
+        alpha, heads, adam.steps, seed.seed, adam.lr, contextInitStd, rankRows, klSmoothing));
     return run(settings, json.json, plot, diagnostics, out, err);
   }
 

@@ -18,8 +18,8 @@ import picocli.CommandLine.Option;
     description = {
         "Fits an increasing transform f of the logits that a SavedModel's signature outputs "
             + "(PLIF: piecewise-linear with positive slopes, Ganea et al. 2019; or temperature "
-            + "scaling, Guo et al. 2017) to minimise the NLL of labelled held-out data, and "
-            + "exports --out: the original graph, variables and signatures, with --signature "
+            + "scaling, Guo et al. 2017) by full-batch Adam to minimise the NLL of labelled held-out "
+            + "data, and exports --out: the original graph, variables and signatures, with --signature "
             + "gaining the outputs LOGITS_calibrated = f(logits) and "
             + "LOGITS_calibrated_probabilities = softmax(f(logits)). f is increasing, so the "
             + "argmax (the predicted class) is unchanged; the report checks it on every example.",
@@ -52,11 +52,8 @@ public final class CalibrateCommand extends BeyondCommand {
   @Option(names = "--knots", defaultValue = "50", description = "PLIF pieces (default: ${DEFAULT-VALUE})")
   int knots;
 
-  @Option(names = "--steps", defaultValue = "300", description = "full-batch Adam steps (default: ${DEFAULT-VALUE})")
-  int steps;
-
-  @Option(names = "--lr", defaultValue = "0.05", description = "Adam's learning rate (default: ${DEFAULT-VALUE})")
-  double lr;
+  @Mixin
+  AdamOptions adam = new AdamOptions(300, 0.05);
 
   @Option(names = "--holdout", defaultValue = "0.2",
       description = "fraction of the data (the last lines) kept out of the fit to check it (default: ${DEFAULT-VALUE})")
@@ -78,7 +75,7 @@ public final class CalibrateCommand extends BeyondCommand {
     if (Files.exists(out.resolve(ModelDirectory.SAVED_MODEL))) {
       throw invalid("--out " + out + " holds a SavedModel already");
     }
-    Calibrator.Options options = checked(() -> new Calibrator.Options(kind, knots, steps, lr, holdout, batch));
+    Calibrator.Options options = checked(() -> new Calibrator.Options(kind, knots, adam.steps, adam.lr, holdout, batch));
     Calibrator.Report r;
     try {
       r = Calibrator.calibrate(model.dir, signature, logits, data, out, options);

@@ -65,14 +65,11 @@ public final class RecallCommand extends BeyondCommand {
       description = "heads per block, dividing --width (default: ${DEFAULT-VALUE})")
   int heads;
 
-  @Option(names = "--steps", paramLabel = "S", defaultValue = "3000", description = "Adam steps, >= 1 (default: ${DEFAULT-VALUE})")
-  int steps;
+  @Mixin
+  AdamOptions adam = new AdamOptions(3000, 0.01);
 
   @Option(names = "--batch", paramLabel = "B", defaultValue = "32", description = "sequences per step, >= 1 (default: ${DEFAULT-VALUE})")
   int batch;
-
-  @Option(names = "--lr", paramLabel = "LR", defaultValue = "0.01", description = "Adam's rate, > 0 (default: ${DEFAULT-VALUE})")
-  double learningRate;
 
   @Option(names = "--test-sequences", paramLabel = "N", defaultValue = "512",
       description = "test sequences per length, >= 1 (default: ${DEFAULT-VALUE})")
@@ -90,7 +87,7 @@ public final class RecallCommand extends BeyondCommand {
   @Override
   int run(PrintWriter out, PrintWriter err) throws IOException {
     RecallSettings settings = checked(() -> new RecallSettings(attention, keys, values, trainLength, testLengths, width,
-        layers, heads, steps, batch, learningRate, testSequences, seed));
+        layers, heads, adam.steps, batch, adam.lr, testSequences, seed));
     StringBuilder header = new StringBuilder(String.format("%-28s", "attention"));
     settings.testLengths().forEach(l -> header.append(String.format(" %8s", "L=" + l)));
     out.println(header.append("  final loss  seconds"));
