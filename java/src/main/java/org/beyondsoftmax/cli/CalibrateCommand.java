@@ -2,11 +2,9 @@ package org.beyondsoftmax.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.beyondsoftmax.json.Json;
 import org.beyondsoftmax.models.calibration.LogitCalibration;
-import org.beyondsoftmax.models.lm.ModelDirectory;
 import org.beyondsoftmax.savedmodel.Calibrator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,8 +41,8 @@ public final class CalibrateCommand extends BeyondCommand {
   @Option(names = "--data", paramLabel = "FILE", required = true, description = "labelled examples (JSON Lines)")
   Path data;
 
-  @Option(names = "--out", paramLabel = "DIR2", required = true, description = "where the calibrated SavedModel goes")
-  Path out;
+  @Mixin
+  NewSavedModelDir out;
 
   @Option(names = "--method", defaultValue = "plif", description = "plif or temperature (default: ${DEFAULT-VALUE})")
   String method;
@@ -72,13 +70,11 @@ public final class CalibrateCommand extends BeyondCommand {
       case "temperature" -> LogitCalibration.Kind.TEMPERATURE;
       default -> throw invalid("--method must be plif or temperature, got '" + method + "'");
     };
-    if (Files.exists(out.resolve(ModelDirectory.SAVED_MODEL))) {
-      throw invalid("--out " + out + " holds a SavedModel already");
-    }
+    out.free();
     Calibrator.Options options = checked(() -> new Calibrator.Options(kind, knots, adam.steps, adam.lr, holdout, batch));
     Calibrator.Report r;
     try {
-      r = Calibrator.calibrate(model.dir, signature, logits, data, out, options);
+      r = Calibrator.calibrate(model.dir, signature, logits, data, out.dir, options);
     } catch (IllegalArgumentException e) {
       err.println("calibrate: " + e.getMessage());
       err.flush();
@@ -90,9 +86,9 @@ public final class CalibrateCommand extends BeyondCommand {
       o.printf("NLL on the %d held-out examples: %.4f -> %.4f%n", r.checkExamples(), r.checkNllBefore(), r.checkNllAfter());
     }
     o.printf("argmax unchanged on all %d examples: %s%n", r.fitExamples() + r.checkExamples(), r.argmaxUnchanged());
-    o.printf("exported %s with outputs %s%n", out.toAbsolutePath().normalize(), r.outputs());
+    o.printf("exported %s with outputs %s%n", out.dir.toAbsolutePath().normalize(), r.outputs());
     o.flush();
-    Json.write(out.resolve("calibration.json"), r);
+    Json.write(out.dir.resolve("calibration.json"), r);
     json.write(r, err);
     return r.argmaxUnchanged() ? 0 : 1;
   }

@@ -13,7 +13,6 @@ import org.beyondsoftmax.train.CachedModel;
 import org.beyondsoftmax.train.ModelInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code beyond export-cache}: a trained language model exported again with a cache head. */
 @Command(
@@ -31,8 +30,8 @@ public final class ExportCacheCommand extends BeyondCommand {
   @Mixin
   TrainedModel model;
 
-  @Option(names = "--out", paramLabel = "DIR2", required = true, description = "where the model with the cache goes")
-  Path out;
+  @Mixin
+  NewSavedModelDir out;
 
   @Mixin
   CacheOptions cacheHead;
@@ -48,13 +47,10 @@ public final class ExportCacheCommand extends BeyondCommand {
       throw invalid("--model " + model.dir + ": no " + ModelDirectory.MODEL_INFO
           + " there (a directory written by 'beyond train')");
     }
-    ModelDirectory to = new ModelDirectory(out);
-    if (to.dir().toAbsolutePath().normalize().equals(from.dir().toAbsolutePath().normalize())) {
+    if (out.dir.toAbsolutePath().normalize().equals(from.dir().toAbsolutePath().normalize())) {
       throw invalid("--out must be another directory than --model");
     }
-    if (to.hasSavedModel()) {
-      throw invalid("--out " + out + " holds a SavedModel already");
-    }
+    ModelDirectory to = out.free();
     ModelInfo info = Json.read(from.modelInfo(), ModelInfo.class);
     CacheSettings own = info.settings() == null ? null : info.settings().cache();
     CacheOptions.requireLstm(spec, info);

@@ -65,6 +65,20 @@ class RobustnessTest {
   }
 
   @Test
+  void anOutThatHoldsASavedModelIsNeverOverwritten() throws IOException {
+    Path taken = Files.createDirectories(tmp.resolve("taken"));
+    Path pb = Files.writeString(taken.resolve("saved_model.pb"), "someone's model");
+    Path data = Files.writeString(tmp.resolve("taken.jsonl"), "{\"ids\": [1, 2], \"label\": 1}\n");
+    fails(beyond("calibrate", "--model", model.toString(), "--signature", "next_word", "--logits", "log_probabilities",
+        "--data", data.toString(), "--out", taken.toString()), 2, "--out " + taken + " holds a SavedModel already");
+    fails(beyond("export-cache", "--model", model.toString(), "--out", taken.toString(), "--cache", "5"), 2,
+        "--out " + taken + " holds a SavedModel already");
+    fails(beyond("export-cache", "--model", model.toString(), "--out", model.toString(), "--cache", "5"), 2,
+        "--out must be another directory than --model");
+    assertEquals("someone's model", Files.readString(pb), "left as it was");
+  }
+
+  @Test
   void resumingWithAnotherVocabularyIsRefused() throws IOException {
     Path text = TinyLanguageModels.corpus(tmp.resolve("resume-text"));
     Path run = tmp.resolve("resume-run");
