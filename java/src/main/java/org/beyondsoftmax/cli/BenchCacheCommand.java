@@ -5,8 +5,6 @@ import java.io.PrintWriter;
 import org.beyondsoftmax.bench.BenchReport;
 import org.beyondsoftmax.bench.CacheBenchmark;
 import org.beyondsoftmax.bench.ResultTable;
-import org.beyondsoftmax.models.spec.Spec;
-import org.beyondsoftmax.models.heads.HeadFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -40,9 +38,8 @@ public final class BenchCacheCommand extends BeyondCommand {
   @Option(names = "--cache", paramLabel = "L", defaultValue = "100", description = "memories (default: ${DEFAULT-VALUE})")
   int cache;
 
-  @Option(names = "--head", paramLabel = "SPEC", defaultValue = "softmax", converter = HeadSpecConverter.class,
-      description = "the output head (default: ${DEFAULT-VALUE})")
-  Spec<HeadFactory> head;
+  @Mixin
+  HeadOption head;
 
   @Mixin
   TimingOptions timing;
@@ -56,7 +53,7 @@ public final class BenchCacheCommand extends BeyondCommand {
       }
     }
     CacheBenchmark.Report report = CacheBenchmark.run(new CacheBenchmark.Settings(vocabulary, hidden, bptt, batch,
-        cache, head.toString(), timing.warmup, timing.rounds, timing.seed), err);
+        cache, head.spec.toString(), timing.warmup, timing.rounds, timing.seed), err);
     out.print(ResultTable.format(new BenchReport(report.results(), report.failed())));
     for (CacheBenchmark.Memory m : report.memory()) {
       out.printf("state carried by %-9s %,9d floats per row, %,12d bytes per batch of %d%n", m.variant() + ":",

@@ -14,7 +14,6 @@ import org.beyondsoftmax.models.attention.AttentionFactory;
 import org.beyondsoftmax.models.attention.Normalisers;
 import org.beyondsoftmax.models.cache.CacheSettings;
 import org.beyondsoftmax.models.cache.CacheTraining;
-import org.beyondsoftmax.models.heads.HeadFactory;
 import org.beyondsoftmax.models.lm.Backbone;
 import org.beyondsoftmax.models.lm.ModelDirectory;
 import org.beyondsoftmax.models.spec.Spec;
@@ -72,10 +71,8 @@ public final class TrainCommand extends BeyondCommand {
   @Mixin
   CorpusOptions corpus;
 
-  @Option(names = "--head", paramLabel = "SPEC", defaultValue = "softmax", converter = HeadSpecConverter.class,
-      description = "the output head, e.g. softmax, sigsoftmax, plif:knots=100000, mos:components=5, "
-          + "entmax (default: ${DEFAULT-VALUE})")
-  Spec<HeadFactory> head;
+  @Mixin
+  HeadOption head;
 
   @Option(names = "--backbone", paramLabel = "lstm|transformer", defaultValue = Backbone.Lstm.NAME,
       description = "what runs between the embedding and the head (default: ${DEFAULT-VALUE})")
@@ -191,7 +188,7 @@ public final class TrainCommand extends BeyondCommand {
       boolean transformer = backbone.equals(Backbone.Transformer.NAME);
       Spec<AttentionFactory> normaliser = attention == null && transformer ? Normalisers.parse("softmax") : attention;
       int heads = attentionHeads != null ? attentionHeads : transformer ? DEFAULT_ATTENTION_HEADS : 0;
-      settings = checked(() -> new TrainSettings(corpus.corpus, corpus.minCount, head,
+      settings = checked(() -> new TrainSettings(corpus.corpus, corpus.minCount, head.spec,
           transformer && !parsed.hasMatchedOption("--embed") ? shape.hidden : shape.embed, shape.hidden, shape.layers,
           shape.bptt, shape.batch,
           evalBatch, optimizer, lr, clip, dropout, epochs, maxSteps, lrDecay, patience, seed, topK, backbone,
