@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import org.beyondsoftmax.ops.Kernels;
 import org.beyondsoftmax.ops.Losses;
 import org.beyondsoftmax.ops.Mappings;
 import org.beyondsoftmax.ops.NativeKernels.SoftmaxMode;
 import org.beyondsoftmax.ops.NativeKernels.Sparse;
 import org.beyondsoftmax.ops.testing.TestGraph;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.tensorflow.Operand;
@@ -24,6 +26,12 @@ import org.tensorflow.types.TInt32;
  * with a TensorFlow error; NaN and +inf inputs run and give no crash.
  */
 class BadInputTest {
+  /** The raw ops below are the library's own op types: they exist only once it is loaded. */
+  @BeforeAll
+  static void kernelsLoaded() {
+    assertTrue(Kernels.nativeLoaded(), Kernels.status());
+  }
+
   private final CpuKernels kernels = new CpuKernels();
 
   private static void rejects(String parameter, Executable build) {
