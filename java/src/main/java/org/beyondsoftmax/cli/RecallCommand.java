@@ -45,6 +45,12 @@ public final class RecallCommand extends BeyondCommand {
       description = "length of the training sequences, >= 2 (default: ${DEFAULT-VALUE})")
   int trainLength;
 
+  @Option(names = "--curriculum", paramLabel = "L", split = ",",
+      description = "shorter training lengths first, e.g. 16,32 with --train-length 64: the steps are split evenly "
+          + "over them and then --train-length; shorter sequences are left-padded and the padding masked "
+          + "(default: none)")
+  List<Integer> curriculum = List.of();
+
   @Option(names = "--test-lengths", paramLabel = "L", split = ",", defaultValue = "64,128,256,512",
       description = "lengths tested, each >= 2 (default: ${DEFAULT-VALUE})")
   List<Integer> testLengths;
@@ -86,8 +92,8 @@ public final class RecallCommand extends BeyondCommand {
 
   @Override
   int run(PrintWriter out, PrintWriter err) throws IOException {
-    RecallSettings settings = checked(() -> new RecallSettings(attention, keys, values, trainLength, testLengths, width,
-        layers, heads, adam.steps, batch, adam.lr, testSequences, seed));
+    RecallSettings settings = checked(() -> new RecallSettings(attention, keys, values, trainLength, curriculum, testLengths,
+        width, layers, heads, adam.steps, batch, adam.lr, testSequences, seed));
     StringBuilder header = new StringBuilder(String.format("%-28s", "attention"));
     settings.testLengths().forEach(l -> header.append(String.format(" %8s", "L=" + l)));
     out.println(header.append("  final loss  seconds"));

@@ -46,18 +46,27 @@ public final class RecallExperiment {
     long start = System.nanoTime();
     try (Graph graph = new Graph()) {
       RecallGraph g = new RecallGraph(graph, task, new RecallGraph.Size(s.width(), s.layers(), s.heads()), attention,
-          s.trainLength(), s.testLengths(), s.learningRate(), s.seed());
+          s.trainLength(), !s.curriculum().isEmpty(), s.testLengths(), s.learningRate(), s.seed());
       try (Session session = new Session(graph)) {
         session.initialize();
         SplittableRandom data = new SplittableRandom(s.seed());
         double loss = Double.NaN;
         for (int i = 0; i < s.steps(); i++) {
-          RecallTask.Batch b = task.sample(data, s.batch(), s.trainLength());
+          RecallTask.Batch b = task.sample(data, s.batch(), s.trainLength(i));
+          RecallTask.Padded padded = b.leftPadded(s.trainLength());
+          b = padded.batch();
           try (TInt32 k = ints(b.keys(), b.batch(), b.length()); TInt32 v = ints(b.values(), b.batch(), b.length());
               TInt32 a = TInt32.tensorOf(Shape.of(b.batch()), DataBuffers.of(b.answers(), true, false));
-              Result r = session.runner().feed(g.train.keys(), k).feed(g.train.values(), v).feed(g.answers, a)
-                  .addTarget(g.step).fetch(g.loss).run()) {
-            loss = ((TFloat32) r.get(0)).getFloat();
+              TFloat32 w = TFloat32.tensorOf(Shape.of(b.batch(), b.length()),
+                  DataBuffers.of(padded.weights(), true, false))) {
+            Session.Runner run = session.runner().feed(g.train.keys(), k).feed(g.train.values(), v)
+                .feed(g.answers, a);
+            if (g.trainWeights != null) {
+              run.feed(g.trainWeights, w);
+            }
+            try (Result r = run.addTarget(g.step).fetch(g.loss).run()) {
+              loss = ((TFloat32) r.get(0)).getFloat();
+            }
           }
         }
         Map<Integer, Double> accuracy = new LinkedHashMap<>();

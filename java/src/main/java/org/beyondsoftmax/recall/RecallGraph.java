@@ -28,8 +28,9 @@ import org.tensorflow.types.TInt64;
  * ({@link RecallTask}'s ids), a causal {@link Transformer} without positional embeddings (any
  * length; {@link Transformer#withoutPositions}), and a softmax head over the V values on the last
  * position (the query). One training input of the training length with its mean cross-entropy and
- * an Adam step (deterministic, {@link Optimizer}); per test length an input and the predicted
- * values, every application sharing the variables.
+ * an Adam step (deterministic, {@link Optimizer}), with weights [B, L] that mask left padding when a
+ * curriculum feeds shorter sequences; per test length an input and the predicted values, every
+ * application sharing the variables.
  */
 final class RecallGraph {
   /** The model's size. */
@@ -52,6 +53,11 @@ final class RecallGraph {
   record Input(Placeholder<TInt32> keys, Placeholder<TInt32> values) {}
 
   final Input train;
+  /** The training input's weights [B, L] (0: padding), or null without a curriculum. */
+  final Placeholder<TFloat32> trainWeights;
+  /** The query's top hidden state [B, width] of the training input and of each test input. */
+  final Operand<TFloat32> trainQuery;
+  final Map<Integer, Operand<TFloat32>> testQueries = new LinkedHashMap<>();
   final Placeholder<TInt32> answers;
   final Operand<TFloat32> loss;
   final Op step;
@@ -66,7 +72,7 @@ final class RecallGraph {
   private final int width;
 
   RecallGraph(Graph graph, RecallTask task, Size size, Spec<AttentionFactory> attention, int trainLength,
-      List<Integer> testLengths, double learningRate, long seed) {
+      boolean padded, List<Integer> testLengths, double learningRate, long seed) {
     this.task = task;
     this.width = size.width();
     Ops tf = Ops.create(graph);
@@ -83,13 +89,17 @@ final class RecallGraph {
     train = input(tf, "train", trainLength);
     answers = tf.withName("answers").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
     Ops tr = tf.withSubScope("train");
-    loss = tr.math.mean(head.loss(query(tr, train, trainLength), answers), tr.constant(0));
+    trainWeights = padded ? tf.withName("train_weights").placeholder(TFloat32.class,
+        Placeholder.shape(Shape.of(-1, trainLength))) : null;
+    trainQuery = query(tr, train, trainWeights, trainLength);
+    loss = tr.math.mean(head.loss(trainQuery, answers), tr.constant(0));
     step = Optimizer.minimize(tr, loss, params, learningRate, Optimizer.Settings.adam()).update();
     for (int length : testLengths) {
       Input in = input(tf, "test" + length, length);
       Ops te = tf.withSubScope("test" + length);
       tests.put(length, in);
-      predictions.put(length, te.math.argMax(head.logProbabilities(query(te, in, length)), te.constant(1),
+      testQueries.put(length, query(te, in, null, length));
+      predictions.put(length, te.math.argMax(head.logProbabilities(testQueries.get(length)), te.constant(1),
           TInt64.class));
     }
   }
@@ -99,11 +109,11 @@ final class RecallGraph {
         tf.withName(name + "_values").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, length))));
   }
 
-  /** The top hidden state of the last position (the query), [B, width]. */
-  private Operand<TFloat32> query(Ops tf, Input in, int length) {
+  /** The top hidden state of the last position (the query), [B, width]; weights null: no padding. */
+  private Operand<TFloat32> query(Ops tf, Input in, Operand<TFloat32> weights, int length) {
     Operand<TFloat32> x = tf.math.add(tf.gather(keyEmbedding, in.keys(), tf.constant(0)),
         tf.gather(valueEmbedding, in.values(), tf.constant(0))); // [B, L, D]
-    Operand<TFloat32> y = transformer.apply(tf, x, null, null);
+    Operand<TFloat32> y = transformer.apply(tf, x, weights, null);
     Operand<TFloat32> last = tf.slice(y, tf.constant(new int[] {0, length - 1, 0}), tf.constant(new int[] {-1, 1, -1}));
     return tf.reshape(last, tf.constant(new long[] {-1, width}));
   }

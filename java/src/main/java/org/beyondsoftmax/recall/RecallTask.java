@@ -1,5 +1,6 @@
 package org.beyondsoftmax.recall;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.beyondsoftmax.args.Arguments;
 
@@ -23,7 +24,30 @@ import org.beyondsoftmax.args.Arguments;
  */
 public final class RecallTask {
   /** A batch of B sequences of length L, row-major [B, L], and the answers [B]. */
-  public record Batch(int batch, int length, int[] keys, int[] values, int[] answers) {}
+  public record Batch(int batch, int length, int[] keys, int[] values, int[] answers) {
+    /**
+     * The sequences left-padded to {@code width} &gt;= L with key and value id 0, and the weights
+     * [B, width] that mask the padding (0) and keep the sequence (1).
+     */
+    public Padded leftPadded(int width) {
+      if (width < length) {
+        throw new IllegalArgumentException("width must be >= the length " + length + ", got " + width);
+      }
+      int[] k = new int[batch * width];
+      int[] v = new int[batch * width];
+      float[] w = new float[batch * width];
+      int pad = width - length;
+      for (int b = 0; b < batch; b++) {
+        System.arraycopy(keys, b * length, k, b * width + pad, length);
+        System.arraycopy(values, b * length, v, b * width + pad, length);
+        Arrays.fill(w, b * width + pad, (b + 1) * width, 1f);
+      }
+      return new Padded(new Batch(batch, width, k, v, answers), w);
+    }
+  }
+
+  /** A left-padded {@link Batch} and its weights [B, L]: 0 on padding, 1 on the sequence. */
+  public record Padded(Batch batch, float[] weights) {}
 
   private final int keys;
   private final int values;

@@ -45,6 +45,7 @@ class RecallCommandTest {
     fails(beyond("recall", "--attention", "softmix"), 2, "--attention", "softmax", "sparsemax", "entmax", "ssmax");
     fails(beyond("recall", "--test-lengths", "64,1"), 2, "--test-lengths must be lengths >= 2");
     fails(beyond("recall", "--train-length", "1"), 2, "--train-length must be >= 2");
+    fails(beyond("recall", "--curriculum", "16,64"), 2, "--curriculum must be increasing lengths in [2, --train-length 64)");
     fails(beyond("recall", "--width", "30", "--attention-heads", "4"), 2, "--attention-heads", "divide --width 30");
     fails(beyond("recall", "--lr", "0"), 2, "--lr must be finite and > 0");
   }
