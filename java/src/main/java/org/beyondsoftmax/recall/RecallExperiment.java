@@ -53,15 +53,19 @@ public final class RecallExperiment {
         double loss = Double.NaN;
         for (int i = 0; i < s.steps(); i++) {
           RecallTask.Batch b = task.sample(data, s.batch(), s.trainLength(i));
-          RecallTask.Padded padded = b.leftPadded(s.trainLength());
-          b = padded.batch();
+          float[] weights = null; // only a curriculum's graph has (and needs) them
+          if (g.trainWeights != null) {
+            RecallTask.Padded padded = b.leftPadded(s.trainLength());
+            b = padded.batch();
+            weights = padded.weights();
+          }
           try (TInt32 k = ints(b.keys(), b.batch(), b.length()); TInt32 v = ints(b.values(), b.batch(), b.length());
               TInt32 a = TInt32.tensorOf(Shape.of(b.batch()), DataBuffers.of(b.answers(), true, false));
-              TFloat32 w = TFloat32.tensorOf(Shape.of(b.batch(), b.length()),
-                  DataBuffers.of(padded.weights(), true, false))) {
+              TFloat32 w = weights == null ? null
+                  : TFloat32.tensorOf(Shape.of(b.batch(), b.length()), DataBuffers.of(weights, true, false))) {
             Session.Runner run = session.runner().feed(g.train.keys(), k).feed(g.train.values(), v)
                 .feed(g.answers, a);
-            if (g.trainWeights != null) {
+            if (w != null) {
               run.feed(g.trainWeights, w);
             }
             try (Result r = run.addTarget(g.step).fetch(g.loss).run()) {

@@ -18,8 +18,8 @@ import org.beyondsoftmax.models.spec.Spec;
  * @param steps Adam steps of {@code batch} fresh sequences each
  */
 public record RecallSettings(List<Spec<AttentionFactory>> attention, int keys, int values, int trainLength,
-    List<Integer> curriculum, List<Integer> testLengths, int width, int layers, int heads, int steps, int batch, double learningRate,
-    int testSequences, long seed) {
+    List<Integer> curriculum, List<Integer> testLengths, int width, int layers, int heads, int steps, int batch,
+    double learningRate, int testSequences, long seed) {
   public RecallSettings {
     attention = List.copyOf(attention);
     curriculum = List.copyOf(curriculum);
