@@ -1,8 +1,7 @@
 package org.beyondsoftmax.models.attention;
 
 import java.util.List;
-import org.beyondsoftmax.models.nn.Parameter;
-import org.beyondsoftmax.models.nn.Parameters;
+import org.beyondsoftmax.models.nn.SpecifiedPart;
 import org.beyondsoftmax.models.spec.Kind;
 import org.beyondsoftmax.models.spec.Spec;
 import org.tensorflow.Operand;
@@ -12,31 +11,16 @@ import org.tensorflow.types.TBool;
 import org.tensorflow.types.family.TFloating;
 
 /**
- * What every normaliser shares: its config, spec and variables (scope: the spec's name), the
+ * What every normaliser shares: its config, spec and variables ({@link SpecifiedPart}), the
  * check of the scores' shape, and per-head values laid out as [H, 1, 1] for [B, H, Tq, Tk] scores.
  */
-abstract class AbstractNormaliser<T extends TFloating> implements AttentionNormaliser<T> {
+abstract class AbstractNormaliser<T extends TFloating> extends SpecifiedPart<T, AttentionFactory>
+    implements AttentionNormaliser<T> {
   protected final AttentionConfig<T> config;
-  protected final Parameters<T> params;
-  private final Spec<AttentionFactory> spec;
 
   AbstractNormaliser(AttentionConfig<T> config, Spec<AttentionFactory> spec, Kind<AttentionFactory> kind) {
-    if (spec.kind() != kind) {
-      throw new IllegalArgumentException("spec '" + spec + "' is not a spec of " + kind);
-    }
+    super(config.tf(), config.dtype(), config.seed(), spec, List.of(kind));
     this.config = config;
-    this.spec = spec.checked();
-    this.params = new Parameters<>(config.tf(), config.dtype(), config.seed(), spec.name());
-  }
-
-  @Override
-  public final Spec<AttentionFactory> spec() {
-    return spec;
-  }
-
-  @Override
-  public final List<Parameter<T>> parameters() {
-    return params.all();
   }
 
   @Override
@@ -46,7 +30,7 @@ abstract class AbstractNormaliser<T extends TFloating> implements AttentionNorma
       throw new IllegalArgumentException(
           "scores must have shape [B, " + config.heads() + ", Tq, Tk] (one row per head and query), got " + s);
     }
-    return normalise(tf.withSubScope(spec.name()), scores, mask);
+    return normalise(tf.withSubScope(spec().name()), scores, mask);
   }
 
   /** The weights of checked scores [B, H, Tq, Tk], in this normaliser's scope. */
@@ -65,10 +49,5 @@ abstract class AbstractNormaliser<T extends TFloating> implements AttentionNorma
   /** {@code value} for each of the H heads, [H]. */
   protected final Operand<T> constant(Ops tf, double value) {
     return tf.fill(tf.constant(new long[] {config.heads()}), params.scalar(tf, value));
-  }
-
-  @Override
-  public String toString() {
-    return spec.toString();
   }
 }

@@ -4,8 +4,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import org.beyondsoftmax.models.nn.Dense;
-import org.beyondsoftmax.models.nn.Parameter;
-import org.beyondsoftmax.models.nn.Parameters;
+import org.beyondsoftmax.models.nn.SpecifiedPart;
 import org.beyondsoftmax.models.spec.Kind;
 import org.beyondsoftmax.models.spec.Spec;
 import org.tensorflow.Operand;
@@ -13,31 +12,15 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.family.TFloating;
 
-/** What every head shares: its config, spec, variables, class layer, and the checks of its inputs. */
-abstract class AbstractHead<T extends TFloating> implements OutputHead<T> {
+/** What every head shares: its config, spec and variables ({@link SpecifiedPart}), class layer, and the checks of its inputs. */
+abstract class AbstractHead<T extends TFloating> extends SpecifiedPart<T, HeadFactory> implements OutputHead<T> {
   protected final HeadConfig<T> config;
-  protected final Parameters<T> params;
-  private final Spec<HeadFactory> spec;
   private Dense<T> classes;
 
   /** @param kinds the kinds this class builds; {@code spec} must be of one of them */
   AbstractHead(HeadConfig<T> config, Spec<HeadFactory> spec, List<Kind<HeadFactory>> kinds) {
-    if (!kinds.contains(spec.kind())) {
-      throw new IllegalArgumentException("spec '" + spec + "' is not a spec of " + kinds);
-    }
+    super(config.tf(), config.dtype(), config.seed(), spec, kinds);
     this.config = config;
-    this.spec = spec.checked();
-    this.params = new Parameters<>(config.tf(), config.dtype(), config.seed(), spec.name());
-  }
-
-  @Override
-  public final Spec<HeadFactory> spec() {
-    return spec;
-  }
-
-  @Override
-  public final List<Parameter<T>> parameters() {
-    return params.all();
   }
 
   /**
@@ -104,10 +87,5 @@ abstract class AbstractHead<T extends TFloating> implements OutputHead<T> {
           "targets must have shape [N, " + config.classes() + "] (one distribution per row), got " + s);
     }
     return q;
-  }
-
-  @Override
-  public String toString() {
-    return spec.toString();
   }
 }

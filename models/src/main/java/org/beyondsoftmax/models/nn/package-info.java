@@ -8,6 +8,9 @@
  * {@link org.beyondsoftmax.models.nn.MonotonicMlp}). Names differ from the ops they call
  * ({@code PlifFunction} holds the variables of {@code Mappings.plif}).
  *
- * <p>May use: {@code org.beyondsoftmax.ops} and TF-Java's core API.
+ * <p>{@link org.beyondsoftmax.models.nn.SpecifiedPart} is the base of the parts built from a spec (heads,
+ * attention normalisers): the spec's check, the spec and the part's variables.
+ *
+ * <p>May use: {@code org.beyondsoftmax.ops}, {@code org.beyondsoftmax.models.spec} and TF-Java's core API.
  */
 package org.beyondsoftmax.models.nn;
