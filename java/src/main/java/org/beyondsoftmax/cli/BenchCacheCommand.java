@@ -46,12 +46,11 @@ public final class BenchCacheCommand extends BeyondCommand {
 
   @Override
   int run(PrintWriter out, PrintWriter err) throws IOException {
-    for (int[] v : new int[][] {{vocabulary, 2}, {hidden, 1}, {bptt, 1}, {batch, 1}, {cache, 1}}) {
-      if (v[0] < v[1]) {
-        throw invalid("--vocabulary must be >= 2 and --hidden, --bptt, --batch, "
-            + "--cache >= 1, got " + v[0]);
-      }
-    }
+    OptionRanges.atLeast(spec, "--vocabulary", vocabulary, 2);
+    OptionRanges.atLeast(spec, "--hidden", hidden, 1);
+    OptionRanges.atLeast(spec, "--bptt", bptt, 1);
+    OptionRanges.atLeast(spec, "--batch", batch, 1);
+    OptionRanges.atLeast(spec, "--cache", cache, 1);
     CacheBenchmark.Report report = CacheBenchmark.run(new CacheBenchmark.Settings(vocabulary, hidden, bptt, batch,
         cache, head.spec.toString(), timing.warmup, timing.rounds, timing.seed), err);
     out.print(ResultTable.format(new BenchReport(report.results(), report.failed())));
