@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Graph;
 import org.tensorflow.Result;
@@ -21,6 +22,11 @@ import org.tensorflow.types.TFloat32;
  */
 public final class RemoteSessionLeakMain {
   private static final int FLOATS = 256 * 1024; // 1 MB fed and 1 MB fetched per run
+  /**
+   * The sessions and graphs left open, held here: unreachable ones are freed by the garbage
+   * collector that {@link #residentKb()} runs, which made the negative control pass or fail by chance.
+   */
+  private static final List<AutoCloseable> LEFT_OPEN = new ArrayList<>();
 
   public static void main(String[] args) throws Exception {
     boolean close = args[0].equals("close");
@@ -63,10 +69,14 @@ public final class RemoteSessionLeakMain {
       }
       if (close) {
         s.close();
+      } else {
+        LEFT_OPEN.add(s);
       }
     } finally {
       if (close) {
         g.close();
+      } else {
+        LEFT_OPEN.add(g);
       }
     }
   }
