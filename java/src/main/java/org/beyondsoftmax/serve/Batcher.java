@@ -79,6 +79,11 @@ public final class Batcher implements AutoCloseable {
     return maxBatch;
   }
 
+  /** Whether {@link #close()} has begun: new requests are refused. */
+  boolean isClosed() {
+    return closed;
+  }
+
   /** Requests waiting. */
   public int queueLength() {
     synchronized (admission) {

@@ -35,12 +35,17 @@ class BatcherTest {
     return b.submit(endpoint, List.of(instances), released::incrementAndGet);
   }
 
+  /** Waits until the worker runs the first request (and holds it at the gate); no fixed sleep. */
+  private void awaitWorkerBusy() throws InterruptedException {
+    assertTrue(endpoint.entered.await(10, TimeUnit.SECONDS), "the worker never took the first request");
+  }
+
   @Test
   void requestsWaitingTogetherShareOneRunUpToMaxBatch() throws Exception {
     try (Batcher b = new Batcher(8, Duration.ofMillis(200), 100, ALWAYS_ARRIVING, metrics, line -> { })) {
       endpoint.gate = new CountDownLatch(1);
       var blocker = submit(b, instance(100)); // occupies the worker while the others queue
-      Thread.sleep(300);
+      awaitWorkerBusy();
       List<CompletableFuture<List<Map<String, JsonNode>>>> fs = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
         fs.add(submit(b, instance(i, 1)));
@@ -93,11 +98,11 @@ class BatcherTest {
     try (Batcher b = new Batcher(1, Duration.ZERO, 3, ALWAYS_ARRIVING, metrics, line -> { })) {
       endpoint.gate = new CountDownLatch(1);
       var running = submit(b, instance(1));
-      Thread.sleep(200); // the worker holds it
+      awaitWorkerBusy();
       var queued = List.of(submit(b, instance(2)), submit(b, instance(3)), submit(b, instance(4)));
       long t0 = System.nanoTime();
       ApiException e = assertThrows(ApiException.class, () -> submit(b, instance(5)));
-      assertTrue((System.nanoTime() - t0) / 1e6 < 100, "refused without waiting");
+      assertTrue((System.nanoTime() - t0) / 1e6 < 1000, "refused without waiting");
       assertEquals(429, e.status());
       assertTrue(e.getMessage().contains("3 requests are waiting"), e.getMessage());
       assertEquals(3, b.queueLength());
@@ -115,7 +120,7 @@ class BatcherTest {
     try (Batcher b = new Batcher(8, Duration.ofMillis(200), 100, ALWAYS_ARRIVING, metrics, line -> { })) {
       endpoint.gate = new CountDownLatch(1);
       var blocker = submit(b, instance(0));
-      Thread.sleep(200);
+      awaitWorkerBusy();
       var good1 = submit(b, instance(1));
       var bad = submit(b, instance(FakeEndpoint.POISON));
       var good2 = submit(b, instance(2));
@@ -141,7 +146,11 @@ class BatcherTest {
     }
     Thread closer = new Thread(b::close);
     closer.start();
-    Thread.sleep(100);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!b.isClosed()) {
+      assertTrue(System.nanoTime() < deadline, "close() never began");
+      Thread.sleep(1);
+    }
     ApiException e = assertThrows(ApiException.class, () -> submit(b, instance(9)));
     assertEquals(503, e.status());
     endpoint.gate.countDown();

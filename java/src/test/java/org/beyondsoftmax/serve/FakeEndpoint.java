@@ -18,7 +18,8 @@ import org.tensorflow.exceptions.TFInvalidArgumentException;
  * An endpoint without a model, for the request and batching logic: int32 inputs of a given
  * per-instance shape; each result is {@code {"sum": sum of the instance's values, "batch": the
  * size of the run it was in}}. An instance holding {@value #POISON} fails its run (as TensorFlow's
- * InvalidArgument would); runs wait for {@link #gate} when one is set.
+ * InvalidArgument would); runs wait for {@link #gate} when one is set, and count down
+ * {@link #entered} as they begin.
  */
 final class FakeEndpoint implements Endpoint {
   static final int POISON = 666;
@@ -29,6 +30,7 @@ final class FakeEndpoint implements Endpoint {
   private final long[] shape;
   final List<Integer> batches = Collections.synchronizedList(new ArrayList<>());
   volatile CountDownLatch gate;
+  final CountDownLatch entered = new CountDownLatch(1);
 
   FakeEndpoint(String name, List<String> inputs, long... shape) {
     this.name = name;
@@ -77,6 +79,7 @@ final class FakeEndpoint implements Endpoint {
 
   @Override
   public List<Map<String, JsonNode>> run(List<Instance> instances) {
+    entered.countDown();
     CountDownLatch g = gate;
     if (g != null) {
       try {
