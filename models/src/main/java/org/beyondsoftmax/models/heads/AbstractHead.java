@@ -12,7 +12,10 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.family.TFloating;
 
-/** What every head shares: its config, spec and variables ({@link SpecifiedPart}), class layer, and the checks of its inputs. */
+/**
+ * What every head shares: its config, spec and variables ({@link SpecifiedPart}), class layer, and
+ * the checks of its inputs.
+ */
 abstract class AbstractHead<T extends TFloating> extends SpecifiedPart<T, HeadFactory> implements OutputHead<T> {
   protected final HeadConfig<T> config;
   private Dense<T> classes;
